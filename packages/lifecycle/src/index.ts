@@ -1,0 +1,29 @@
+export { closeServer, type ListenAddress, listen, parseListenAddress } from './address.ts';
+export { handleAdminRequest, sendJson, sendText } from './admin.ts';
+export { UsageError, type UsageErrorCode } from './errors.ts';
+export { Health } from './health.ts';
+export { createLogger, type Logger, type LogLevel, logLevels } from './logger.ts';
+export { createMetricsRegistry, metricPrefix } from './metrics.ts';
+export {
+  type Config,
+  describeOptions,
+  envName,
+  envPrefix,
+  flagName,
+  formatDuration,
+  formatHelp,
+  type OptionDoc,
+  type OptionSpec,
+  type OptionTable,
+  parseDuration,
+  parseOptions,
+} from './options.ts';
+export {
+  commonOptions,
+  type ProgramContext,
+  type ProgramDefinition,
+  programOptions,
+  runProgram,
+} from './program.ts';
+export { ShutdownHooks, type ShutdownPlan } from './shutdown.ts';
+export { toolkitVersion } from './version.ts';

@@ -1,0 +1,49 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const repoRoot = join(import.meta.dirname, '..');
+
+export interface ProgramPackage {
+  /** The program's name, as in `toolkit/<name>` and the env prefix. */
+  name: string;
+  /** Package directory. */
+  dir: string;
+  /** Entry module, relative to the package. */
+  main: string;
+  version: string;
+  /** The bundle `pnpm build` writes. */
+  bundle: string;
+}
+
+/** Every package with a `toolkit.program` field in its package.json is a program with an image. */
+export function listPrograms(): ProgramPackage[] {
+  const packagesDir = join(repoRoot, 'packages');
+  return readdirSync(packagesDir)
+    .map((entry) => join(packagesDir, entry))
+    .flatMap((dir) => {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (!manifest.toolkit?.program) return [];
+      const name: string = manifest.toolkit.program;
+      return [
+        {
+          name,
+          dir,
+          main: manifest.toolkit.main,
+          version: manifest.version,
+          bundle: join(dir, 'dist', `${name}.mjs`),
+        },
+      ];
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function findProgram(name: string | undefined): ProgramPackage {
+  const programs = listPrograms();
+  const found = programs.find((p) => p.name === name);
+  if (!found) {
+    throw new Error(
+      `unknown program ${JSON.stringify(name)}: expected one of ${programs.map((p) => p.name).join(', ')}`,
+    );
+  }
+  return found;
+}
