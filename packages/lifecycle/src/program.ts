@@ -74,7 +74,8 @@ export interface ProgramDefinition<T extends OptionTable> {
    * Starts the program. Resolve with nothing to keep running until a signal; resolve with a number to
    * finish now (shutdown steps run, then the process exits with that code).
    */
-  main(context: ProgramContext<Config<T & typeof commonOptions>>): Promise<number | undefined | void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a main that keeps running returns nothing at all.
+  main(context: ProgramContext<Config<T & typeof commonOptions>>): Promise<number | void>;
 }
 
 /** The whole option table of a program, common options included: drives parsing, --help and docs. */
