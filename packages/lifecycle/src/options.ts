@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseListenAddress } from './address.ts';
 import { UsageError } from './errors.ts';
 
 /**
@@ -9,6 +10,7 @@ import { UsageError } from './errors.ts';
  */
 export type OptionSpec =
   | ({ type: 'string'; default?: string } & CommonSpec)
+  | ({ type: 'address'; default?: string } & CommonSpec)
   | ({ type: 'secret' } & CommonSpec)
   | ({ type: 'integer'; default?: number; min?: number; max?: number } & CommonSpec)
   | ({ type: 'duration'; default?: string } & CommonSpec)
@@ -94,6 +96,8 @@ function expectedForm(spec: OptionSpec): string {
       return `one of ${spec.choices.join(', ')}`;
     case 'list':
       return 'a comma-separated list';
+    case 'address':
+      return 'HOST:PORT, such as 0.0.0.0:8080, :8080 or [::1]:8080';
     default:
       return spec.placeholder ?? 'a value';
   }
@@ -126,6 +130,9 @@ function convert(key: string, spec: OptionSpec, raw: string, source: string): un
     }
     case 'enum':
       if (!spec.choices.includes(raw)) throw bad();
+      return raw;
+    case 'address':
+      if (!parseListenAddress(raw)) throw bad();
       return raw;
     case 'list':
       return raw
@@ -268,6 +275,13 @@ function defaultText(spec: OptionSpec): string {
   return spec.default === undefined ? '' : String(spec.default);
 }
 
+function valuePlaceholder(spec: OptionSpec): string {
+  if (spec.placeholder) return spec.placeholder;
+  if (spec.type === 'enum') return spec.choices.join('|');
+  if (spec.type === 'address') return 'HOST:PORT';
+  return spec.type.toUpperCase();
+}
+
 export interface OptionDoc {
   flag: string;
   env: string;
@@ -282,10 +296,7 @@ export function describeOptions(program: string, table: OptionTable): OptionDoc[
   const prefix = envPrefix(program);
   return Object.entries(table).map(([key, spec]) => {
     const flag = flagName(key);
-    const value =
-      spec.type === 'boolean'
-        ? ''
-        : ` ${spec.placeholder ?? (spec.type === 'enum' ? spec.choices.join('|') : spec.type.toUpperCase())}`;
+    const value = spec.type === 'boolean' ? '' : ` ${valuePlaceholder(spec)}`;
     const fileForm = spec.type === 'secret' ? ` | --${flag}-file PATH` : '';
     return {
       flag: `${spec.short ? `-${spec.short}, ` : ''}--${flag}${value}${fileForm}`,

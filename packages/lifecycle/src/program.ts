@@ -36,8 +36,7 @@ export const commonOptions = {
 } as const satisfies OptionTable;
 
 const adminAddressOption = {
-  type: 'string',
-  placeholder: 'HOST:PORT',
+  type: 'address',
   default: '0.0.0.0:9090',
   help: 'Address of the admin server: /livez, /readyz, /metrics.',
 } as const;

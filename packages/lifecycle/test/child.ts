@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
+
+/** A real child process with its stdout, stderr and JSON log lines collected as they arrive. */
+export class Child {
+  readonly process: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #listeners: (() => void)[] = [];
+
+  constructor(file: string, args: string[] = [], env: Record<string, string> = {}) {
+    this.process = spawn(process.execPath, [file, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.process.stdout!.on('data', (chunk) => {
+      this.stdout += chunk;
+      this.#notify();
+    });
+    this.process.stderr!.on('data', (chunk) => {
+      this.stderr += chunk;
+      this.#notify();
+    });
+    this.exited = new Promise((resolve) =>
+      this.process.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+  }
+
+  #notify() {
+    for (const listener of this.#listeners) listener();
+  }
+
+  /** JSON log lines on stderr, parsed; other lines are skipped. */
+  get logs(): Record<string, unknown>[] {
+    return this.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
+  }
+
+  /** Resolves with the first log line that matches, or rejects after `ms`. */
+  waitForLog(
+    match: (line: Record<string, unknown>) => boolean,
+    ms = 10_000,
+  ): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = this.logs.find(match);
+        if (!found) return false;
+        clearTimeout(timer);
+        this.#listeners = this.#listeners.filter((l) => l !== listener);
+        resolve(found);
+        return true;
+      };
+      const listener = () => void check();
+      const timer = setTimeout(() => {
+        this.#listeners = this.#listeners.filter((l) => l !== listener);
+        reject(new Error(`no matching log line within ${ms}ms; stderr:\n${this.stderr}`));
+      }, ms);
+      if (!check()) this.#listeners.push(listener);
+    });
+  }
+
+  /** Exit code, or rejects if the process has not exited within `ms` (and kills it). */
+  async exitCode(ms = 10_000): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.process.kill('SIGKILL');
+        reject(new Error(`process still running after ${ms}ms; stderr:\n${this.stderr}`));
+      }, ms);
+    });
+    try {
+      return (await Promise.race([this.exited, timeout])).code;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

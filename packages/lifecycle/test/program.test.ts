@@ -1,0 +1,194 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Child, fixture } from './child.ts';
+
+const program = fixture('demo-program.ts');
+const children: Child[] = [];
+
+function start(args: string[] = [], env: Record<string, string> = {}): Child {
+  const child = new Child(program, ['--admin-addr', '127.0.0.1:0', ...args], env);
+  children.push(child);
+  return child;
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.process.kill('SIGKILL');
+});
+
+/** Waits for the admin server, returns its base URL. */
+async function adminUrl(child: Child): Promise<string> {
+  const line = await child.waitForLog((l) => l.msg === 'admin server listening');
+  return `http://${line.address}`;
+}
+
+async function status(url: string): Promise<number> {
+  return (await fetch(url)).status;
+}
+
+const startsOf = (child: Child) => child.logs.filter((l) => l.msg === 'hook start').map((l) => l.hook);
+
+describe('flags and env', () => {
+  it('prints help with every option, its env name and default, and exits 0', async () => {
+    const child = start(['--help']);
+    expect(await child.exitCode()).toBe(0);
+    for (const text of [
+      '--greeting',
+      'DEMO_PROGRAM_GREETING',
+      '(default: hello)',
+      '--shutdown-timeout',
+      'DEMO_PROGRAM_LOG_LEVEL',
+      '--admin-addr HOST:PORT',
+      '--token-file PATH',
+    ]) {
+      expect(child.stdout).toContain(text);
+    }
+  });
+
+  it('prints the version', async () => {
+    const child = start(['--version']);
+    expect(await child.exitCode()).toBe(0);
+    expect(child.stdout).toBe('demo-program 1.2.3\n');
+  });
+
+  it.each([
+    [['--greting', 'hi'], {}, 'unknown option --greting'],
+    [['--count', 'two'], {}, '--count: invalid value "two": expected an integer >= 1'],
+    [[], { DEMO_PROGRAM_PERIOD: 'often' }, 'DEMO_PROGRAM_PERIOD: invalid value "often": expected a duration'],
+    [[], { REQUIRE_NEEDED: '1' }, 'missing required option --needed (or DEMO_PROGRAM_NEEDED)'],
+    [['--admin-addr', 'nowhere'], {}, '--admin-addr: invalid value "nowhere": expected HOST:PORT'],
+  ])('exits 2 on %j %j naming the problem', async (args, env, message) => {
+    const child = new Child(program, args as string[], env as Record<string, string>);
+    children.push(child);
+    expect(await child.exitCode()).toBe(2);
+    expect(child.stderr).toContain(message);
+    expect(child.stderr).toContain("Run 'demo-program --help'");
+  });
+
+  it('reads a secret from a file and finishes with the code main returns', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lc-')), 'token');
+    writeFileSync(file, 'from-file\n');
+    const child = start(['--once', '--count', '3'], {
+      DEMO_PROGRAM_TOKEN_FILE: file,
+      DEMO_PROGRAM_GREETING: 'hey',
+    });
+    expect(await child.exitCode()).toBe(0);
+    expect(JSON.parse(child.stdout)).toMatchObject({ greeting: 'hey', count: 3, tokenValue: 'from-file' });
+  });
+
+  it('warns about a prefixed env var that matches no option', async () => {
+    const child = start([], { DEMO_PROGRAM_GRETING: 'typo' });
+    await child.waitForLog((l) => l.msg === 'ready');
+    const warning = child.logs.find((l) => l.env === 'DEMO_PROGRAM_GRETING');
+    expect(warning).toMatchObject({ level: 'warn', program: 'demo-program' });
+  });
+});
+
+describe('health and metrics', () => {
+  it('is not ready until the program says so, live throughout, and not ready again while draining', async () => {
+    const child = start(['--shutdown-delay', '1s'], { READY_AFTER_MS: '700' });
+    const base = await adminUrl(child);
+    expect(await status(`${base}/livez`)).toBe(200);
+    const notYet = await fetch(`${base}/readyz`);
+    expect(notYet.status).toBe(503);
+    expect(await notYet.text()).toBe('not ready: starting\n');
+    await child.waitForLog((l) => l.msg === 'ready');
+    expect(await status(`${base}/readyz`)).toBe(200);
+
+    child.process.kill('SIGTERM');
+    await child.waitForLog((l) => l.msg === 'waiting before closing');
+    expect(await status(`${base}/readyz`)).toBe(503);
+    expect(await status(`${base}/livez`)).toBe(200);
+    expect(await child.exitCode()).toBe(0);
+  });
+
+  it('serves default process metrics and build info', async () => {
+    const child = start();
+    const base = await adminUrl(child);
+    const body = await (await fetch(`${base}/metrics`)).text();
+    expect(body).toMatch(/^demo_program_build_info\{version="1\.2\.3",node_version="v24\.[\d.]+"\} 1$/m);
+    expect(body).toMatch(/^process_cpu_user_seconds_total \d/m);
+    expect(body).toMatch(/^process_resident_memory_bytes \d/m);
+    expect(await status(`${base}/nothing`)).toBe(404);
+  });
+
+  it('logs JSON lines with the program name and level, honouring --log-level', async () => {
+    const quiet = start(['--log-level', 'warn'], { DEMO_PROGRAM_TYPO: 'x' });
+    const verbose = start(['--log-level', 'debug']);
+    await verbose.waitForLog((l) => l.msg === 'ready');
+    await quiet.waitForLog((l) => l.env === 'DEMO_PROGRAM_TYPO');
+    expect(verbose.logs.some((l) => l.level === 'debug' && l.program === 'demo-program')).toBe(true);
+    expect(quiet.logs.filter((l) => l.level === 'info' || l.level === 'debug')).toEqual([]);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s runs the hooks last-registered first and exits 0',
+    async (signal) => {
+      const child = start([], { HOOKS: 'first:50,second:50,third:50' });
+      await child.waitForLog((l) => l.msg === 'ready');
+      child.process.kill(signal);
+      expect(await child.exitCode()).toBe(0);
+      expect(startsOf(child)).toEqual(['third', 'second', 'first']);
+      expect(child.logs.at(-1)).toMatchObject({ msg: 'stopped', exitCode: 0 });
+    },
+  );
+
+  it('times out a slow hook, still runs the next, and exits 1', async () => {
+    const child = start(['--hook-timeout', '200ms'], { HOOKS: 'after:0,slow:5000' });
+    await child.waitForLog((l) => l.msg === 'ready');
+    const sent = performance.now();
+    child.process.kill('SIGTERM');
+    expect(await child.exitCode()).toBe(1);
+    expect(performance.now() - sent).toBeLessThan(3000);
+    expect(startsOf(child)).toEqual(['slow', 'after']);
+    expect(child.logs.find((l) => l.msg === 'shutdown hook "slow" failed')).toBeDefined();
+  });
+
+  it('logs and counts a failing hook as exit 1', async () => {
+    const child = start([], { HOOKS: 'broken:-1' });
+    await child.waitForLog((l) => l.msg === 'ready');
+    child.process.kill('SIGTERM');
+    expect(await child.exitCode()).toBe(1);
+    expect(child.logs.find((l) => l.hook === 'broken' && l.level === 'error')).toBeDefined();
+  });
+
+  it('ends a hung shutdown at the overall deadline with exit 1, naming the hook', async () => {
+    const child = start(['--hook-timeout', '60s', '--shutdown-timeout', '500ms'], { HOOKS: 'hung:60000' });
+    await child.waitForLog((l) => l.msg === 'ready');
+    const sent = performance.now();
+    child.process.kill('SIGTERM');
+    expect(await child.exitCode()).toBe(1);
+    expect(performance.now() - sent).toBeLessThan(3000);
+    expect(
+      child.logs.find((l) => l.msg === 'shutdown deadline exceeded while hook "hung" was running'),
+    ).toMatchObject({
+      hook: 'hung',
+      level: 'error',
+    });
+  });
+
+  it('exits at once on a second signal', async () => {
+    const child = start(['--hook-timeout', '60s'], { HOOKS: 'slow:20000' });
+    await child.waitForLog((l) => l.msg === 'ready');
+    child.process.kill('SIGTERM');
+    await child.waitForLog((l) => l.msg === 'hook start');
+    const sent = performance.now();
+    child.process.kill('SIGTERM');
+    expect(await child.exitCode()).toBe(143);
+    expect(performance.now() - sent).toBeLessThan(1000);
+    expect(child.logs.find((l) => l.msg === 'second signal: exiting now')).toBeDefined();
+  });
+
+  it.each([
+    ['exception', 'uncaught exception'],
+    ['rejection', 'unhandled rejection'],
+  ])('logs an uncaught %s and shuts down with exit 1', async (crash, message) => {
+    const child = start([], { CRASH: crash, HOOKS: 'cleanup:0' });
+    expect(await child.exitCode()).toBe(1);
+    expect(child.logs.find((l) => l.msg === message)).toMatchObject({ level: 'fatal' });
+    expect(startsOf(child)).toEqual(['cleanup']);
+  });
+});
