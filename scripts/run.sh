@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # The one entry point from a bare machine: `bash scripts/run.sh <root script> [args]`.
 # Brings the pinned Node and pnpm, installs dependencies, and for the scripts that need containers
-# (test, images, demo:compose) makes sure a Docker engine runs; then runs `pnpm <script>`.
+# (test, images) makes sure a Docker engine runs (and Chromium, for the web page tests); then runs
+# `pnpm <script>`.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/toolchain.sh"
 cd "$here/.."
 pnpm install --frozen-lockfile --reporter=append-only >&2
 case "${1:-}" in
-  test|images|e2e) bash "$here/docker-engine.sh" ;;
+  test)
+    bash "$here/docker-engine.sh"
+    bash "$here/ensure-chromium.sh"
+    ;;
+  images) bash "$here/docker-engine.sh" ;;
 esac
 exec pnpm "$@"

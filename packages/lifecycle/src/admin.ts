@@ -2,34 +2,60 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Health } from './health.ts';
 
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
 /**
- * Serves `/livez`, `/readyz` and `/metrics`. Returns false for any other path so a program can mount
- * these on its own server. `?verbose` adds the reason in plain words.
+ * The admin endpoints: `/livez`, `/readyz` and `/metrics`, plus the routes a program adds (for example
+ * `POST /sync`). A program with its own server mounts them with `handle`, which answers false for any
+ * other path.
  */
-export async function handleAdminRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  health: Health,
-  registry: Registry,
-): Promise<boolean> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const verbose = url.searchParams.has('verbose');
-  switch (url.pathname) {
-    case '/livez':
-      sendText(res, 200, verbose ? `ok${health.draining ? ' (draining)' : ''}\n` : 'ok\n');
-      return true;
-    case '/readyz':
-      if (health.ready) sendText(res, 200, verbose ? 'ready\n' : 'ok\n');
-      else sendText(res, 503, `not ready: ${health.reason}\n`);
-      return true;
-    case '/metrics': {
-      const body = await registry.metrics();
-      res.writeHead(200, { 'content-type': registry.contentType });
-      res.end(body);
+export class AdminRoutes {
+  readonly #health: Health;
+  readonly #registry: Registry;
+  readonly #routes = new Map<string, Map<string, RouteHandler>>();
+
+  constructor(health: Health, registry: Registry) {
+    this.#health = health;
+    this.#registry = registry;
+  }
+
+  /** Adds a route; a request to the path with another method gets 405. */
+  add(method: string, path: string, handler: RouteHandler): void {
+    if (['/livez', '/readyz', '/metrics'].includes(path)) throw new Error(`${path} is served by lifecycle`);
+    const byMethod = this.#routes.get(path) ?? new Map<string, RouteHandler>();
+    byMethod.set(method.toUpperCase(), handler);
+    this.#routes.set(path, byMethod);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const verbose = url.searchParams.has('verbose');
+    const health = this.#health;
+    switch (url.pathname) {
+      case '/livez':
+        sendText(res, 200, verbose ? `ok${health.draining ? ' (draining)' : ''}\n` : 'ok\n');
+        return true;
+      case '/readyz':
+        if (health.ready) sendText(res, 200, verbose ? 'ready\n' : 'ok\n');
+        else sendText(res, 503, `not ready: ${health.reason}\n`);
+        return true;
+      case '/metrics': {
+        const body = await this.#registry.metrics();
+        res.writeHead(200, { 'content-type': this.#registry.contentType });
+        res.end(body);
+        return true;
+      }
+    }
+    const byMethod = this.#routes.get(url.pathname);
+    if (!byMethod) return false;
+    const handler = byMethod.get(req.method ?? 'GET');
+    if (!handler) {
+      res.setHeader('allow', [...byMethod.keys()].join(', '));
+      sendText(res, 405, `method ${req.method} not allowed\n`);
       return true;
     }
-    default:
-      return false;
+    await handler(req, res);
+    return true;
   }
 }
 

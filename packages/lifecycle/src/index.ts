@@ -1,5 +1,5 @@
 export { closeServer, type ListenAddress, listen, parseListenAddress } from './address.ts';
-export { handleAdminRequest, sendJson, sendText } from './admin.ts';
+export { AdminRoutes, type RouteHandler, sendJson, sendText } from './admin.ts';
 export { UsageError, type UsageErrorCode } from './errors.ts';
 export { Health } from './health.ts';
 export { createLogger, type Logger, type LogLevel, logLevels } from './logger.ts';

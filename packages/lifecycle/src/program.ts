@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { closeServer, listen, parseListenAddress } from './address.ts';
-import { handleAdminRequest, sendText } from './admin.ts';
+import { AdminRoutes, type RouteHandler, sendText } from './admin.ts';
 import { UsageError } from './errors.ts';
 import { Health } from './health.ts';
 import { createLogger, type LogLevel, logLevels } from './logger.ts';
@@ -54,7 +54,9 @@ export interface ProgramContext<C> {
   ready(): void;
   /** Registers a shutdown step; steps run last-registered first. */
   onShutdown(name: string, run: () => unknown, timeoutMs?: number): void;
-  /** Serves /livez, /readyz and /metrics on a program's own server; false for other paths. */
+  /** Adds a route to the admin server (for example `POST /sync`); 405 for other methods on its path. */
+  route(method: string, path: string, handler: RouteHandler): void;
+  /** Serves /livez, /readyz, /metrics and the added routes on a program's own server; false for other paths. */
   handleAdmin(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
 
@@ -124,12 +126,6 @@ export async function runProgram<T extends OptionTable>(
   const config = parsed.config as unknown as Config<T & typeof commonOptions>;
   const common = parsed.config as unknown as Config<typeof commonOptions> & { adminAddr?: string };
   const adminAddress = common.adminAddr === undefined ? undefined : parseListenAddress(common.adminAddr);
-  if (common.adminAddr !== undefined && !adminAddress) {
-    process.stderr.write(
-      `${name}: --admin-addr: invalid value ${JSON.stringify(common.adminAddr)}: expected HOST:PORT\n`,
-    );
-    process.exit(2);
-  }
 
   const log = createLogger(name, common.logLevel as LogLevel);
   for (const unknown of parsed.unknownEnv)
@@ -137,6 +133,7 @@ export async function runProgram<T extends OptionTable>(
   const metrics = createMetricsRegistry(name, version);
   const health = new Health();
   const hooks = new ShutdownHooks();
+  const admin = new AdminRoutes(health, metrics);
   const abort = new AbortController();
   let shuttingDown = false;
 
@@ -195,13 +192,15 @@ export async function runProgram<T extends OptionTable>(
       health.markReady();
     },
     onShutdown: (hookName, run, timeoutMs) => hooks.register(hookName, run, timeoutMs),
-    handleAdmin: (req, res) => handleAdminRequest(req, res, health, metrics),
+    route: (method, path, handler) => admin.add(method, path, handler),
+    handleAdmin: (req, res) => admin.handle(req, res),
   };
 
   try {
     if (adminAddress) {
       const server = createServer((req, res) => {
-        handleAdminRequest(req, res, health, metrics)
+        admin
+          .handle(req, res)
           .then((handled) => handled || sendText(res, 404, 'not found\n'))
           .catch((error) => {
             log.error({ err: error }, 'admin request failed');

@@ -113,6 +113,16 @@ describe('health and metrics', () => {
     expect(await status(`${base}/nothing`)).toBe(404);
   });
 
+  it('serves the routes a program adds, with 405 for another method', async () => {
+    const child = start();
+    const base = await adminUrl(child);
+    const posted = await fetch(`${base}/echo`, { method: 'POST', body: 'hi' });
+    expect(await posted.text()).toBe('echo: hi');
+    const got = await fetch(`${base}/echo`);
+    expect(got.status).toBe(405);
+    expect(got.headers.get('allow')).toBe('POST');
+  });
+
   it('logs JSON lines with the program name and level, honouring --log-level', async () => {
     const quiet = start(['--log-level', 'warn'], { DEMO_PROGRAM_TYPO: 'x' });
     const verbose = start(['--log-level', 'debug']);
