@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { listPrograms } from './programs.ts';
 
 const only = process.argv[2];
+const failed: string[] = [];
 for (const program of listPrograms()) {
   if (only && program.name !== only) continue;
   const started = performance.now();
@@ -24,9 +25,17 @@ for (const program of listPrograms()) {
     },
     metafile: true,
     logLevel: 'warning',
-  });
+  }).catch(() => undefined); // esbuild has printed the errors
+  if (!result) {
+    failed.push(program.name);
+    continue;
+  }
   const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
   console.log(
     `${program.name}: ${program.bundle} (${(bytes / 1024).toFixed(0)} KiB, ${Math.round(performance.now() - started)} ms)`,
   );
+}
+if (failed.length > 0) {
+  console.error(`build failed: ${failed.join(', ')}`);
+  process.exit(1);
 }

@@ -82,6 +82,7 @@ The demo is running. Open or try:
 
 Here topz sees every process of this machine; next to a container it sees only the app's
 (docker run --pid=container:APP toolkit/topz, or the pod in k8s/topz/). For that version of the demo:
-  bash scripts/run.sh images && docker-compose -p topz-demo -f compose/topz.yaml up
+  bash scripts/run.sh images   # with TOOLKIT_LOCAL_BASE=1 in front where no registry can be reached
+  docker-compose -p topz-demo -f compose/topz.yaml up
 
 Ctrl-C stops the demo.`);

@@ -168,6 +168,12 @@ export async function runProgram<T extends OptionTable>(
       void shutdown(signal, 0);
     });
   }
+  // A reader that goes away (`topz --once | head`) is not a crash: stop writing and finish normally.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    log.debug('stdout closed by its reader');
+    void shutdown('stdout closed', 0);
+  });
   process.on('uncaughtException', (error) => {
     log.fatal({ err: error }, 'uncaught exception');
     if (shuttingDown) process.exit(1);

@@ -1,0 +1,240 @@
+// topz in its image next to an app container, as users run it: sharing the app's PID namespace with
+// `docker run --pid=container:APP`, hardened (read-only root, no capabilities, uid 65532), stopped with
+// `docker stop`, and the Compose demo. Images come from the global setup (local base, no registry).
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { repoRoot } from '../scripts/programs.ts';
+import {
+  containerState,
+  docker,
+  hostPortUrl,
+  httpGet,
+  publishedUrl,
+  removeContainers,
+  runCommand,
+  testLabel,
+  uniqueName,
+  waitForHttp,
+} from './helpers/docker.ts';
+import { demoApp, type ListedProcess, listedProcesses } from './helpers/topz.ts';
+
+const status = inject('docker');
+const skipped = status.available ? '' : ` (skipped: ${status.reason})`;
+const topzImage = 'toolkit/topz:latest';
+const appImage = 'toolkit/demo-app:latest';
+
+/** Flags that make a container as locked down as the Kubernetes manifests make it. */
+const hardened = [
+  '--read-only',
+  '--tmpfs',
+  '/tmp',
+  '--cap-drop',
+  'ALL',
+  '--user',
+  '65532:65532',
+  '--security-opt',
+  'no-new-privileges',
+];
+
+describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
+  const containers: string[] = [];
+  const app = uniqueName('topz-e2e-app');
+
+  /** `docker run -d` with a name to clean up; returns the name. */
+  async function start(name: string, args: string[]): Promise<string> {
+    containers.push(name);
+    await docker(['run', '--detach', '--name', name, '--label', testLabel, ...args]);
+    return name;
+  }
+
+  /** A `docker run --rm` of topz in the app's PID namespace, to its end. */
+  async function topzOnce(args: string[]) {
+    const name = uniqueName('topz-e2e-once');
+    containers.push(name);
+    return runCommand(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--name',
+        name,
+        '--label',
+        testLabel,
+        `--pid=container:${app}`,
+        ...hardened,
+        topzImage,
+        ...args,
+      ],
+      { timeoutMs: 30_000 },
+    );
+  }
+
+  const expectTheAppsProcesses = (processes: readonly ListedProcess[]) => {
+    const lines = processes.map((p) => p.cmdline);
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(demoApp.main)]));
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(demoApp.busy)]));
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(demoApp.idle)]));
+    const main = processes.find((p) => demoApp.main.test(p.cmdline))!;
+    expect(main.pid).toBe(1);
+    const workers = processes.filter((p) => demoApp.busy.test(p.cmdline) || demoApp.idle.test(p.cmdline));
+    for (const worker of workers) expect(worker.ppid).toBe(main.pid);
+  };
+
+  beforeAll(async () => {
+    await start(app, [...hardened, '--publish', '127.0.0.1:0:3000', appImage]);
+    // The workers are started before the app is ready.
+    await waitForHttp(`${await publishedUrl(app, 3000)}/readyz`);
+  });
+
+  afterAll(async () => {
+    await removeContainers(containers);
+  });
+
+  test('the image: OCI labels, numeric non-root user, node entrypoint, port 8080', async () => {
+    const config = JSON.parse(await docker(['image', 'inspect', '--format', '{{json .Config}}', topzImage]));
+    expect(config.User).toBe('65532:65532');
+    expect(config.Entrypoint).toEqual(['node', '/app/topz.mjs']);
+    expect(Object.keys(config.ExposedPorts)).toEqual(['8080/tcp']);
+    expect(config.Healthcheck.Test[0]).toBe('CMD');
+    for (const label of ['title', 'description', 'source', 'version', 'revision', 'created', 'licenses']) {
+      expect(config.Labels).toHaveProperty([`org.opencontainers.image.${label}`]);
+    }
+    expect(config.Labels['org.opencontainers.image.title']).toBe('topz');
+  });
+
+  test('--version and --help', async () => {
+    const version = await runCommand('docker', ['run', '--rm', '--label', testLabel, topzImage, '--version']);
+    expect(version.stdout).toMatch(/^topz \d+\.\d+\.\d+/);
+    const help = await runCommand('docker', ['run', '--rm', '--label', testLabel, topzImage, '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--addr/);
+    expect(help.stdout).toMatch(/--once/);
+  });
+
+  test('--once prints a table of the app’s processes, and only those', async () => {
+    const result = await topzOnce(['--once']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(demoApp.main);
+    expect(result.stdout).toMatch(demoApp.busy);
+    expect(result.stdout).toMatch(demoApp.idle);
+    // Another PID namespace's processes (this test runner's) are not there.
+    expect(result.stdout).not.toMatch(/vitest/);
+  });
+
+  test('--once --format json parses and shows the app’s process tree', async () => {
+    const result = await topzOnce(['--once', '--format', 'json']);
+    expect(result.code, result.stderr).toBe(0);
+    expectTheAppsProcesses(listedProcesses(JSON.parse(result.stdout)));
+  });
+
+  test('as a server, hardened, beside the app: /readyz, /topz, /api/processes, /metrics, /', async () => {
+    const topz = await start(uniqueName('topz-e2e-server'), [
+      `--pid=container:${app}`,
+      ...hardened,
+      '--publish',
+      '127.0.0.1:0:8080',
+      topzImage,
+    ]);
+    const url = await publishedUrl(topz, 8080);
+    await waitForHttp(`${url}/readyz`, (response) => response.status === 200, { timeoutMs: 15_000 });
+    expect((await httpGet(`${url}/livez`)).status).toBe(200);
+
+    const table = await httpGet(`${url}/topz`);
+    expect(table.status).toBe(200);
+    expect(table.contentType).toMatch(/^text\/plain/);
+    expect(table.body).toMatch(demoApp.busy);
+
+    const api = await httpGet(`${url}/api/processes`);
+    expect(api.status).toBe(200);
+    expect(api.contentType).toMatch(/^application\/json/);
+    expectTheAppsProcesses(listedProcesses(JSON.parse(api.body)));
+
+    const metrics = await httpGet(`${url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/^# (HELP|TYPE) topz_/m);
+
+    const page = await httpGet(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(page.contentType).toMatch(/^text\/html/);
+
+    const { ExitCode } = await stopAndMeasure(topz);
+    expect(ExitCode).toBe(0);
+  });
+
+  test('docker stop: topz as PID 1 exits 0 within a second of SIGTERM', async () => {
+    const topz = await start(uniqueName('topz-e2e-pid1'), [
+      ...hardened,
+      '--publish',
+      '127.0.0.1:0:8080',
+      topzImage,
+    ]);
+    await waitForHttp(`${await publishedUrl(topz, 8080)}/readyz`, (r) => r.status === 200, {
+      timeoutMs: 15_000,
+    });
+    const { ExitCode, OOMKilled, stoppedInMs, commandMs } = await stopAndMeasure(topz);
+    expect({ ExitCode, OOMKilled }).toEqual({ ExitCode: 0, OOMKilled: false });
+    expect(stoppedInMs).toBeLessThan(1_000);
+    // `docker stop -t 10` returns long before its SIGKILL would have come.
+    expect(commandMs).toBeLessThan(5_000);
+  });
+
+  const noCompose =
+    status.available && !status.compose ? ' (skipped: no docker-compose or docker compose)' : '';
+  describe.skipIf(!status.compose)(`the Compose demo${noCompose}`, () => {
+    const project = uniqueName('topz-e2e').replace(/[^a-z0-9-]/g, '');
+    const compose = (args: string[]) =>
+      runCommand(
+        status.compose![0]!,
+        [
+          ...status.compose!.slice(1),
+          '--project-name',
+          project,
+          '--file',
+          join(repoRoot, 'compose/topz.yaml'),
+          ...args,
+        ],
+        // Port 0: Docker picks free host ports (still on 127.0.0.1).
+        { timeoutMs: 90_000, env: { ...process.env, TOPZ_PORT: '0', DEMO_APP_PORT: '0' } },
+      );
+
+    afterAll(async () => {
+      await compose(['down', '--volumes', '--timeout', '10']);
+    });
+
+    test('up: topz sees the app’s processes over HTTP; down', async () => {
+      const up = await compose(['up', '--detach']);
+      expect(up.code, up.stderr).toBe(0);
+      const topzPort = await compose(['port', 'topz', '8080']);
+      const appPort = await compose(['port', 'app', '3000']);
+      expect(topzPort.code, topzPort.stderr).toBe(0);
+      const url = hostPortUrl(topzPort.stdout);
+      await waitForHttp(`${url}/readyz`, (r) => r.status === 200, { timeoutMs: 20_000 });
+      await waitForHttp(
+        `${url}/api/processes`,
+        (r) => r.status === 200 && demoApp.busy.test(r.body) && demoApp.idle.test(r.body),
+        { timeoutMs: 10_000 },
+      );
+      expectTheAppsProcesses(listedProcesses(JSON.parse((await httpGet(`${url}/api/processes`)).body)));
+      expect((await httpGet(`${hostPortUrl(appPort.stdout)}/`)).body).toMatch(/hello from the demo app/);
+
+      const down = await compose(['down', '--volumes', '--timeout', '10']);
+      expect(down.code, down.stderr).toBe(0);
+      expect(
+        await docker(['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]),
+      ).toBe('');
+    });
+  });
+});
+
+/** `docker stop -t 10`, timed: how long the command took, and when the container had ended. */
+async function stopAndMeasure(container: string) {
+  const before = Date.now();
+  const stop = await runCommand('docker', ['stop', '--time', '10', container], { timeoutMs: 20_000 });
+  if (stop.code !== 0) throw new Error(`docker stop ${container}: ${stop.stderr}`);
+  const state = await containerState(container);
+  return {
+    ...state,
+    commandMs: stop.ms,
+    stoppedInMs: Date.parse(state.FinishedAt) - before,
+  };
+}
