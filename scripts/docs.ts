@@ -32,7 +32,7 @@ function replaceBlock(text: string, name: string, body: string): string {
 const readmePath = join(repoRoot, 'README.md');
 const current = readFileSync(readmePath, 'utf8');
 let next = replaceBlock(current, 'options:common', optionTable('<prefix>', commonOptions));
-for (const program of listPrograms()) {
+for (const program of listPrograms().filter((p) => !p.internal)) {
   const { definition } = await import(join(program.dir, 'src', 'definition.ts'));
   // Common options are documented once; each program's table lists its own (and --admin-addr).
   const own = Object.fromEntries(

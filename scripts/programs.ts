@@ -13,6 +13,8 @@ export interface ProgramPackage {
   version: string;
   /** The bundle `pnpm build` writes. */
   bundle: string;
+  /** Not a product (the demo app): built and imaged, but not in the README reference. */
+  internal: boolean;
 }
 
 /** Every package with a `toolkit.program` field in its package.json is a program with an image. */
@@ -31,6 +33,7 @@ export function listPrograms(): ProgramPackage[] {
           main: manifest.toolkit.main,
           version: manifest.version,
           bundle: join(dir, 'dist', `${name}.mjs`),
+          internal: manifest.toolkit.internal === true,
         },
       ];
     })

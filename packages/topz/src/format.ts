@@ -1,0 +1,44 @@
+/**
+ * Number formats shared by the text table and the web page. Each function stands alone (no imports,
+ * no calls to the others) because the page embeds their source text.
+ */
+
+/** Bytes in binary units, short like top: `512B`, `12.3K`, `1.5G`. */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return '-';
+  const units = ['B', 'K', 'M', 'G', 'T', 'P'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value}B` : `${value < 10 ? value.toFixed(1) : Math.round(value)}${units[unit]}`;
+}
+
+/** Elapsed seconds as ps shows them: `[[dd-]hh:]mm:ss`. */
+export function formatAge(seconds: number): string {
+  const whole = Math.max(0, Math.floor(seconds));
+  const days = Math.floor(whole / 86400);
+  const hours = Math.floor((whole % 86400) / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const clock = `${two(minutes)}:${two(whole % 60)}`;
+  if (days > 0) return `${days}-${two(hours)}:${clock}`;
+  return hours > 0 ? `${two(hours)}:${clock}` : clock;
+}
+
+/** CPU time as top's TIME+: `m:ss.hh`. */
+export function formatCpuTime(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds - minutes * 60;
+  return `${minutes}:${rest.toFixed(2).padStart(5, '0')}`;
+}
+
+/**
+ * The command line, or `[comm]` for a zombie or kernel thread, as ps writes them; control characters
+ * (a newline in an argument would split a line of /topz) become `?`, as in ps.
+ */
+export function formatCommand(process: { cmdline: string; comm: string }): string {
+  return (process.cmdline === '' ? `[${process.comm}]` : process.cmdline).replace(/\p{Cc}/gu, '?');
+}

@@ -1,0 +1,57 @@
+import type { OptionTable } from '@toolkit/lifecycle';
+
+/** topz's options: flags `--kebab-name`, env `TOPZ_SNAKE_NAME`; --help and the docs come from here. */
+export const options = {
+  addr: {
+    type: 'address',
+    default: '0.0.0.0:8080',
+    help: 'Where to serve the web page (/), /topz, /api/processes, /metrics, /livez and /readyz.',
+  },
+  interval: {
+    type: 'duration',
+    help: 'Time between samples: CPU% (per core, as in top: 100 = one full core) is measured over it (default: 1s, and 250ms with --once).',
+  },
+  once: {
+    type: 'boolean',
+    help: 'Print one snapshot to stdout and exit instead of serving: two samples --interval apart, so CPU% is real.',
+  },
+  format: {
+    type: 'enum',
+    choices: ['text', 'json'],
+    default: 'text',
+    help: 'Output of --once: a top-like table, or the JSON of /api/processes.',
+  },
+  hideSelf: {
+    type: 'boolean',
+    help: "Leave topz's own process out of every output.",
+  },
+  hidePause: {
+    type: 'boolean',
+    help: 'Leave out the pause process (/pause, PID 1 of a pod with shareProcessNamespace: true).',
+  },
+  procRoot: {
+    type: 'string',
+    default: '/proc',
+    placeholder: 'DIR',
+    help: "Where procfs is mounted, e.g. /host/proc for a host's processes.",
+  },
+  metricsMaxProcesses: {
+    type: 'integer',
+    default: 100,
+    min: 0,
+    help: 'Most processes with per-process series on /metrics (top half by CPU, the rest by RSS); topz_metrics_dropped_processes counts the others.',
+  },
+  allowSignals: {
+    type: 'boolean',
+    help:
+      'Serve POST /api/processes/<pid>/signal, which sends TERM, INT, HUP, KILL, USR1, USR2 or QUIT to a process ' +
+      'topz sees. Security cost: whoever holds the token and reaches --addr can stop or kill the app, with ' +
+      "topz's uid and capabilities (root, or CAP_KILL, reaches every process of the namespace). Needs --signal-token; " +
+      'keep --addr inside the pod or behind an authenticating proxy.',
+  },
+  signalToken: {
+    type: 'secret',
+    placeholder: 'TOKEN',
+    help: 'Bearer token the signal endpoint requires, at least 16 characters (e.g. openssl rand -hex 32); prefer the -file form.',
+  },
+} as const satisfies OptionTable;

@@ -1,0 +1,104 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Logger, sendJson, sendText } from '@toolkit/lifecycle';
+import { renderTable, type SortKey, sortKeys } from './render-text.ts';
+import type { HistoryPoint } from './sampling-loop.ts';
+import { isAuthorized, parseSignalName, readRequestedSignal, sendSignal } from './signal.ts';
+import type { Snapshot } from './snapshot.ts';
+import { renderPage } from './web/page.ts';
+
+export interface Routes {
+  snapshots: { readonly latest: Snapshot | undefined; readonly history: readonly HistoryPoint[] };
+  /** Serves /livez, /readyz and /metrics (the lifecycle's admin routes). */
+  handleAdmin(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** The bearer token of the signal endpoint; undefined while signals are off. */
+  signalToken: string | undefined;
+  procRoot: string;
+  log: Logger;
+}
+
+/** topz's routes on --addr: `/`, `/topz`, `/api/processes`, the signal endpoint, and the admin routes. */
+export function createRequestHandler(routes: Routes): (req: IncomingMessage, res: ServerResponse) => void {
+  const page = renderPage();
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const signalPath = /^\/api\/processes\/(\d{1,10})\/signal$/.exec(url.pathname);
+    if (signalPath) return serveSignal(req, res, url, Number(signalPath[1]), routes);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return sendText(res, 405, 'method not allowed\n');
+    }
+    if (await routes.handleAdmin(req, res)) return;
+    if (url.pathname === '/') {
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        // The page may run only its own script and talk only to topz.
+        'content-security-policy': page.policy,
+        'x-content-type-options': 'nosniff',
+      });
+      return void res.end(page.html);
+    }
+    if (url.pathname !== '/topz' && url.pathname !== '/api/processes')
+      return sendText(res, 404, 'not found\n');
+    const snapshot = routes.snapshots.latest;
+    if (!snapshot) return sendText(res, 503, 'no snapshot yet: the first comes one --interval after start\n');
+    if (url.pathname === '/api/processes') {
+      return sendJson(res, 200, {
+        ...snapshot,
+        history: routes.snapshots.history,
+        signalsEnabled: routes.signalToken !== undefined,
+      });
+    }
+    const sort = url.searchParams.get('sort') ?? 'cpu';
+    if (!(sortKeys as readonly string[]).includes(sort)) {
+      return sendText(res, 400, `sort: expected one of ${sortKeys.join(', ')}\n`);
+    }
+    const flag = (name: string) => ['1', 'true', 'yes', ''].includes(url.searchParams.get(name) ?? 'no');
+    const table = renderTable(snapshot.processes, {
+      header: url.searchParams.get('header') !== '0' && url.searchParams.get('header') !== 'false',
+      wide: flag('wide'),
+      sort: sort as SortKey,
+    });
+    sendText(res, 200, table);
+  };
+  return (req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      routes.log.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) sendText(res, 500, 'internal error\n');
+      else res.destroy();
+    });
+  };
+}
+
+async function serveSignal(req: IncomingMessage, res: ServerResponse, url: URL, pid: number, routes: Routes) {
+  if (req.method !== 'POST') {
+    res.setHeader('allow', 'POST');
+    return sendJson(res, 405, { error: 'use POST' });
+  }
+  if (routes.signalToken === undefined) {
+    return sendJson(res, 403, {
+      error: 'signals are off: start topz with --allow-signals and --signal-token',
+    });
+  }
+  if (!isAuthorized(req.headers.authorization, routes.signalToken)) {
+    res.setHeader('www-authenticate', 'Bearer realm="topz"');
+    return sendJson(res, 401, { error: 'missing or wrong bearer token' });
+  }
+  let requested: string | undefined;
+  try {
+    requested = await readRequestedSignal(req, url);
+  } catch {
+    return sendJson(res, 413, { error: 'request body too large' });
+  }
+  const signal = requested === undefined ? undefined : parseSignalName(requested);
+  if (!signal) {
+    return sendJson(res, 400, { error: 'name a signal: TERM, INT, HUP, KILL, USR1, USR2 or QUIT' });
+  }
+  const target = routes.snapshots.latest?.processes.find((process) => process.pid === pid);
+  if (!target) return sendJson(res, 404, { error: `no process ${pid} in the latest snapshot` });
+  const outcome = sendSignal(routes.procRoot, target, signal);
+  const audit = { pid, comm: target.comm, signal, status: outcome.status, remote: req.socket.remoteAddress };
+  routes.log.warn(audit, outcome.status === 200 ? 'signal sent' : 'signal refused');
+  if (outcome.status !== 200) return sendJson(res, outcome.status, { error: outcome.error });
+  sendJson(res, 200, { pid, comm: target.comm, signal });
+}

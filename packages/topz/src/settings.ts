@@ -1,0 +1,54 @@
+import type { Config } from '@toolkit/lifecycle';
+import type { options } from './options.ts';
+
+/** The options as topz runs with them, checked together (the option parser checks each alone). */
+export interface Settings {
+  intervalMs: number;
+  /** Undefined while signals are off. */
+  signalToken: string | undefined;
+  /** Options given that have no effect here, in words for the log. */
+  ignored: string[];
+}
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super(message);
+    this.option = option;
+  }
+}
+
+const minIntervalMs = 100;
+const minTokenLength = 16;
+
+export function deriveSettings(config: Config<typeof options>): Settings {
+  const intervalMs = config.interval ?? (config.once ? 250 : 1000);
+  if (intervalMs < minIntervalMs) {
+    throw new SettingsError(
+      'interval',
+      `--interval: expected at least ${minIntervalMs}ms, got ${intervalMs}ms`,
+    );
+  }
+  const ignored: string[] = [];
+  if (!config.once && config.format !== 'text') ignored.push('--format applies to --once only');
+  if (!config.allowSignals) {
+    if (config.signalToken !== undefined)
+      ignored.push('a signal token is set but --allow-signals is not: signals stay off');
+    return { intervalMs, signalToken: undefined, ignored };
+  }
+  const token = config.signalToken;
+  if (token === undefined || token === '') {
+    throw new SettingsError(
+      'signalToken',
+      '--allow-signals needs a token: --signal-token, --signal-token-file, TOPZ_SIGNAL_TOKEN or TOPZ_SIGNAL_TOKEN_FILE',
+    );
+  }
+  if (token.length < minTokenLength) {
+    throw new SettingsError(
+      'signalToken',
+      `--signal-token: expected at least ${minTokenLength} characters (e.g. openssl rand -hex 32), got ${token.length}`,
+    );
+  }
+  return { intervalMs, signalToken: token, ignored };
+}

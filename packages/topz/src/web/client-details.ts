@@ -1,0 +1,88 @@
+import type { PageLib, PageSnapshot } from './client.ts';
+
+/**
+ * Fills the panel of the selected process: its fields, CPU and RSS charts since the page loaded, and
+ * the signal form when topz allows signals. Runs in the browser: it must stand alone, using only `lib`.
+ */
+export function showDetails(
+  lib: PageLib,
+  snapshot: PageSnapshot,
+  selected: number | null,
+  history: ReadonlyMap<string, { cpu: number[]; rss: number[] }>,
+): void {
+  const panel = document.getElementById('details') as HTMLElement;
+  panel.hidden = selected === null;
+  if (selected === null) return;
+  const process = snapshot.processes.find((p) => p.pid === selected);
+  (document.getElementById('signal-form') as HTMLFormElement).hidden = !process || !snapshot.signalsEnabled;
+  const title = document.getElementById('details-title') as HTMLElement;
+  title.textContent = process ? `PID ${process.pid} · ${process.comm}` : `PID ${selected} has exited`;
+  const percent = (value: number | null, of: string) => (value === null ? '' : ` (${value}% of ${of})`);
+  const io = (p: { ioReadBytes: number | null; ioWriteBytes: number | null }) =>
+    p.ioReadBytes === null || p.ioWriteBytes === null
+      ? 'unreadable (needs the same uid, or CAP_SYS_PTRACE)'
+      : `${lib.formatBytes(p.ioReadBytes)} read, ${lib.formatBytes(p.ioWriteBytes)} written`;
+  const fields: [string, string][] = process
+    ? [
+        ['Command', lib.formatCommand(process)],
+        ['User', process.user ?? (process.uid === null ? 'unreadable' : `uid ${process.uid}`)],
+        ['State', `${process.state}, nice ${process.nice}, ${process.threads} threads`],
+        ['Parent', String(process.ppid)],
+        [
+          'Started',
+          `${new Date(process.startTime).toLocaleString()} (${lib.formatAge(process.ageSeconds)} ago)`,
+        ],
+        ['CPU', `${process.cpuPercent}% of one core${percent(process.cpuLimitPercent, 'its cgroup quota')}`],
+        ['CPU time', lib.formatCpuTime(process.cpuSeconds)],
+        [
+          'RSS',
+          `${lib.formatBytes(process.rssBytes)}, ${process.memPercent}% of MemTotal${percent(process.memLimitPercent, 'its cgroup limit')}`,
+        ],
+        ['VSZ', lib.formatBytes(process.vszBytes)],
+        ['Open fds', process.fds === null ? 'unreadable' : String(process.fds)],
+        ['Storage I/O', io(process)],
+        ['cgroup', process.cgroup ?? 'unknown'],
+      ]
+    : [];
+  const list = document.getElementById('details-fields') as HTMLElement;
+  list.replaceChildren(
+    ...fields.flatMap(([label, value]) => {
+      const term = document.createElement('dt');
+      term.textContent = label;
+      const description = document.createElement('dd');
+      description.textContent = value;
+      return [term, description];
+    }),
+  );
+  const points = process ? history.get(`${process.pid}:${process.startTicks}`) : undefined;
+  lib.drawChart(
+    document.getElementById('proc-cpu-chart') as unknown as SVGSVGElement,
+    points?.cpu ?? [],
+    100,
+  );
+  lib.drawChart(document.getElementById('proc-mem-chart') as unknown as SVGSVGElement, points?.rss ?? [], 0);
+}
+
+/** Sends the chosen signal to the selected process with the token typed in (kept only in the form). */
+export function wireSignalForm(getSelected: () => number | null): void {
+  const form = document.getElementById('signal-form') as HTMLFormElement;
+  const result = document.getElementById('signal-result') as HTMLElement;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const pid = getSelected();
+    if (pid === null) return;
+    const data = new FormData(form);
+    result.textContent = 'sending…';
+    try {
+      const response = await fetch(`/api/processes/${pid}/signal`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${data.get('token')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ signal: data.get('signal') }),
+      });
+      const body = (await response.json()) as { signal?: string; error?: string };
+      result.textContent = response.ok ? `sent ${body.signal} to ${pid}` : `refused: ${body.error}`;
+    } catch (error) {
+      result.textContent = `failed: ${(error as Error).message}`;
+    }
+  });
+}

@@ -1,0 +1,163 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Snapshot } from '../src/index.ts';
+import { Children, machineIsQuiet, sleep, waitFor, waitForExec } from './helpers/children.ts';
+
+// The program as shipped: the bundle `pnpm build` writes, run by node.
+const repoRoot = join(import.meta.dirname, '../../..');
+const bundle = join(repoRoot, 'packages/topz/dist/topz.mjs');
+const children = new Children();
+const env = { PATH: process.env.PATH ?? '' };
+
+beforeAll(() => {
+  const built = spawnSync(process.execPath, ['scripts/build.ts', 'topz'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  expect(built.status, built.stderr).toBe(0);
+  expect(existsSync(bundle)).toBe(true);
+});
+afterEach(() => children.killAll());
+
+function runTopz(args: string[]) {
+  const result = spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8', timeout: 20_000, env });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('topz --once (the bundle)', () => {
+  it('prints a top-like table of every process, with real CPU%', async () => {
+    const marker = children.spawn('sleep', ['34']);
+    await waitForExec(marker.pid!, 'sleep');
+    const result = runTopz(['--once']);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(/^topz .*CPU% over \d+ms, per core \(100 = one core\)/);
+    expect(lines[1]).toMatch(/^Processes: \d+ \(.*sleeping/);
+    const header = lines.find((line) => line.trimStart().startsWith('PID'))!;
+    expect(header.trim().split(/\s+/).slice(0, 3)).toEqual(['PID', 'CPU%', 'MEM%']);
+    expect(result.stdout).toMatch(new RegExp(`^ *${marker.pid} +0\\.0 .* ${process.pid} .* sleep 34$`, 'm'));
+    expect(result.stderr).toBe('');
+  });
+
+  it('prints the snapshot as JSON, CPU% measured over --interval', async () => {
+    const busy = children.spawn('nice', ['-n', '-5', process.execPath, '-e', 'for (;;) {}']);
+    await sleep(300);
+    const quiet = machineIsQuiet();
+    const result = runTopz(['--once', '--format', 'json', '--interval', '500ms']);
+    expect(result.code, result.stderr).toBe(0);
+    const snapshot = JSON.parse(result.stdout) as Snapshot;
+    expect(snapshot.intervalMs).toBeGreaterThanOrEqual(450);
+    expect(snapshot.intervalMs).toBeLessThan(2000);
+    // A busy loop gets a whole core only where one is free; elsewhere it still shows well above 0.
+    expect(snapshot.processes.find((p) => p.pid === busy.pid)?.cpuPercent).toBeGreaterThan(quiet ? 50 : 10);
+    expect(snapshot.totals.processes).toBe(snapshot.processes.length);
+  });
+
+  it('leaves itself out with --hide-self', () => {
+    const result = runTopz(['--once', '--format', 'json', '--hide-self']);
+    const snapshot = JSON.parse(result.stdout) as Snapshot;
+    expect(snapshot.hidden).toBe(1);
+    expect(snapshot.processes.some((p) => p.cmdline.includes('topz.mjs --once'))).toBe(false);
+    expect(snapshot.processes.some((p) => p.pid === process.pid)).toBe(true);
+  });
+});
+
+describe('usage errors exit 2 and name the option', () => {
+  it.each([
+    [['--bogus'], /unknown option --bogus/],
+    [['--interval', 'soon'], /--interval: invalid value "soon"/],
+    [['--interval', '10ms'], /--interval: expected at least 100ms/],
+    [['--format', 'xml', '--once'], /--format: invalid value "xml"/],
+    [['--allow-signals'], /--allow-signals needs a token/],
+    [['--allow-signals', '--signal-token', 'short'], /--signal-token: expected at least 16 characters/],
+  ])('%j', (args, message) => {
+    const result = runTopz(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('exits 1 when --proc-root cannot be read', () => {
+    const result = runTopz(['--once', '--proc-root', '/nonexistent/proc']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/failed to start: .*\/nonexistent\/proc/);
+  });
+
+  it('--help states the CPU scale and the cost of signals', () => {
+    const result = runTopz(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/--addr HOST:PORT/);
+    expect(result.stdout).toMatch(/--interval DURATION[\s\S]*100 = one full core/);
+    expect(result.stdout).toMatch(/--allow-signals[\s\S]*Security cost/);
+    expect(result.stdout).toMatch(/--signal-token TOKEN \| --signal-token-file PATH/);
+  });
+});
+
+describe('topz serving (the bundle)', () => {
+  let server: ChildProcess | undefined;
+  let stderr = '';
+  const dir = mkdtempSync(join(tmpdir(), 'topz-cli-'));
+  afterAll(() => {
+    server?.kill('SIGKILL');
+    rmSync(dir, { recursive: true });
+  });
+
+  it('serves with a token from a file, signals on request, and exits 0 soon after SIGTERM', async () => {
+    const token = 'token-from-a-file-0123456789abcdef';
+    writeFileSync(join(dir, 'token'), `${token}\n`);
+    server = spawn(
+      process.execPath,
+      [
+        bundle,
+        '--addr',
+        '127.0.0.1:0',
+        '--interval',
+        '200ms',
+        '--allow-signals',
+        '--signal-token-file',
+        join(dir, 'token'),
+      ],
+      { env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    server.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const address = await waitFor(
+      () => /"address":"([\d.]+:\d+)".*"msg":"listening"/.exec(stderr)?.[1],
+      10_000,
+      'listening',
+    );
+    const base = `http://${address}`;
+    await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 10_000, 'ready');
+    await waitFor(() => /"msg":"ready"/.test(stderr) || undefined, 10_000, 'ready log');
+
+    // The page's script is function source text: bundled, it must still stand alone and compile.
+    const page = await (await fetch(`${base}/`)).text();
+    const script = /<script>([\s\S]*)<\/script>/.exec(page)![1]!;
+    expect(() => new Script(script)).not.toThrow();
+    expect(script).not.toMatch(/\b__\w+\(/);
+
+    const target = children.spawn('sleep', ['35']);
+    await waitForExec(target.pid!, 'sleep');
+    await sleep(500);
+    const exited = new Promise((resolve) => target.once('exit', (_, signal) => resolve(signal)));
+    const response = await fetch(`${base}/api/processes/${target.pid}/signal`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: 'signal=TERM',
+    });
+    expect(response.status).toBe(200);
+    expect(await exited).toBe('SIGTERM');
+    expect(stderr).toMatch(/"signal":"SIGTERM".*"msg":"signal sent"/);
+
+    const stopped = new Promise<number | null>((resolve) => server!.once('exit', (code) => resolve(code)));
+    const before = performance.now();
+    server.kill('SIGTERM');
+    expect(await stopped).toBe(0);
+    expect(performance.now() - before).toBeLessThan(1500);
+  });
+});

@@ -1,0 +1,184 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  AdminRoutes,
+  closeServer,
+  createLogger,
+  createMetricsRegistry,
+  Health,
+  listen,
+} from '@toolkit/lifecycle';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequestHandler, Sampler, SamplingLoop, type Snapshot, TopzMetrics } from '../src/index.ts';
+import { Children, waitFor, waitForExec } from './helpers/children.ts';
+
+const token = 'a-test-token-of-32-characters-xx';
+const children = new Children();
+const sampler = new Sampler();
+const registry = createMetricsRegistry('topz', 'test');
+const metrics = new TopzMetrics(registry, 5);
+const loop = new SamplingLoop(sampler, {
+  intervalMs: 200,
+  onSnapshot: (snapshot) => metrics.record(snapshot),
+});
+const health = new Health();
+const admin = new AdminRoutes(health, registry);
+const servers: Server[] = [];
+let plain = '';
+let withSignals = '';
+
+async function serve(signalToken: string | undefined): Promise<string> {
+  const server = createServer(
+    createRequestHandler({
+      snapshots: loop,
+      handleAdmin: (req, res) => admin.handle(req, res),
+      signalToken,
+      procRoot: '/proc',
+      log: createLogger('topz', 'silent'),
+    }),
+  );
+  servers.push(server);
+  const { port } = (await listen(server, { host: '127.0.0.1', port: 0 })) as AddressInfo;
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Waits for a snapshot taken after now that satisfies `check`. */
+function nextSnapshot(check: (snapshot: Snapshot) => boolean = () => true): Promise<Snapshot> {
+  const after = Date.now();
+  return waitFor(() => {
+    const latest = loop.latest;
+    return latest && Date.parse(latest.time) > after && check(latest) ? latest : undefined;
+  });
+}
+
+beforeAll(async () => {
+  plain = await serve(undefined);
+  withSignals = await serve(token);
+  await loop.start();
+  health.markReady();
+});
+afterAll(async () => {
+  loop.stop();
+  await children.killAll();
+  await Promise.all(servers.map((server) => closeServer(server, 100)));
+  sampler.close();
+});
+
+describe('routes', () => {
+  it('serves /topz as the original does (PID CPU% MEM% command), with a header we can turn off', async () => {
+    const child = children.spawn('sleep', ['31']);
+    await waitForExec(child.pid!, 'sleep');
+    await nextSnapshot((s) => s.processes.some((p) => p.pid === child.pid));
+    const response = await fetch(`${plain}/topz`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const lines = (await response.text()).trimEnd().split('\n');
+    expect(lines[0]!.trim().split(/\s+/)).toEqual(['PID', 'CPU%', 'MEM%', 'COMMAND']);
+    expect(lines.map((line) => line.trim())).toContainEqual(
+      expect.stringMatching(new RegExp(`^${child.pid} +0\\.0 +\\d+\\.\\d+ sleep 31$`)),
+    );
+    const bare = (await (await fetch(`${plain}/topz?header=0`)).text()).trimEnd().split('\n');
+    expect(bare.length).toBe(lines.length - 1);
+    for (const line of bare) expect(line).toMatch(/^ *\d+ +\d+\.\d +\d+\.\d\d \S/);
+    const wide = (await (await fetch(`${plain}/topz?wide&sort=pid`)).text()).split('\n');
+    expect(wide[0]!.trim().split(/\s+/)).toEqual(
+      'PID CPU% MEM% PPID USER S THR NI RSS VSZ FDS READ WRITE ELAPSED TIME+ COMMAND'.split(' '),
+    );
+    const pids = wide.slice(1, -1).map((line) => Number(line.trim().split(/\s+/)[0]));
+    expect(pids).toEqual([...pids].sort((a, b) => a - b));
+    expect((await fetch(`${plain}/topz?sort=colour`)).status).toBe(400);
+  });
+
+  it('serves the snapshot as JSON, with its history', async () => {
+    const response = await fetch(`${plain}/api/processes`);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    const body = await response.json();
+    expect(body).toMatchObject({
+      cpuScale: 'percent of one core: 100 = one full core',
+      signalsEnabled: false,
+      totals: { processes: body.processes.length },
+      errors: { vanished: expect.any(Number), readErrors: expect.any(Object) },
+    });
+    expect(body.intervalMs).toBeGreaterThan(150);
+    expect(body.history.length).toBeGreaterThanOrEqual(1);
+    expect(body.processes.find((p: { pid: number }) => p.pid === process.pid)).toMatchObject({
+      ppid: process.ppid,
+      cmdline: expect.stringContaining('node'),
+    });
+  });
+
+  it('serves /metrics with topz_ series, capped, beside the default process_ metrics of topz itself', async () => {
+    const text = await (await fetch(`${plain}/metrics`)).text();
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^topz_processes\{state="S"\} \d+$/m);
+    expect(text.match(/^topz_process_resident_memory_bytes\{/gm)).toHaveLength(5);
+    expect(text).toMatch(/^topz_metrics_dropped_processes [1-9]\d*$/m);
+    expect(text).not.toMatch(/^process_\w+\{[^}]*pid=/m);
+  });
+
+  it('answers /livez, /readyz, and refuses what it does not serve', async () => {
+    expect((await fetch(`${plain}/livez`)).status).toBe(200);
+    expect((await fetch(`${plain}/readyz`)).status).toBe(200);
+    expect((await fetch(`${plain}/nowhere`)).status).toBe(404);
+    expect((await fetch(`${plain}/topz`, { method: 'DELETE' })).status).toBe(405);
+  });
+
+  it('serves the web page with nothing loaded from elsewhere', async () => {
+    const response = await fetch(`${plain}/`);
+    const policy = response.headers.get('content-security-policy');
+    expect(policy).toMatch(
+      /^default-src 'none'; script-src 'sha256-[\w+/=]+'; style-src 'sha256-[\w+/=]+'; connect-src 'self'/,
+    );
+    expect(policy).not.toMatch(/unsafe/);
+    const html = await response.text();
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/\b(src|href)=/);
+    for (const url of html.match(/https?:\/\/[^\s'"`]+/g) ?? [])
+      expect(url).toBe('http://www.w3.org/2000/svg');
+  });
+});
+
+describe('the signal endpoint', () => {
+  const post = (base: string, pid: number, init: { token?: string; body?: string; query?: string } = {}) =>
+    fetch(`${base}/api/processes/${pid}/signal${init.query ?? ''}`, {
+      method: 'POST',
+      headers: init.token ? { authorization: `Bearer ${init.token}` } : {},
+      body: init.body ?? JSON.stringify({ signal: 'TERM' }),
+    });
+
+  it('is off unless allowed', async () => {
+    const response = await post(plain, process.pid, { token });
+    expect(response.status).toBe(403);
+    expect((await response.json()).error).toMatch(/--allow-signals/);
+  });
+
+  it('needs the right bearer token', async () => {
+    const missing = await post(withSignals, process.pid);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect((await post(withSignals, process.pid, { token: `${token}x` })).status).toBe(401);
+    expect((await post(withSignals, process.pid, { token: token.slice(0, -1) })).status).toBe(401);
+  });
+
+  it('refuses signals off the list and processes not in the snapshot', async () => {
+    expect((await post(withSignals, process.pid, { token, body: '{"signal":"STOP"}' })).status).toBe(400);
+    expect((await post(withSignals, 999_999_999, { token })).status).toBe(404);
+    expect((await fetch(`${withSignals}/api/processes/1/signal`)).status).toBe(405);
+  });
+
+  it('sends an allowed signal to a process it sees', async () => {
+    const term = children.spawn('sleep', ['32']);
+    const kill = children.spawn('sleep', ['33']);
+    await waitForExec(kill.pid!, 'sleep');
+    await nextSnapshot((s) => [term.pid, kill.pid].every((pid) => s.processes.some((p) => p.pid === pid)));
+    const termExit = new Promise((resolve) => term.once('exit', (_, signal) => resolve(signal)));
+    const response = await post(withSignals, term.pid!, { token });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ pid: term.pid, comm: 'sleep', signal: 'SIGTERM' });
+    expect(await termExit).toBe('SIGTERM');
+    const killExit = new Promise((resolve) => kill.once('exit', (_, signal) => resolve(signal)));
+    expect((await post(withSignals, kill.pid!, { token, body: '', query: '?signal=KILL' })).status).toBe(200);
+    expect(await killExit).toBe('SIGKILL');
+    // Gone now, though still in the snapshot until the next sweep.
+    expect((await post(withSignals, kill.pid!, { token })).status).toBe(404);
+  });
+});
