@@ -238,7 +238,10 @@ export function parseOptions<T extends OptionTable>(
       value = defaultValue(spec);
     }
     if (spec.type === 'secret') known.add(`${envKey}_FILE`);
-    if (spec.required && (value === undefined || value === '')) {
+    if (
+      spec.required &&
+      (value === undefined || value === '' || (Array.isArray(value) && value.length === 0))
+    ) {
       throw new UsageError(
         'MISSING_OPTION',
         `missing required option --${flag} (or ${envKey}): expected ${expectedForm(spec)}`,

@@ -224,6 +224,11 @@ export async function runProgram<T extends OptionTable>(
       await shutdown('finished', finished);
     }
   } catch (error) {
+    // A setting main finds wrong (two options that do not go together) is a usage error like a bad flag.
+    if (error instanceof UsageError) {
+      process.stderr.write(`${name}: ${error.message}\nRun '${name} --help' for the options.\n`);
+      await shutdown('usage error', 2);
+    }
     log.fatal({ err: error }, `failed to start: ${(error as Error).message}`);
     await shutdown('start-up failed', 1);
   }

@@ -118,6 +118,14 @@ describe('parseOptions', () => {
     expect(missing.message).toMatch(/--source \(or MY_PROG_SOURCE\)/);
   });
 
+  it('treats an empty required list as missing', () => {
+    const withList = { ...table, sources: { type: 'list', required: true, help: 'Sources.' } } as const;
+    const missing = usageError(() =>
+      parseOptions('my-prog', withList, ['--sources', ''], { MY_PROG_SOURCE: 'x' }),
+    );
+    expect(missing.message).toMatch(/missing required option --sources/);
+  });
+
   it('reports prefixed env vars that match no option', () => {
     expect(
       parse([], { MY_PROG_ADRESS: 'x', OTHER: 'y', MY_PROG_TOKEN_FILE: '/dev/null' }).unknownEnv,

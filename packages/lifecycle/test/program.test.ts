@@ -66,6 +66,12 @@ describe('flags and env', () => {
     expect(child.stderr).toContain("Run 'demo-program --help'");
   });
 
+  it('exits 2 on a usage error that main finds', async () => {
+    const child = start([], { CONFLICT: '1' });
+    expect(await child.exitCode()).toBe(2);
+    expect(child.stderr).toContain('demo-program: --once and --count 2 do not go together');
+  });
+
   it('reads a secret from a file and finishes with the code main returns', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'lc-')), 'token');
     writeFileSync(file, 'from-file\n');
