@@ -1,0 +1,106 @@
+import type { Config, commonOptions, ProgramContext } from '@toolkit/lifecycle';
+import { buildNotifiers, buildSources } from './build-parts.ts';
+import { Debouncer } from './debounce.ts';
+import { describeError } from './describe-error.ts';
+import { createSyncerMetrics } from './metrics.ts';
+import { NotificationDispatcher } from './notify/dispatcher.ts';
+import type { options } from './options.ts';
+import { deriveSettings, type Settings, SettingsError } from './settings.ts';
+import { Syncer } from './syncer.ts';
+import type { TemplateMode } from './template.ts';
+
+export type SyncerContext = ProgramContext<Config<typeof options & typeof commonOptions>>;
+
+/**
+ * Builds the parts from the options and runs them: once (`--once`, exit code returned) or watching
+ * until shutdown. Shutdown steps run last-registered first: stop the resync timer, stop watching and
+ * polling, let a publish in progress finish (so no half-published set), then drop pending notifications.
+ */
+export async function runConfigSyncer(context: SyncerContext): Promise<number | undefined> {
+  const { config, log, signal } = context;
+  let settings: Settings;
+  try {
+    settings = deriveSettings(config);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    log.error({ code: error.code }, error.message);
+    return 2;
+  }
+  const metrics = createSyncerMetrics(context.metrics);
+  const sources = buildSources(settings, config);
+  const syncer = await Syncer.open({
+    sources,
+    targetDir: settings.targetDir,
+    mode: settings.fileMode,
+    template: config.template as TemplateMode,
+    env: process.env,
+    validateTypes: config.validate,
+    check: config.checkCommand
+      ? { command: config.checkCommand, timeoutMs: config.checkTimeout, env: process.env }
+      : undefined,
+    dryRun: config.dryRun,
+    print: (line) => process.stdout.write(`${line}\n`),
+    log,
+    metrics,
+    signal,
+  });
+
+  if (config.once) {
+    try {
+      await Promise.all(sources.map((source) => source.refresh(signal)));
+    } catch (error) {
+      log.error({ err: describeError(error) }, 'cannot read source');
+      return 1;
+    }
+    const outcome = await syncer.sync(true);
+    return outcome.result === 'changed' || outcome.result === 'unchanged' ? 0 : 1;
+  }
+
+  const notifiers = buildNotifiers(settings, config, process.env);
+  const dispatcher = new NotificationDispatcher(
+    notifiers,
+    { initialMs: config.notifyBackoff, maxMs: config.notifyBackoffMax },
+    log,
+    metrics,
+  );
+  context.onShutdown('pending notifications', () => dispatcher.close());
+  let synced = false;
+  const debouncer = new Debouncer(
+    { quietMs: config.debounce, maxWaitMs: config.debounceMax },
+    async (full) => {
+      const outcome = await syncer.sync(full);
+      if (outcome.result === 'changed' && !config.dryRun) dispatcher.notify(outcome.event);
+      if (synced) return;
+      if (outcome.result === 'changed' || outcome.result === 'unchanged') {
+        synced = true;
+        context.ready();
+      } else {
+        // /readyz says why, until the first config is in place.
+        const reason =
+          outcome.result === 'pending'
+            ? 'waiting for the first fetch of a URL source'
+            : 'no valid config published yet (see the log)';
+        context.health.markNotReady(reason);
+      }
+    },
+  );
+  context.onShutdown('sync in progress', () => debouncer.close());
+  context.onShutdown('sources', () => Promise.all(sources.map((source) => source.close())));
+  const sourceContext = { onChange: () => debouncer.trigger(), log, metrics, signal };
+  for (const source of sources) await source.start(sourceContext);
+  debouncer.trigger(true);
+  if (config.resyncInterval > 0) {
+    const timer = setInterval(() => debouncer.trigger(true), config.resyncInterval);
+    context.onShutdown('resync timer', () => clearInterval(timer));
+  }
+  log.info(
+    {
+      sources: sources.map((source) => source.label),
+      target: settings.targetDir,
+      notifiers: notifiers.map((notifier) => notifier.label),
+      dryRun: config.dryRun,
+    },
+    'watching',
+  );
+  return undefined;
+}

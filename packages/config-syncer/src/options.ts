@@ -1,0 +1,143 @@
+import type { OptionTable } from '@toolkit/lifecycle';
+import { templateModes } from './template.ts';
+
+/** The option table: drives parsing, `--help`, the env names (CONFIG_SYNCER_*) and the docs. */
+export const options = {
+  source: {
+    type: 'list',
+    required: true,
+    placeholder: 'DIR|URL|NAME=URL',
+    help: 'Where the config comes from; repeat or comma-separate for several. A directory (ConfigMap or Secret volume, plain directory, bind mount; top-level files) or an http(s) URL, published under the last segment of its path or under NAME.',
+  },
+  target: {
+    type: 'string',
+    required: true,
+    placeholder: 'DIR',
+    help: 'Directory the app reads its config from (shared with it); created if missing.',
+  },
+  include: {
+    type: 'list',
+    placeholder: 'GLOBS',
+    help: 'Only source files whose name matches one of these globs (* and ?), e.g. *.yaml,*.json; empty means all.',
+  },
+  exclude: {
+    type: 'list',
+    default: ['.*', '*~', '*.swp', '*.swx', '*.tmp', '*.bak'],
+    placeholder: 'GLOBS',
+    help: 'Source file names to skip: hidden files, editor backups and temp files. Kubelet internals (..data) are always skipped.',
+  },
+  fileMode: { type: 'string', default: '0644', placeholder: 'OCTAL', help: 'Mode of the published files.' },
+  validate: {
+    type: 'boolean',
+    default: true,
+    help: 'Parse .json, .yaml/.yml and .toml files before publishing; a file that fails keeps the whole set unpublished.',
+  },
+  checkCommand: {
+    type: 'string',
+    placeholder: 'SHELL-COMMAND',
+    help: 'Command run with /bin/sh on a staged copy of the new set before publishing (cwd and $STAGED_DIR point at it); non-zero exit rejects the config.',
+  },
+  checkTimeout: { type: 'duration', default: '30s', help: 'Time limit of the check command.' },
+  template: {
+    type: 'enum',
+    choices: templateModes,
+    default: 'off',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the help shows the template syntax itself.
+    help: 'Substitute ${VAR}, ${VAR:-default} from the environment ($${VAR} is a literal): strict rejects a config with an unset variable, tolerant leaves it as written.',
+  },
+  debounce: {
+    type: 'duration',
+    default: '100ms',
+    help: 'Quiet time after a change before syncing, so a burst gives one publish and one notification; 0s syncs at once.',
+  },
+  debounceMax: {
+    type: 'duration',
+    default: '2s',
+    help: 'Longest a steady stream of changes can delay a sync.',
+  },
+  resyncInterval: {
+    type: 'duration',
+    default: '1m',
+    help: 'Full resync (sources and target files compared on disk) in case a watch event was missed; 0s turns it off.',
+  },
+  watchPolling: {
+    type: 'boolean',
+    help: 'Watch directories by polling once a second instead of inotify: for NFS and some bind mounts.',
+  },
+  pollInterval: {
+    type: 'duration',
+    default: '30s',
+    help: 'How often URL sources are polled (conditional GET).',
+  },
+  sourceTimeout: { type: 'duration', default: '10s', help: 'Time limit of one URL fetch.' },
+  sourceBackoffMax: {
+    type: 'duration',
+    default: '5m',
+    help: 'Longest wait between fetches of a failing URL (from 1s, doubling, with jitter).',
+  },
+  sourceToken: {
+    type: 'secret',
+    help: 'Bearer token for URL sources (user:password in the URL is sent as basic auth).',
+  },
+  notifyUrl: {
+    type: 'list',
+    placeholder: 'URLS',
+    help: 'Tell the app with an HTTP request to each URL; the body is JSON {revision, changed, removed, targetDir}.',
+  },
+  notifyMethod: {
+    type: 'enum',
+    choices: ['POST', 'PUT', 'GET'],
+    default: 'POST',
+    help: 'Method of the notification request.',
+  },
+  notifyStatus: {
+    type: 'list',
+    default: ['2xx'],
+    placeholder: 'CODES',
+    help: 'Statuses that mean the app took the change, e.g. 200,204 or 2xx.',
+  },
+  notifyTimeout: {
+    type: 'duration',
+    default: '10s',
+    help: 'Time limit of one notification (request or command).',
+  },
+  notifyProcess: {
+    type: 'string',
+    placeholder: 'NAME',
+    help: 'Tell the app by sending --notify-signal to the process of this name (comm or argv[0]) in the shared PID namespace.',
+  },
+  notifySignal: {
+    type: 'enum',
+    choices: ['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGWINCH'],
+    default: 'SIGHUP',
+    help: 'Signal sent to --notify-process.',
+  },
+  notifyCommand: {
+    type: 'string',
+    placeholder: 'SHELL-COMMAND',
+    help: 'Tell the app by running this command (exit 0 = done); env has CONFIG_REVISION, CHANGED_FILES, REMOVED_FILES, TARGET_DIR.',
+  },
+  notifyTouch: {
+    type: 'string',
+    placeholder: 'PATH',
+    help: 'Tell the app by touching this file (created if missing).',
+  },
+  notifyBackoff: {
+    type: 'duration',
+    default: '500ms',
+    help: 'First wait before retrying a failed notification; doubles each try.',
+  },
+  notifyBackoffMax: {
+    type: 'duration',
+    default: '30s',
+    help: 'Longest wait between notification tries; they go on until one succeeds or a newer change replaces it.',
+  },
+  once: {
+    type: 'boolean',
+    help: 'Sync, validate and publish once, then exit 0 (1 on failure) without notifying: for an init container.',
+  },
+  dryRun: {
+    type: 'boolean',
+    help: 'Print what would be written or removed (names, sizes, hashes) to stdout; write and notify nothing.',
+  },
+} as const satisfies OptionTable;

@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from './atomic-write.ts';
+
+/**
+ * The names of the files the syncer wrote to the target, kept in the target. It is what lets the
+ * syncer remove files that left the source without ever touching files someone else put in the
+ * directory, across restarts. Names only: it changes, and costs a write, only when a file is added or
+ * removed; contents are compared on disk at start.
+ */
+export const manifestName = '.config-syncer-manifest';
+
+export interface LoadedManifest {
+  names: Set<string>;
+  /** Set when a manifest was there but unreadable: nothing is removed until the next good one. */
+  problem?: string;
+}
+
+export async function readManifest(dir: string): Promise<LoadedManifest> {
+  let text: string;
+  try {
+    text = await readFile(`${dir}/${manifestName}`, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { names: new Set() };
+    return { names: new Set(), problem: (error as Error).message };
+  }
+  try {
+    const parsed = JSON.parse(text) as { files?: unknown };
+    const files = Array.isArray(parsed.files) ? parsed.files : [];
+    return { names: new Set(files.filter((name): name is string => typeof name === 'string')) };
+  } catch (error) {
+    return { names: new Set(), problem: `not JSON: ${(error as Error).message}` };
+  }
+}
+
+export async function writeManifest(dir: string, names: Iterable<string>): Promise<void> {
+  const text = `${JSON.stringify({ writer: 'config-syncer', files: [...names].sort() }, null, 2)}\n`;
+  await writeFileAtomic(dir, manifestName, Buffer.from(text), 0o644);
+}
+
+export function sameNames(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
+  return a.size === b.size && [...a.keys()].every((name) => b.has(name));
+}

@@ -1,0 +1,36 @@
+import { mkdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { syncDirectory, writeFileAtomic } from './atomic-write.ts';
+import { sameNames, writeManifest } from './manifest.ts';
+import type { Plan, Published } from './plan.ts';
+
+/**
+ * Carries out a plan in the target directory: each file lands whole by rename, removals touch only
+ * files the syncer wrote, and the manifest follows the names. Returns what is published now.
+ */
+export async function publishPlan(
+  dir: string,
+  plan: Plan,
+  current: Published,
+  mode: number,
+): Promise<Published> {
+  // The directory may have been deleted since start (by hand, or a volume remounted).
+  if (plan.writes.length > 0) await mkdir(dir, { recursive: true });
+  const added = plan.writes.filter((write) => !current.has(write.name)).map((write) => write.name);
+  if (added.length > 0) {
+    // Record new names before creating them: if the process dies between a rename and the final
+    // manifest, the next run still knows it wrote them and may remove them later.
+    await writeManifest(dir, [...current.keys(), ...added]);
+  }
+  for (const write of plan.writes) {
+    await writeFileAtomic(dir, write.name, write.content, mode);
+  }
+  for (const name of plan.removals) {
+    await unlink(join(dir, name)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+  if (plan.writes.length > 0 || plan.removals.length > 0) await syncDirectory(dir);
+  if (!sameNames(current, plan.published)) await writeManifest(dir, plan.published.keys());
+  return plan.published;
+}

@@ -1,0 +1,98 @@
+import { basename, resolve } from 'node:path';
+import { type Config, flagName } from '@toolkit/lifecycle';
+import { createNameFilter, type NameFilter } from './filter.ts';
+import { parseStatusMatcher, type StatusMatcher } from './notify/http-notifier.ts';
+import type { options } from './options.ts';
+import { type SafeUrl, splitCredentials } from './url-credentials.ts';
+
+export type SourceSpec = { kind: 'directory'; path: string } | { kind: 'url'; name: string; url: SafeUrl };
+
+/** Option values the table cannot check by itself, turned into what the parts take. */
+export interface Settings {
+  sources: SourceSpec[];
+  targetDir: string;
+  fileMode: number;
+  accept: NameFilter;
+  notifyStatus: StatusMatcher;
+}
+
+/** A bad option value found after parsing: reported like a usage error, exit code 2. */
+export class SettingsError extends Error {
+  readonly code = 'BAD_SETTING';
+}
+
+export function parseSourceSpec(raw: string): SourceSpec {
+  const match = raw.match(/^(?:([^=/:]+)=)?(https?:\/\/.+)$/i);
+  if (!match) return { kind: 'directory', path: resolve(raw) };
+  let url: SafeUrl;
+  try {
+    url = splitCredentials(match[2]!);
+  } catch {
+    throw new SettingsError(`--source: invalid URL ${JSON.stringify(raw)}`);
+  }
+  const name = match[1] ?? decodeURIComponent(basename(new URL(url.href).pathname));
+  if (!name || name === '.' || name === '..' || name.includes('/')) {
+    throw new SettingsError(
+      `--source: cannot name the file of ${url.label}: give it a name, as in app.yaml=${url.label}`,
+    );
+  }
+  return { kind: 'url', name, url };
+}
+
+/** A notification URL, checked when the options are read rather than at the first publish. */
+export function splitNotifyUrl(raw: string): SafeUrl {
+  if (!/^https?:\/\//i.test(raw)) {
+    throw new SettingsError(`--notify-url: invalid value ${JSON.stringify(raw)}: expected an http(s) URL`);
+  }
+  try {
+    return splitCredentials(raw);
+  } catch {
+    throw new SettingsError(`--notify-url: invalid URL ${JSON.stringify(raw)}`);
+  }
+}
+
+export function parseFileMode(raw: string): number {
+  if (!/^0?[0-7]{3}$/.test(raw)) {
+    throw new SettingsError(
+      `--file-mode: invalid value ${JSON.stringify(raw)}: expected octal such as 0644 or 0600`,
+    );
+  }
+  return Number.parseInt(raw, 8);
+}
+
+export function deriveSettings(config: Config<typeof options>): Settings {
+  // The option is required, but an empty list (`--source ''`) still gets past the parser.
+  if (config.source.length === 0)
+    throw new SettingsError('missing required option --source (or CONFIG_SYNCER_SOURCE)');
+  const sources = config.source.map(parseSourceSpec);
+  const targetDir = resolve(config.target);
+  for (const source of sources) {
+    if (source.kind === 'directory' && source.path === targetDir) {
+      throw new SettingsError(`--source and --target are the same directory: ${targetDir}`);
+    }
+  }
+  const notifyStatus = parseStatusMatcher(config.notifyStatus);
+  if (!notifyStatus) {
+    throw new SettingsError(
+      `--notify-status: invalid value ${JSON.stringify(config.notifyStatus.join(','))}: expected codes or classes such as 200,204 or 2xx`,
+    );
+  }
+  config.notifyUrl.forEach(splitNotifyUrl);
+  // Zero here would mean a busy loop against a server, or a command killed before it starts.
+  for (const key of [
+    'pollInterval',
+    'sourceTimeout',
+    'notifyTimeout',
+    'notifyBackoff',
+    'checkTimeout',
+  ] as const) {
+    if (config[key] <= 0) throw new SettingsError(`--${flagName(key)}: must be more than 0`);
+  }
+  return {
+    sources,
+    targetDir,
+    fileMode: parseFileMode(config.fileMode),
+    accept: createNameFilter(config.include, config.exclude),
+    notifyStatus,
+  };
+}

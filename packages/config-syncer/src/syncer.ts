@@ -1,0 +1,141 @@
+import { mkdir } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { describeError } from './describe-error.ts';
+import type { SyncerMetrics } from './metrics.ts';
+import type { ChangeEvent } from './notify/notifier.ts';
+import { removeStaleTempFiles } from './publish/atomic-write.ts';
+import { describePlan } from './publish/dry-run.ts';
+import { readManifest } from './publish/manifest.ts';
+import { hasChanges, type Published, planChanges } from './publish/plan.ts';
+import { publishPlan } from './publish/publish.ts';
+import { computeRevision } from './snapshot.ts';
+import { readSources } from './sources/read-sources.ts';
+import type { Source } from './sources/source.ts';
+import type { TemplateMode } from './template.ts';
+import { type CheckCommand, runCheckCommand } from './validation/check-command.ts';
+import { prepareFiles } from './validation/prepare.ts';
+
+export interface SyncerOptions {
+  sources: readonly Source[];
+  targetDir: string;
+  mode: number;
+  template: TemplateMode;
+  env: NodeJS.ProcessEnv;
+  validateTypes: boolean;
+  check: CheckCommand | undefined;
+  /** Print the plan instead of publishing. */
+  dryRun: boolean;
+  print: (line: string) => void;
+  log: Logger;
+  metrics: SyncerMetrics;
+  signal: AbortSignal;
+}
+
+export type SyncOutcome =
+  | { result: 'changed'; event: ChangeEvent }
+  | { result: 'unchanged' }
+  /** A source has not answered yet (a URL before its first fetch): neither success nor failure. */
+  | { result: 'pending' }
+  | { result: 'failed' };
+
+/** One pass from the sources to the target: read, prepare, validate, plan, check, publish. */
+export class Syncer {
+  readonly #options: SyncerOptions;
+  readonly #validated = new Map<string, string>();
+  #syncs = 0;
+  #published: Published;
+
+  private constructor(options: SyncerOptions, published: Published) {
+    this.#options = options;
+    this.#published = published;
+  }
+
+  /** Prepares the target directory: creates it, clears temp files a killed run left, reads the manifest. */
+  static async open(options: SyncerOptions): Promise<Syncer> {
+    const { targetDir, log } = options;
+    if (!options.dryRun) {
+      await mkdir(targetDir, { recursive: true });
+      const stale = await removeStaleTempFiles(targetDir);
+      if (stale.length > 0) log.info({ files: stale }, 'removed temp files left by an interrupted run');
+    }
+    const { names, problem } = await readManifest(targetDir);
+    if (problem) log.warn({ problem }, 'manifest unreadable: no file will be removed until it is rewritten');
+    options.metrics.managedFiles.set(names.size);
+    // Hashes are not kept across runs: the first sync compares with the files on disk.
+    return new Syncer(options, new Map([...names].map((name) => [name, ''])));
+  }
+
+  /** Never throws: failures are logged and counted, and the last good config stays in place. */
+  async sync(verify: boolean): Promise<SyncOutcome> {
+    const { metrics } = this.#options;
+    const endTimer = metrics.syncDuration.startTimer();
+    const outcome = await this.#syncOnce(verify).catch((error: unknown): SyncOutcome => {
+      this.#options.log.error(
+        { err: describeError(error) },
+        'publish failed; will retry on the next change or resync',
+      );
+      return { result: 'failed' };
+    });
+    if (outcome.result === 'pending') return outcome;
+    endTimer();
+    metrics.syncs.inc({ result: outcome.result });
+    metrics.lastSyncSuccessful.set(outcome.result === 'failed' ? 0 : 1);
+    if (outcome.result !== 'failed') metrics.lastSyncSuccess.setToCurrentTime();
+    return outcome;
+  }
+
+  async #syncOnce(verify: boolean): Promise<SyncOutcome> {
+    const { log, metrics, targetDir, mode } = this.#options;
+    this.#syncs += 1;
+    const parts = await readSources(this.#options.sources, log, metrics);
+    if (typeof parts === 'string') return { result: parts };
+    const prepared = prepareFiles(parts, { ...this.#options, validated: this.#validated });
+    if (!prepared.ok) return this.#reject(prepared.reason, prepared.problems);
+
+    const plan = planChanges(prepared.files, this.#published, { dir: targetDir, mode, verify });
+    if (!hasChanges(plan)) {
+      // Keep the hashes learnt from the disk (unknown at start, or right under an old one after a
+      // killed run). A dry run says "no change" once, not at every resync.
+      if (!this.#options.dryRun) this.#published = plan.published;
+      else if (this.#syncs === 1) this.#options.print(describePlan(plan, this.#published)[0]!);
+      return { result: 'unchanged' };
+    }
+    if (this.#options.check) {
+      const checked = await runCheckCommand(this.#options.check, prepared.files, this.#options.signal);
+      if (!checked.ok && this.#options.signal.aborted) {
+        log.info('shutting down: publish cancelled during the check command');
+        return { result: 'failed' };
+      }
+      if (!checked.ok)
+        return this.#reject('check', [`check command failed: ${checked.reason}`], checked.output);
+    }
+    const event: ChangeEvent = {
+      revision: computeRevision(plan.published),
+      changed: plan.writes.map((write) => write.name),
+      removed: plan.removals,
+      targetDir,
+    };
+    if (this.#options.dryRun) {
+      for (const line of describePlan(plan, this.#published)) this.#options.print(line);
+      return { result: 'changed', event };
+    }
+    log.debug({ revision: event.revision, files: event.changed.length }, 'publishing');
+    this.#published = await publishPlan(targetDir, plan, this.#published, mode);
+    metrics.publishes.inc();
+    metrics.filesWritten.inc(plan.writes.length);
+    metrics.filesRemoved.inc(plan.removals.length);
+    metrics.managedFiles.set(this.#published.size);
+    metrics.lastPublish.setToCurrentTime();
+    log.info({ revision: event.revision, changed: event.changed, removed: event.removed }, 'published');
+    return { result: 'changed', event };
+  }
+
+  #reject(reason: string, problems: string[], output?: string): SyncOutcome {
+    this.#options.metrics.validationFailures.inc({ reason });
+    this.#options.log.error(
+      { reason, problems, ...(output ? { output } : {}) },
+      'config rejected; the last good config stays published',
+    );
+    return { result: 'failed' };
+  }
+}

@@ -1,0 +1,25 @@
+/** A URL ready for fetch(), which refuses URLs that carry credentials. */
+export interface SafeUrl {
+  /** The URL without user and password. */
+  href: string;
+  /** `Basic …` built from the URL's user:password, if it had them. */
+  authorization?: string;
+  /** For logs and metric labels: no credentials, no query string (it may hold a token). */
+  label: string;
+}
+
+export function splitCredentials(raw: string): SafeUrl {
+  const url = new URL(raw);
+  let authorization: string | undefined;
+  if (url.username || url.password) {
+    const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
+  return {
+    href: url.href,
+    label: `${url.origin}${url.pathname}`,
+    ...(authorization ? { authorization } : {}),
+  };
+}

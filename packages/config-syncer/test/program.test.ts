@@ -1,0 +1,177 @@
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  adminUrl,
+  makeTempDir,
+  startServer,
+  startSyncer,
+  waitForNthLog,
+  waitUntil,
+  writeConfigMap,
+} from './helpers.ts';
+
+function makeSource(dir: string, files: Record<string, string>): string {
+  const source = join(dir, 'src');
+  mkdirSync(source, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(source, name), content);
+  return source;
+}
+
+describe('one-shot modes', () => {
+  it('--once publishes and exits 0 without watching; an invalid config exits 1 and publishes nothing', async () => {
+    const dir = makeTempDir();
+    const source = makeSource(dir, { 'a.yaml': 'a: 1\n' });
+    const target = join(dir, 'target');
+    const once = startSyncer(['--source', source, '--target', target, '--once', '--file-mode', '0600']);
+    expect(await once.exitCode()).toBe(0);
+    expect(readFileSync(join(target, 'a.yaml'), 'utf8')).toBe('a: 1\n');
+    expect(statSync(join(target, 'a.yaml')).mode & 0o777).toBe(0o600);
+
+    writeFileSync(join(source, 'a.yaml'), 'a: [1\n');
+    const bad = startSyncer(['--source', source, '--target', target, '--once']);
+    expect(await bad.exitCode()).toBe(1);
+    expect(readFileSync(join(target, 'a.yaml'), 'utf8')).toBe('a: 1\n');
+  });
+
+  it('--once fetches a URL source once; a source error exits 1', async () => {
+    const dir = makeTempDir();
+    const state = { up: true };
+    const server = await startServer((_req, res) =>
+      state.up ? res.writeHead(200).end('{"from":"url"}') : res.writeHead(500).end(),
+    );
+    const target = join(dir, 'target');
+    const once = startSyncer(['--source', `${server.url}/v1/app.json`, '--target', target, '--once']);
+    expect(await once.exitCode()).toBe(0);
+    expect(readFileSync(join(target, 'app.json'), 'utf8')).toBe('{"from":"url"}');
+    state.up = false;
+    const failing = startSyncer(['--source', `${server.url}/v1/app.json`, '--target', target, '--once']);
+    expect(await failing.exitCode()).toBe(1);
+    expect(readFileSync(join(target, 'app.json'), 'utf8')).toBe('{"from":"url"}');
+  });
+
+  it('--dry-run prints what would change and writes nothing', async () => {
+    const dir = makeTempDir();
+    const source = makeSource(dir, { 'new.json': '{}', 'same.txt': 'same' });
+    const target = join(dir, 'target');
+    mkdirSync(target);
+    writeFileSync(join(target, 'same.txt'), 'same');
+    const child = startSyncer(['--source', source, '--target', target, '--once', '--dry-run']);
+    expect(await child.exitCode()).toBe(0);
+    expect(child.stdout).toMatch(/^would create new\.json \(2 bytes, sha256 [0-9a-f]{12}\)\n$/);
+    expect(readdirSync(target)).toEqual(['same.txt']);
+  });
+
+  it('bad option values exit 2 and say which option', async () => {
+    const dir = makeTempDir();
+    const cases = [
+      ['--file-mode', '999'],
+      ['--notify-status', '2xy'],
+      ['--notify-url', 'ftp://x'],
+      ['--debounce', 'soon'],
+      ['--poll-interval', '0s'],
+    ];
+    const children = cases.map((args) => startSyncer(['--source', dir, '--target', join(dir, 't'), ...args]));
+    for (const [i, child] of children.entries()) {
+      expect(await child.exitCode()).toBe(2);
+      expect(child.stderr).toContain(cases[i]![0]);
+    }
+  });
+});
+
+describe('running', () => {
+  it('is ready only after the first successful sync and serves its metrics', async () => {
+    const dir = makeTempDir();
+    const state = { up: false };
+    const server = await startServer((_req, res) =>
+      state.up
+        ? res.writeHead(200, { 'last-modified': 'Mon, 01 Jan 2024 00:00:00 GMT' }).end('k = "v"')
+        : res.writeHead(502).end(),
+    );
+    const child = startSyncer([
+      '--source',
+      `${server.url}/app.toml`,
+      '--target',
+      join(dir, 'target'),
+      '--poll-interval',
+      '50ms',
+    ]);
+    const admin = await adminUrl(child);
+    await child.waitForLog((l) => l.msg === 'source fetch failed; keeping the last good config');
+    expect((await fetch(`${admin}/readyz`)).status).toBe(503);
+    state.up = true;
+    await child.waitForLog((l) => l.msg === 'ready');
+    expect((await fetch(`${admin}/readyz`)).status).toBe(200);
+    expect(readFileSync(join(dir, 'target', 'app.toml'), 'utf8')).toBe('k = "v"');
+    await waitUntil(() =>
+      server.requests.some((r) => r.headers['if-modified-since'] === 'Mon, 01 Jan 2024 00:00:00 GMT'),
+    );
+
+    const metrics = await (await fetch(`${admin}/metrics`)).text();
+    for (const name of [
+      'config_syncer_syncs_total{result="changed"} 1',
+      'config_syncer_publishes_total 1',
+      'config_syncer_files_written_total 1',
+      'config_syncer_managed_files 1',
+      'config_syncer_last_sync_successful 1',
+      `config_syncer_source_errors_total{source="${server.url}/app.toml"}`,
+      `config_syncer_source_fetches_total{source="${server.url}/app.toml",result="modified"} 1`,
+      'config_syncer_last_sync_success_timestamp_seconds',
+      'config_syncer_last_publish_timestamp_seconds',
+      'config_syncer_sync_duration_seconds_bucket',
+      'config_syncer_build_info',
+    ]) {
+      expect(metrics).toContain(name);
+    }
+  });
+
+  const padded = (v: number, i: number) => `{"v":${v},"i":${i},"pad":"${'x'.repeat(64 * 1024)}"}`;
+
+  /**
+   * A ConfigMap of 150 files of 64 KiB, synced, then swapped to version 2 at once (so a single publish
+   * carries every file); resolves when that publish has begun.
+   */
+  async function startBigPublish(dir: string) {
+    const version = (v: number) =>
+      Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`f${i}.json`, padded(v, i)]));
+    const source = join(dir, 'configmap');
+    writeConfigMap(source, version(1));
+    const target = join(dir, 'target');
+    const args = ['--source', source, '--target', target, '--log-level', 'debug', '--debounce', '0s'];
+    const child = startSyncer(args);
+    await waitForNthLog(child, 'published', 1);
+    writeConfigMap(source, version(2));
+    await waitForNthLog(child, 'publishing', 2);
+    return { child, target, args };
+  }
+
+  const versionsIn = (target: string) =>
+    Array.from(
+      { length: 150 },
+      (_, i) => JSON.parse(readFileSync(join(target, `f${i}.json`), 'utf8')).v as number,
+    );
+
+  it('SIGTERM in the middle of a publish lets it finish: no partial file, no temp file, exit 0', async () => {
+    const { child, target } = await startBigPublish(makeTempDir());
+    child.process.kill('SIGTERM');
+    expect(await child.exitCode()).toBe(0);
+    const messages = child.logs.map((l) => l.msg);
+    // The signal came while files were being written, and the publish completed before the exit.
+    expect(messages.indexOf('shutting down')).toBeLessThan(messages.lastIndexOf('published'));
+    expect(new Set(versionsIn(target))).toEqual(new Set([2]));
+    expect(readdirSync(target).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('SIGKILL in the middle of a publish leaves whole files only; the restart clears temp files', async () => {
+    const { child, target, args } = await startBigPublish(makeTempDir());
+    child.process.kill('SIGKILL');
+    await child.exitCode();
+    // Each file is the old version or the new one, whole (it parses), never a mix.
+    for (const v of versionsIn(target)) expect([1, 2]).toContain(v);
+
+    const restarted = startSyncer(args);
+    await restarted.waitForLog((l) => l.msg === 'ready');
+    expect(new Set(versionsIn(target))).toEqual(new Set([2]));
+    expect(readdirSync(target).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+});
