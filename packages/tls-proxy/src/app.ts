@@ -1,0 +1,44 @@
+import type { ProgramContext } from '@toolkit/lifecycle';
+import { ProxyMetrics } from './metrics.ts';
+import { watchUpstreamReadiness } from './readiness.ts';
+import { deriveSettings, type TlsProxyConfig } from './settings.ts';
+import { startTlsProxy } from './tls-proxy.ts';
+
+/**
+ * The program: settings from the options, the proxy started, then shutdown steps. They run last
+ * registered first, so on SIGTERM: the listeners drain (readiness already dropped), then the upstream
+ * connections and the certificate watch close, then lifecycle's admin server.
+ */
+export async function runTlsProxy(context: ProgramContext<TlsProxyConfig>): Promise<void> {
+  const { config, log, signal } = context;
+  const settings = deriveSettings(config);
+  const proxy = await startTlsProxy(settings, log, new ProxyMetrics(context.metrics));
+  context.onShutdown('upstream connections', () => proxy.close());
+  // The step's own timeout leaves the drain a second to cut what is left once its grace runs out.
+  context.onShutdown(
+    'HTTPS listener',
+    () => proxy.drain(settings.drainTimeoutMs),
+    settings.drainTimeoutMs + 1000,
+  );
+
+  if (!settings.ready) {
+    context.ready();
+    return;
+  }
+  let lastReason: string | undefined;
+  watchUpstreamReadiness({
+    upstream: settings.upstream,
+    path: settings.ready.path,
+    intervalMs: settings.ready.intervalMs,
+    signal,
+    onReady: () => {
+      lastReason = undefined;
+      context.ready();
+    },
+    onNotReady: (reason) => {
+      if (reason !== lastReason) log.warn({ reason }, 'not ready: upstream check failed');
+      lastReason = reason;
+      context.health.markNotReady(reason);
+    },
+  });
+}

@@ -1,0 +1,102 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { handshakeFailureReasons } from './tls/handshake-failures.ts';
+
+const knownMethods = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'PATCH',
+  'OPTIONS',
+  'CONNECT',
+  'TRACE',
+]);
+export const upstreamErrorReasons = [
+  'refused',
+  'reset',
+  'timeout',
+  'connect_timeout',
+  'unresolved',
+  'other',
+] as const;
+export type UpstreamErrorReason = (typeof upstreamErrorReasons)[number];
+
+/**
+ * The proxy's metrics, registered on the registry it is given (never the global one). Label values are
+ * closed sets, so a client cannot grow the series count: methods outside the standard ones are `OTHER`.
+ */
+export class ProxyMetrics {
+  readonly requests: Counter<'method' | 'status'>;
+  readonly duration: Histogram;
+  readonly upstreamErrors: Counter<'reason'>;
+  readonly handshakeFailures: Counter<'reason'>;
+  readonly openConnections: Gauge;
+  readonly certificateExpiry: Gauge;
+  readonly certificateReloads: Counter<'result'>;
+  // labels() hashes its arguments on every call: keep the children, by method then status (hot path).
+  readonly #requestChildren = new Map<string, Map<number, { inc(): void }>>();
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.requests = new Counter({
+      name: 'tls_proxy_requests_total',
+      help: 'Requests answered, by method and status (502/504: the upstream failed; 4xx from the proxy: refused).',
+      labelNames: ['method', 'status'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'tls_proxy_request_duration_seconds',
+      help: 'Time from the request head to the end of the response.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.upstreamErrors = new Counter({
+      name: 'tls_proxy_upstream_errors_total',
+      help: 'Requests the upstream failed: refused, reset, timeout (no answer in --upstream-timeout), connect_timeout.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.handshakeFailures = new Counter({
+      name: 'tls_proxy_tls_handshake_failures_total',
+      help: 'TLS handshakes that failed, by reason (protocol_version, no_shared_cipher, no_client_certificate, client_not_allowed, plain_http, timeout, reset...).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.openConnections = new Gauge({
+      name: 'tls_proxy_open_connections',
+      help: 'Client connections open now (TCP, handshaking and upgraded WebSockets included).',
+      registers,
+    });
+    this.certificateExpiry = new Gauge({
+      name: 'tls_proxy_certificate_expiry_timestamp_seconds',
+      help: 'When the certificate in service expires (Unix time); alert on it minus time().',
+      registers,
+    });
+    this.certificateReloads = new Counter({
+      name: 'tls_proxy_certificate_reloads_total',
+      help: 'Certificate changes seen on disk: success (now in service) or failure (rejected; the old one stays).',
+      labelNames: ['result'],
+      registers,
+    });
+    for (const reason of upstreamErrorReasons) this.upstreamErrors.inc({ reason }, 0);
+    for (const reason of handshakeFailureReasons) this.handshakeFailures.inc({ reason }, 0);
+    for (const result of ['success', 'failure']) this.certificateReloads.inc({ result }, 0);
+  }
+
+  countRequest(method: string | undefined, status: number, seconds: number): void {
+    const label = method && knownMethods.has(method) ? method : 'OTHER';
+    let byStatus = this.#requestChildren.get(label);
+    if (!byStatus) {
+      byStatus = new Map();
+      this.#requestChildren.set(label, byStatus);
+    }
+    let child = byStatus.get(status);
+    if (!child) {
+      child = this.requests.labels(label, String(status));
+      byStatus.set(status, child);
+    }
+    child.inc();
+    this.duration.observe(seconds);
+  }
+}

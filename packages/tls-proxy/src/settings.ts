@@ -1,0 +1,123 @@
+import type { BlockList } from 'node:net';
+import { createSecureContext } from 'node:tls';
+import { type Config, type ListenAddress, parseListenAddress, UsageError } from '@toolkit/lifecycle';
+import { parseTrustedProxies } from './http/trusted-proxies.ts';
+import type { options } from './options.ts';
+import type { CertificatePaths } from './tls/certificate-pair.ts';
+import { type AllowList, compileAllowList } from './tls/client-identity.ts';
+import type { TlsPolicy, TlsVersion } from './tls/tls-policy.ts';
+
+/** Everything the proxy needs, parsed and checked once at start; modules take these plain values. */
+export interface Settings {
+  listen: ListenAddress;
+  upstream: URL;
+  /** Undefined: serve a self-signed certificate for `selfSignedNames`. */
+  certificate: CertificatePaths | undefined;
+  clientCa: string | undefined;
+  certCheckIntervalMs: number;
+  selfSignedNames: string[];
+  policy: TlsPolicy;
+  allowList: AllowList | undefined;
+  identityHeader: string;
+  trustedProxies: BlockList | undefined;
+  hsts: string | undefined;
+  redirect: { listen: ListenAddress; httpsPort: number } | undefined;
+  headerTimeoutMs: number;
+  idleTimeoutMs: number;
+  upstreamTimeoutMs: number;
+  upstreamConnectTimeoutMs: number;
+  maxHeaderSize: number;
+  maxBodySize: number;
+  drainTimeoutMs: number;
+  ready: { path: string; intervalMs: number } | undefined;
+  accessLog: boolean;
+}
+
+export type TlsProxyConfig = Config<typeof options>;
+
+function bad(option: string, message: string): UsageError {
+  return new UsageError(
+    'BAD_VALUE',
+    `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${message}`,
+    option,
+  );
+}
+
+/** Throws UsageError naming the option, what it expected and what it got. */
+export function deriveSettings(config: TlsProxyConfig): Settings {
+  let upstream: URL;
+  try {
+    upstream = new URL(config.upstream);
+  } catch {
+    throw bad('upstream', `expected an http:// URL, got ${JSON.stringify(config.upstream)}`);
+  }
+  if (upstream.protocol !== 'http:')
+    throw bad('upstream', `expected an http:// URL, got ${upstream.protocol}//`);
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    throw bad(config.tlsCert === undefined ? 'tlsCert' : 'tlsKey', 'set --tls-cert and --tls-key together');
+  }
+  const hasAllowList = config.allowCn.length + config.allowDns.length + config.allowUri.length > 0;
+  if (hasAllowList && !config.clientCa)
+    throw bad('clientCa', 'the --allow-* lists need a client CA to verify against');
+  try {
+    createSecureContext({ ciphers: config.tlsCiphers });
+  } catch (error) {
+    throw bad(
+      'tlsCiphers',
+      `OpenSSL accepts none of ${JSON.stringify(config.tlsCiphers)}: ${(error as Error).message}`,
+    );
+  }
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(config.clientIdentityHeader)) {
+    throw bad('clientIdentityHeader', `not a header name: ${JSON.stringify(config.clientIdentityHeader)}`);
+  }
+  let trustedProxies: BlockList | undefined;
+  try {
+    trustedProxies = parseTrustedProxies(config.trustedProxies);
+  } catch (error) {
+    throw bad('trustedProxies', (error as Error).message);
+  }
+  if (config.readyPath !== undefined && !config.readyPath.startsWith('/')) {
+    throw bad('readyPath', `expected a path starting with /, got ${JSON.stringify(config.readyPath)}`);
+  }
+  for (const key of [
+    'headerTimeout',
+    'idleTimeout',
+    'upstreamTimeout',
+    'upstreamConnectTimeout',
+    'readyInterval',
+  ] as const) {
+    if (config[key] <= 0) throw bad(key, 'must be more than 0s');
+  }
+  const hstsSeconds = Math.floor(config.hstsMaxAge / 1000);
+  return {
+    listen: parseListenAddress(config.listen)!,
+    upstream,
+    certificate:
+      config.tlsCert && config.tlsKey
+        ? { cert: config.tlsCert, key: config.tlsKey, ca: config.clientCa }
+        : undefined,
+    clientCa: config.clientCa,
+    certCheckIntervalMs: config.certCheckInterval,
+    selfSignedNames: config.selfSignedNames,
+    policy: { minVersion: config.tlsMinVersion as TlsVersion, ciphers: config.tlsCiphers },
+    allowList: compileAllowList(config),
+    identityHeader: config.clientIdentityHeader.toLowerCase(),
+    trustedProxies,
+    hsts:
+      hstsSeconds > 0
+        ? `max-age=${hstsSeconds}${config.hstsIncludeSubdomains ? '; includeSubDomains' : ''}`
+        : undefined,
+    redirect: config.redirectListen
+      ? { listen: parseListenAddress(config.redirectListen)!, httpsPort: config.redirectPort }
+      : undefined,
+    headerTimeoutMs: config.headerTimeout,
+    idleTimeoutMs: config.idleTimeout,
+    upstreamTimeoutMs: config.upstreamTimeout,
+    upstreamConnectTimeoutMs: config.upstreamConnectTimeout,
+    maxHeaderSize: config.maxHeaderSize,
+    maxBodySize: config.maxBodySize,
+    drainTimeoutMs: config.drainTimeout,
+    ready: config.readyPath ? { path: config.readyPath, intervalMs: config.readyInterval } : undefined,
+    accessLog: config.accessLog,
+  };
+}
