@@ -1,0 +1,267 @@
+// tls-proxy in its image in an app container's network namespace, as users run it: hardened (read-only
+// root, no capabilities, uid 65532) with its self-signed certificate, stopped with `docker stop`, and
+// the Compose demo with a CA and server certificate made here by openssl, bind-mounted and then renewed
+// in place. Images come from the global setup (local base, no registry).
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { repoRoot } from '../scripts/programs.ts';
+import {
+  containerState,
+  docker,
+  hostPortUrl,
+  httpGet,
+  publishedUrl,
+  removeContainers,
+  runCommand,
+  testLabel,
+  uniqueName,
+  waitForHttp,
+} from './helpers/docker.ts';
+import { curlHttps, makeTestCertificates, type TestCertificates } from './helpers/tls.ts';
+
+const status = inject('docker');
+const skipped = status.available ? '' : ` (skipped: ${status.reason})`;
+const proxyImage = 'toolkit/tls-proxy:latest';
+const appImage = 'toolkit/demo-app:latest';
+const appGreeting = /hello from the demo app/;
+
+/** Flags that make a container as locked down as the Kubernetes manifests make it. */
+const hardened = [
+  '--read-only',
+  '--tmpfs',
+  '/tmp',
+  '--cap-drop',
+  'ALL',
+  '--user',
+  '65532:65532',
+  '--security-opt',
+  'no-new-privileges',
+];
+
+/** `https://127.0.0.1:NNNN/` from a `docker port` line (loopback only). */
+const httpsUrl = (line: string) => `${hostPortUrl(line).replace(/^http:/, 'https:')}/`;
+
+/** The value of one sample in a Prometheus text exposition, or undefined. */
+function sample(metrics: string, series: string): number | undefined {
+  const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
+  const containers: string[] = [];
+
+  /** `docker run -d` with a name to clean up; returns the name. */
+  async function start(name: string, args: string[]): Promise<string> {
+    containers.push(name);
+    await docker(['run', '--detach', '--name', name, '--label', testLabel, ...args]);
+    return name;
+  }
+
+  afterAll(async () => {
+    await removeContainers(containers);
+  });
+
+  test('the image: OCI labels, numeric non-root user, node entrypoint, ports 8443 and 9090', async () => {
+    const config = JSON.parse(await docker(['image', 'inspect', '--format', '{{json .Config}}', proxyImage]));
+    expect(config.User).toBe('65532:65532');
+    expect(config.Entrypoint).toEqual(['node', '/app/tls-proxy.mjs']);
+    expect(Object.keys(config.ExposedPorts).sort()).toEqual(['8443/tcp', '9090/tcp']);
+    expect(config.Healthcheck.Test[0]).toBe('CMD');
+    for (const label of ['title', 'description', 'source', 'version', 'revision', 'created', 'licenses']) {
+      expect(config.Labels).toHaveProperty([`org.opencontainers.image.${label}`]);
+    }
+    expect(config.Labels['org.opencontainers.image.title']).toBe('tls-proxy');
+    const version = await runCommand('docker', [
+      'run',
+      '--rm',
+      '--label',
+      testLabel,
+      proxyImage,
+      '--version',
+    ]);
+    expect(version.stdout).toMatch(/^tls-proxy \d+\.\d+\.\d+/);
+  });
+
+  describe('hardened, self-signed, in the app’s network namespace', () => {
+    const app = uniqueName('tls-proxy-e2e-app');
+    const proxy = uniqueName('tls-proxy-e2e-proxy');
+    let https = '';
+    let admin = '';
+
+    beforeAll(async () => {
+      // The app on loopback; the ports published are tls-proxy's, on the app's container (it owns the
+      // network namespace).
+      await start(app, [
+        ...hardened,
+        '--publish',
+        '127.0.0.1:0:8443',
+        '--publish',
+        '127.0.0.1:0:9090',
+        appImage,
+        '--addr',
+        '127.0.0.1:3000',
+      ]);
+      await start(proxy, [
+        `--network=container:${app}`,
+        ...hardened,
+        // The image's HEALTHCHECK, sooner than its 30 s interval.
+        '--health-interval',
+        '1s',
+        proxyImage,
+        '--upstream',
+        'http://127.0.0.1:3000',
+        '--ready-path',
+        '/readyz',
+      ]);
+      https = httpsUrl((await docker(['port', app, '8443/tcp'])).split('\n')[0]!);
+      admin = await publishedUrl(app, 9090);
+      await waitForHttp(`${admin}/readyz`, (r) => r.status === 200, { timeoutMs: 15_000 });
+    });
+
+    test('HTTPS reaches the app; the certificate is self-signed for localhost; healthy', async () => {
+      const proxied = await curlHttps(https, ['--insecure']);
+      expect(proxied.code, proxied.stderr).toBe(0);
+      expect(proxied.stdout).toMatch(appGreeting);
+      // Verified against the system CAs it fails: curl's 60 is "peer certificate cannot be authenticated".
+      expect((await curlHttps(https)).code).toBe(60);
+      const verbose = await curlHttps(https, ['--insecure', '--verbose', '--output', '/dev/null']);
+      expect(verbose.stderr).toMatch(/subject: CN=localhost/);
+
+      const metrics = (await httpGet(`${admin}/metrics`)).body;
+      expect(sample(metrics, 'tls_proxy_requests_total{method="GET",status="200"}')).toBeGreaterThanOrEqual(
+        2,
+      );
+
+      let health = '';
+      for (let attempt = 0; attempt < 40 && health !== 'healthy'; attempt++) {
+        health = (await docker(['inspect', '--format', '{{.State.Health.Status}}', proxy])).trim();
+        if (health !== 'healthy') await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(health).toBe('healthy');
+    });
+
+    test('docker stop: tls-proxy as PID 1 exits 0 within a few seconds of SIGTERM', async () => {
+      const before = Date.now();
+      const stop = await runCommand('docker', ['stop', '--time', '10', proxy], { timeoutMs: 20_000 });
+      expect(stop.code, stop.stderr).toBe(0);
+      const state = await containerState(proxy);
+      expect({ ExitCode: state.ExitCode, OOMKilled: state.OOMKilled }).toEqual({
+        ExitCode: 0,
+        OOMKilled: false,
+      });
+      // The drain keeps accepting for 0.5 s, then an idle proxy is done.
+      expect(Date.parse(state.FinishedAt) - before).toBeLessThan(3_000);
+      expect(stop.ms).toBeLessThan(5_000);
+    });
+  });
+
+  const noCompose =
+    status.available && !status.compose ? ' (skipped: no docker-compose or docker compose)' : '';
+  describe.skipIf(!status.compose)(`the Compose demo, with a certificate from a CA${noCompose}`, () => {
+    const project = uniqueName('tls-proxy-e2e').replace(/[^a-z0-9-]/g, '');
+    let certificates: TestCertificates | undefined;
+    const compose = (args: string[]) =>
+      runCommand(
+        status.compose![0]!,
+        [
+          ...status.compose!.slice(1),
+          '--project-name',
+          project,
+          '--file',
+          join(repoRoot, 'compose/tls-proxy.yaml'),
+          ...args,
+        ],
+        {
+          timeoutMs: 90_000,
+          env: {
+            ...process.env,
+            // Port 0: Docker picks free host ports (still on 127.0.0.1).
+            TLS_PROXY_PORT: '0',
+            TLS_PROXY_ADMIN_PORT: '0',
+            TLS_PROXY_CERT_DIR: certificates?.dir ?? '',
+            TLS_PROXY_TLS_CERT: '/tls/tls.crt',
+            TLS_PROXY_TLS_KEY: '/tls/tls.key',
+          },
+        },
+      );
+
+    beforeAll(async () => {
+      certificates = await makeTestCertificates();
+    });
+
+    afterAll(async () => {
+      await compose(['down', '--volumes', '--timeout', '10']);
+      await certificates?.remove();
+    });
+
+    test('up: HTTPS verified by the CA reaches the app, plain HTTP is not reachable, metrics count; a renewed certificate is taken; down', async () => {
+      const up = await compose(['up', '--detach']);
+      expect(up.code, up.stderr).toBe(0);
+      const httpsPort = await compose(['port', 'app', '8443']);
+      expect(httpsPort.code, httpsPort.stderr).toBe(0);
+      const adminPort = await compose(['port', 'app', '9090']);
+      const admin = hostPortUrl(adminPort.stdout);
+      await waitForHttp(`${admin}/readyz`, (r) => r.status === 200, { timeoutMs: 20_000 });
+
+      // curl checks the chain against the test CA and the name localhost.
+      const url = httpsUrl(httpsPort.stdout).replace('127.0.0.1', 'localhost');
+      const proxied = await curlHttps(url, ['--cacert', certificates!.ca]);
+      expect(proxied.code, proxied.stderr).toBe(0);
+      expect(proxied.stdout).toMatch(appGreeting);
+
+      // The app's 3000 is published nowhere, and in the shared namespace it answers on loopback only.
+      const ports = await docker(['port', (await compose(['ps', '--quiet', 'app'])).stdout.trim()]);
+      expect(ports).not.toMatch(/^3000\//m);
+      const proxyContainer = (await compose(['ps', '--quiet', 'tls-proxy'])).stdout.trim();
+      const fetchFromInside = async (host: string) =>
+        runCommand(
+          'docker',
+          [
+            'exec',
+            proxyContainer,
+            'node',
+            '-e',
+            `fetch('http://${host}:3000/').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(2))`,
+          ],
+          { timeoutMs: 15_000 },
+        );
+      expect((await fetchFromInside('127.0.0.1')).code).toBe(0);
+      const address = (
+        await docker([
+          'inspect',
+          '--format',
+          '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
+          (await compose(['ps', '--quiet', 'app'])).stdout.trim(),
+        ])
+      )
+        .trim()
+        .split(' ')[0]!;
+      expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      expect((await fetchFromInside(address)).code).toBe(2);
+
+      const metrics = (await httpGet(`${admin}/metrics`)).body;
+      expect(sample(metrics, 'tls_proxy_requests_total{method="GET",status="200"}')).toBeGreaterThanOrEqual(
+        1,
+      );
+      expect(sample(metrics, 'tls_proxy_certificate_reloads_total{result="success"}')).toBe(0);
+
+      // Renewal: new files in the mounted directory are picked up without a restart.
+      await certificates!.renew('renewed.localhost');
+      await waitForHttp(
+        `${admin}/metrics`,
+        (r) => (sample(r.body, 'tls_proxy_certificate_reloads_total{result="success"}') ?? 0) >= 1,
+        { timeoutMs: 15_000 },
+      );
+      const renewed = await curlHttps(url, ['--cacert', certificates!.ca, '--verbose']);
+      expect(renewed.code, renewed.stderr).toBe(0);
+      expect(renewed.stderr).toMatch(/subject: CN=renewed\.localhost/);
+      expect(renewed.stdout).toMatch(appGreeting);
+
+      const down = await compose(['down', '--volumes', '--timeout', '10']);
+      expect(down.code, down.stderr).toBe(0);
+      expect(
+        await docker(['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]),
+      ).toBe('');
+    });
+  });
+});
