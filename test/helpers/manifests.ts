@@ -222,9 +222,15 @@ export function sidecarProblems(podSpec: Json): string[] {
     const program = sidecarProgramOf(container.image);
     if (!program) continue;
     const where = `${container.name} (${program})`;
-    if (container.restartPolicy !== 'Always') problems.push(`${where}: restartPolicy is not Always`);
-    for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
-      if (!container[probe]) problems.push(`${where}: no ${probe}`);
+    // A run-to-completion step (`--once`, e.g. config-syncer before its sidecar): no restartPolicy and
+    // no probes, but the same resources and hardening.
+    const args = Array.isArray(container.args) ? container.args.map(String) : [];
+    const oneShot = container.restartPolicy === undefined && args.includes('--once');
+    if (!oneShot) {
+      if (container.restartPolicy !== 'Always') problems.push(`${where}: restartPolicy is not Always`);
+      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+        if (!container[probe]) problems.push(`${where}: no ${probe}`);
+      }
     }
     const resources = asJson(container.resources);
     for (const kind of ['requests', 'limits']) {

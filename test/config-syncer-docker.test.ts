@@ -1,0 +1,291 @@
+// config-syncer in its image, as users run it: `--once` as an init step, hardened (read-only root, no
+// capabilities, uid 65532); as a server stopped with `docker stop`; and the Compose demo, where it
+// publishes edits of a bind-mounted source into a volume the app reads and tells the app (SIGHUP by
+// name in the app's PID namespace, then the webhook), and keeps an invalid config from the app.
+// The program images come from the global setup (local base, no registry); the demo app
+// (images/config-syncer/demo-app, not a program package) is built here on the same base.
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { localBaseImage } from '../scripts/images.ts';
+import { repoRoot } from '../scripts/programs.ts';
+import {
+  containerState,
+  docker,
+  hostPortUrl,
+  httpGet,
+  publishedUrl,
+  removeContainers,
+  runCommand,
+  testLabel,
+  uniqueName,
+  waitForHttp,
+} from './helpers/docker.ts';
+
+const status = inject('docker');
+const skipped = status.available ? '' : ` (skipped: ${status.reason})`;
+const syncerImage = 'toolkit/config-syncer:latest';
+const appImage = 'toolkit/config-demo-app:latest';
+const exampleConfig = readFileSync(join(repoRoot, 'compose/config-syncer-source/app.json'), 'utf8');
+
+const hardened = [
+  '--read-only',
+  '--tmpfs',
+  '/tmp',
+  '--cap-drop',
+  'ALL',
+  '--user',
+  '65532:65532',
+  '--security-opt',
+  'no-new-privileges',
+];
+
+/** A host directory the containers (uid 65532) can read, or also write. */
+function hostDir(prefix: string, mode: number): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, mode);
+  return dir;
+}
+
+/** Writes a source file the way an editor without atomic saves does: in place. */
+function writeSource(dir: string, name: string, text: string): void {
+  writeFileSync(join(dir, name), text, { mode: 0o644 });
+}
+
+/** The value of a Prometheus sample (first match), or 0 when absent. */
+function sample(metrics: string, series: string): number {
+  const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
+  const containers: string[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    const build = await runCommand(
+      'docker',
+      [
+        'build',
+        '--quiet',
+        '--file',
+        join(repoRoot, 'images/config-syncer/demo-app/Dockerfile'),
+        '--tag',
+        appImage,
+        '--build-arg',
+        `BASE_IMAGE=${localBaseImage}`,
+        repoRoot,
+      ],
+      { timeoutMs: 120_000 },
+    );
+    if (build.code !== 0) throw new Error(`docker build of the config demo app failed: ${build.stderr}`);
+  });
+
+  afterAll(async () => {
+    await removeContainers(containers);
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function sourceDir(files: Record<string, string>): string {
+    const dir = hostDir('config-syncer-e2e-src-', 0o755);
+    dirs.push(dir);
+    for (const [name, text] of Object.entries(files)) writeSource(dir, name, text);
+    return dir;
+  }
+
+  /** `docker run --rm`, hardened, of config-syncer --once from `source` into the host dir returned. */
+  async function once(source: string) {
+    const target = hostDir('config-syncer-e2e-target-', 0o777);
+    dirs.push(target);
+    const name = uniqueName('config-syncer-e2e-once');
+    containers.push(name);
+    const result = await runCommand(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--name',
+        name,
+        '--label',
+        testLabel,
+        ...hardened,
+        '--volume',
+        `${source}:/source:ro`,
+        '--volume',
+        `${target}:/config`,
+        syncerImage,
+        ...['--source', '/source', '--target', '/config', '--once', '--admin-addr', '127.0.0.1:0'],
+      ],
+      { timeoutMs: 30_000 },
+    );
+    return { ...result, target };
+  }
+
+  test('the image: OCI labels, numeric non-root user, node entrypoint, only the admin port', async () => {
+    const config = JSON.parse(
+      await docker(['image', 'inspect', '--format', '{{json .Config}}', syncerImage]),
+    );
+    expect(config.User).toBe('65532:65532');
+    expect(config.Entrypoint).toEqual(['node', '/app/config-syncer.mjs']);
+    expect(Object.keys(config.ExposedPorts)).toEqual(['9090/tcp']);
+    expect(config.Healthcheck.Test.slice(0, 2)).toEqual(['CMD', 'node']);
+    expect(config.Healthcheck.Test.join(' ')).toMatch(/127\.0\.0\.1:9090\/livez/);
+    for (const label of ['title', 'description', 'source', 'version', 'revision', 'created', 'licenses']) {
+      expect(config.Labels).toHaveProperty([`org.opencontainers.image.${label}`]);
+    }
+    expect(config.Labels['org.opencontainers.image.title']).toBe('config-syncer');
+  });
+
+  test('--once, hardened: writes the target with its manifest and exits 0; an invalid source exits 1', async () => {
+    const good = await once(sourceDir({ 'app.json': exampleConfig, 'extra.toml': 'a = 1\n' }));
+    expect(good.code, good.stderr).toBe(0);
+    expect(readFileSync(join(good.target, 'app.json'), 'utf8')).toBe(exampleConfig);
+    expect(readFileSync(join(good.target, 'extra.toml'), 'utf8')).toBe('a = 1\n');
+    const manifest = JSON.parse(readFileSync(join(good.target, '.config-syncer-manifest'), 'utf8'));
+    expect(manifest.files).toEqual(['app.json', 'extra.toml']);
+
+    const bad = await once(sourceDir({ 'app.json': exampleConfig, 'broken.json': '{"a": ' }));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/broken\.json/);
+    // Nothing of the set is published when one file fails.
+    expect(existsSync(join(bad.target, 'app.json'))).toBe(false);
+  });
+
+  test('as a server, hardened: /readyz after the first publish, /metrics; docker stop exits 0 at once', async () => {
+    const name = uniqueName('config-syncer-e2e-server');
+    containers.push(name);
+    await docker([
+      'run',
+      '--detach',
+      '--name',
+      name,
+      '--label',
+      testLabel,
+      ...hardened,
+      '--publish',
+      '127.0.0.1:0:9090',
+      '--volume',
+      `${sourceDir({ 'app.json': exampleConfig })}:/source:ro`,
+      syncerImage,
+      ...['--source', '/source', '--target', '/tmp/config'],
+    ]);
+    const url = await publishedUrl(name, 9090);
+    await waitForHttp(`${url}/readyz`, (r) => r.status === 200, { timeoutMs: 15_000 });
+    expect((await httpGet(`${url}/livez`)).status).toBe(200);
+    const metrics = (await httpGet(`${url}/metrics`)).body;
+    expect(sample(metrics, 'config_syncer_publishes_total')).toBe(1);
+    expect(sample(metrics, 'config_syncer_managed_files')).toBe(1);
+    expect(sample(metrics, 'config_syncer_last_sync_successful')).toBe(1);
+
+    const before = Date.now();
+    const stop = await runCommand('docker', ['stop', '--time', '10', name], { timeoutMs: 20_000 });
+    expect(stop.code, stop.stderr).toBe(0);
+    const state = await containerState(name);
+    expect({ ExitCode: state.ExitCode, OOMKilled: state.OOMKilled }).toEqual({
+      ExitCode: 0,
+      OOMKilled: false,
+    });
+    expect(Date.parse(state.FinishedAt) - before).toBeLessThan(1_000);
+    expect(stop.ms).toBeLessThan(5_000);
+  });
+
+  const noCompose =
+    status.available && !status.compose ? ' (skipped: no docker-compose or docker compose)' : '';
+  describe.skipIf(!status.compose)(`the Compose demo${noCompose}`, () => {
+    const project = uniqueName('config-syncer-e2e').replace(/[^a-z0-9-]/g, '');
+    let source = '';
+    const compose = (args: string[], env: Record<string, string> = {}) =>
+      runCommand(
+        status.compose![0]!,
+        [
+          ...status.compose!.slice(1),
+          '--project-name',
+          project,
+          '--file',
+          join(repoRoot, 'compose/config-syncer.yaml'),
+          ...args,
+        ],
+        {
+          timeoutMs: 90_000,
+          env: {
+            ...process.env,
+            CONFIG_DEMO_APP_PORT: '0',
+            CONFIG_SYNCER_PORT: '0',
+            CONFIG_SOURCE_DIR: source,
+            ...env,
+          },
+        },
+      );
+    const portUrl = async (service: string, port: number) => {
+      const result = await compose(['port', service, String(port)]);
+      expect(result.code, result.stderr).toBe(0);
+      return hostPortUrl(result.stdout);
+    };
+    const appStatus = async (url: string) => JSON.parse((await httpGet(`${url}/-/status`)).body);
+
+    beforeAll(() => {
+      source = sourceDir({ 'app.json': exampleConfig });
+    });
+
+    afterAll(async () => {
+      await compose(['down', '--volumes', '--timeout', '10']);
+    });
+
+    test('edits reach the app by SIGHUP, then by webhook; an invalid edit never does; stop; down', async () => {
+      const up = await compose(['up', '--detach']);
+      expect(up.code, up.stderr).toBe(0);
+      const app = await portUrl('app', 3000);
+      const syncer = await portUrl('config-syncer', 9090);
+
+      // The first publish, signalled: the app started before its config existed.
+      await waitForHttp(`${app}/`, (r) => r.status === 200 && r.body === exampleConfig, {
+        timeoutMs: 20_000,
+      });
+      expect(await appStatus(app)).toMatchObject({ reason: 'signal', reloads: 1 });
+      expect((await httpGet(`${syncer}/readyz`)).status).toBe(200);
+
+      const second = exampleConfig.replace('"newCheckout": false', '"newCheckout": true');
+      writeSource(source, 'app.json', second);
+      await waitForHttp(`${app}/`, (r) => r.body === second, { timeoutMs: 10_000 });
+      expect(await appStatus(app)).toMatchObject({ reason: 'signal', reloads: 2 });
+
+      // Invalid JSON: counted, not published, the app keeps serving the last good config.
+      writeSource(source, 'app.json', '{"greeting": "half a file",');
+      await waitForHttp(
+        `${syncer}/metrics`,
+        (r) => sample(r.body, 'config_syncer_validation_failures_total{reason="syntax"}') >= 1,
+        { timeoutMs: 10_000 },
+      );
+      expect((await httpGet(`${app}/`)).body).toBe(second);
+      expect(await appStatus(app)).toMatchObject({ reloads: 2 });
+      expect(sample((await httpGet(`${syncer}/metrics`)).body, 'config_syncer_last_sync_successful')).toBe(0);
+
+      // The webhook variant: the syncer recreated with only --notify-url; the app keeps running.
+      const webhook = {
+        CONFIG_SYNCER_NOTIFY_PROCESS: '',
+        CONFIG_SYNCER_NOTIFY_URL: 'http://app:3000/-/reload',
+      };
+      const recreated = await compose(['up', '--detach', 'config-syncer'], webhook);
+      expect(recreated.code, recreated.stderr).toBe(0);
+      const third = exampleConfig.replace('"info"', '"debug"');
+      writeSource(source, 'app.json', third);
+      await waitForHttp(`${app}/`, (r) => r.body === third, { timeoutMs: 15_000 });
+      const afterWebhook = await appStatus(app);
+      expect(afterWebhook).toMatchObject({ reason: 'http', reloads: 3 });
+      expect(afterWebhook.revision).toMatch(/^[0-9a-f]{8,}$/);
+
+      const container = (await compose(['ps', '--quiet', 'config-syncer'], webhook)).stdout.trim();
+      const stop = await runCommand('docker', ['stop', '--time', '10', container], { timeoutMs: 20_000 });
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(stop.ms).toBeLessThan(5_000);
+      expect((await containerState(container)).ExitCode).toBe(0);
+
+      const down = await compose(['down', '--volumes', '--timeout', '10'], webhook);
+      expect(down.code, down.stderr).toBe(0);
+      expect(
+        await docker(['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]),
+      ).toBe('');
+    });
+  });
+});
