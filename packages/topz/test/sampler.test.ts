@@ -128,7 +128,8 @@ describe('Sampler, on real processes', () => {
     expect(Math.abs(after.cpuPercent - reference.cpu)).toBeLessThan(15);
     // The CPU time it gained over the sweep interval (each process has its own read times, so loosely).
     const expected = ((after.cpuSeconds - before.cpuSeconds) / (second.intervalMs / 1000)) * 100;
-    expect(Math.abs(after.cpuPercent - expected)).toBeLessThan(12);
+    // Under load the per-process read times drift from the sweep's start by tens of ms: allow a share.
+    expect(Math.abs(after.cpuPercent - expected)).toBeLessThan(Math.max(12, expected * 0.25));
     expect(find(second, idle.pid)?.cpuPercent).toBe(0);
     expect(second.totals.cpuPercent).toBeGreaterThanOrEqual(after.cpuPercent);
   });
