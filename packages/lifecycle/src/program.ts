@@ -213,6 +213,9 @@ export async function runProgram<T extends OptionTable>(
             if (!res.headersSent) sendText(res, 500, 'internal error\n');
           });
       });
+      // Longer than the usual client idle timeouts, so a webhook sender or scraper reusing a connection
+      // does not race the server closing it (Node's default is 5 s).
+      server.keepAliveTimeout = 65_000;
       const bound = await listen(server, adminAddress);
       log.info({ address: `${bound.address}:${bound.port}` }, 'admin server listening');
       // Registered first, so it closes last: /livez and /readyz answer for the whole shutdown.

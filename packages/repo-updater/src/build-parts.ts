@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from '@toolkit/lifecycle';
+import { buildGitEnvironment } from './git/auth.ts';
+import { Redactor } from './git/redact.ts';
+import { GitRunner } from './git/runner.ts';
+import { runShellCommand } from './hooks/run-shell.ts';
+import type { RepoUpdaterMetrics } from './metrics.ts';
+import { CommandNotifier } from './notify/command-notifier.ts';
+import { HttpNotifier } from './notify/http-notifier.ts';
+import type { Notifier } from './notify/notifier.ts';
+import { TouchNotifier } from './notify/touch-notifier.ts';
+import type { RepoUpdaterConfig, Settings } from './settings.ts';
+
+/**
+ * The secrets the program knows, for redaction: the sync token and the password file's content,
+ * re-read before each sync so a rotated password is redacted too.
+ */
+export class KnownSecrets {
+  readonly #token: string | undefined;
+  readonly #passwordFile: string | undefined;
+  #values: string[] = [];
+
+  constructor(token: string | undefined, passwordFile: string | undefined) {
+    this.#token = token;
+    this.#passwordFile = passwordFile;
+    this.refresh();
+  }
+
+  refresh(): void {
+    const values = this.#token ? [this.#token] : [];
+    if (this.#passwordFile) {
+      try {
+        values.push(readFileSync(this.#passwordFile, 'utf8').trim());
+      } catch {
+        // git will say it cannot read it; nothing to redact meanwhile.
+      }
+    }
+    this.#values = values;
+  }
+
+  get values(): readonly string[] {
+    return this.#values;
+  }
+}
+
+export function buildGitRunner(
+  config: RepoUpdaterConfig,
+  settings: Settings,
+  secrets: KnownSecrets,
+  log: Logger,
+) {
+  const environment = buildGitEnvironment(
+    {
+      username: config.username,
+      passwordFile: config.passwordFile,
+      sshKeyFile: config.sshKeyFile,
+      sshKnownHostsFile: config.sshKnownHostsFile,
+      sshSkipHostKeyCheck: config.sshSkipHostKeyCheck,
+    },
+    settings.gitConfig,
+    settings.layout.root,
+  );
+  return new GitRunner(environment, new Redactor(() => secrets.values), log);
+}
+
+/** The validation command as the syncer calls it, counted as the `validate` hook. */
+export function buildValidator(config: RepoUpdaterConfig, metrics: RepoUpdaterMetrics) {
+  const command = config.validateCommand;
+  if (!command) return undefined;
+  return async (dir: string, commit: string, signal: AbortSignal) => {
+    try {
+      await runShellCommand(command, {
+        cwd: dir,
+        env: { REPO_UPDATER_HASH: commit, REPO_UPDATER_PATH: dir },
+        timeoutMs: config.validateTimeout,
+        signal,
+      });
+      metrics.hookRuns.inc({ hook: 'validate', result: 'success' });
+    } catch (error) {
+      if (!signal.aborted) metrics.hookRuns.inc({ hook: 'validate', result: 'error' });
+      throw error;
+    }
+  };
+}
+
+export function buildNotifiers(config: RepoUpdaterConfig, settings: Settings): Notifier[] {
+  const notifiers: Notifier[] = [];
+  if (config.notifyUrl) {
+    notifiers.push(
+      new HttpNotifier({
+        url: config.notifyUrl,
+        method: config.notifyMethod,
+        accept: settings.notifyStatus,
+        timeoutMs: config.notifyTimeout,
+      }),
+    );
+  }
+  if (config.notifyCommand) notifiers.push(new CommandNotifier(config.notifyCommand, config.notifyTimeout));
+  if (config.notifyTouchFile) notifiers.push(new TouchNotifier(config.notifyTouchFile));
+  return notifiers;
+}

@@ -1,0 +1,14 @@
+import { type ProgramDefinition, toolkitVersion } from '@toolkit/lifecycle';
+import { runRepoUpdater } from './app.ts';
+import { options } from './options.ts';
+
+/** The program, importable without running it (the docs read its option table). */
+export const definition: ProgramDefinition<typeof options> = {
+  name: 'repo-updater',
+  version: toolkitVersion,
+  summary:
+    'keeps a git checkout in a shared volume current: each commit is checked out into its own worktree and published behind a symlink swapped in one rename, so readers never see a half-updated tree.',
+  usage: 'repo-updater --repo URL|PATH --root DIR [options]',
+  options,
+  main: runRepoUpdater,
+};

@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Layout } from '../layout.ts';
+import { fetchTarget, type RefSpec } from './refs.ts';
+import type { GitRunner } from './runner.ts';
+
+/** Where the last fetched commit is kept. */
+export const fetchedRef = 'refs/repo-updater/fetched';
+
+export interface RemoteSource {
+  /** As git takes it: a URL, an scp-like address or an absolute path. */
+  url: string;
+  ref: RefSpec;
+  /** 0 for the whole history. */
+  depth: number;
+}
+
+/**
+ * The local repository under `<root>/.git`: bare, fetched into by ref (never merged, so a force-push is
+ * just another commit), checked for damage and rebuilt in place while the published worktree stays.
+ */
+export class LocalRepository {
+  readonly #git: GitRunner;
+  readonly #layout: Layout;
+  readonly #source: RemoteSource;
+
+  constructor(git: GitRunner, layout: Layout, source: RemoteSource) {
+    this.#git = git;
+    this.#layout = layout;
+    this.#source = source;
+  }
+
+  get gitDir(): string {
+    return this.#layout.gitDir;
+  }
+
+  /** Creates the root and an empty bare repository when there is none. True when it was created. */
+  async ensureCreated(signal?: AbortSignal): Promise<boolean> {
+    if (existsSync(join(this.gitDir, 'HEAD'))) return false;
+    await mkdir(this.#layout.worktreesDir, { recursive: true });
+    await rm(this.gitDir, { recursive: true, force: true });
+    await this.#git.run(['init', '--bare', this.gitDir], { cwd: this.#layout.root, signal });
+    return true;
+  }
+
+  /** Fetches the ref and resolves with its commit. A commit ref already present is not fetched again. */
+  async fetch(signal?: AbortSignal): Promise<{ commit: string; fetched: boolean }> {
+    const { ref, depth, url } = this.#source;
+    if (ref.kind === 'commit') {
+      const present = await this.resolveCommit(ref.sha, signal);
+      if (present) return { commit: present, fetched: false };
+    }
+    const args = ['fetch', '--no-tags', '--no-recurse-submodules', '--no-auto-gc', '--no-write-commit-graph'];
+    if (depth > 0) args.push('--depth', String(depth));
+    else if (existsSync(join(this.gitDir, 'shallow'))) args.push('--unshallow');
+    // Into a ref of our own, not only FETCH_HEAD: the next fetch offers it as a commit we have, so the
+    // remote sends what changed instead of every file of the new commit again.
+    args.push('--', url, `+${fetchTarget(ref)}:${fetchedRef}`);
+    await this.#git.run(args, { cwd: this.gitDir, signal });
+    // Peel: an annotated tag's ref names the tag object, the worktree needs its commit.
+    const commit = await this.resolveCommit(fetchedRef, signal);
+    if (!commit) throw new Error(`fetched ${fetchTarget(ref)} but it names no commit`);
+    return { commit, fetched: true };
+  }
+
+  /** The full hash of a commit-ish present locally, or undefined. */
+  async resolveCommit(name: string, signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      const out = await this.#git.run(['rev-parse', '--verify', '--quiet', `${name}^{commit}`], {
+        cwd: this.gitDir,
+        signal,
+      });
+      return out.trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Undefined when the repository is usable, else what is wrong. `fsck --connectivity-only` walks the
+   * commits and trees the worktrees use without reading every blob: milliseconds on small repositories.
+   */
+  async findDamage(signal?: AbortSignal): Promise<string | undefined> {
+    if (!existsSync(join(this.gitDir, 'HEAD'))) return 'no repository';
+    try {
+      await this.#git.run(['fsck', '--connectivity-only', '--no-progress', '--no-dangling'], {
+        cwd: this.gitDir,
+        signal,
+      });
+      return undefined;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return (error as Error).message.split('\n').slice(0, 3).join('; ');
+    }
+  }
+
+  /**
+   * Moves the damaged repository aside, deletes it and starts an empty one. Worktrees keep their files
+   * (the published one included, so the link never dangles); their git metadata goes with the old one.
+   */
+  async rebuild(signal?: AbortSignal): Promise<void> {
+    const aside = join(this.#layout.root, `.git-damaged-${Date.now()}`);
+    if (existsSync(this.gitDir)) await rename(this.gitDir, aside);
+    await rm(aside, { recursive: true, force: true });
+    await this.ensureCreated(signal);
+  }
+
+  /** Deletes repositories a crash left half-deleted by `rebuild`. */
+  async removeLeftovers(): Promise<void> {
+    const names = await readdir(this.#layout.root).catch(() => [] as string[]);
+    for (const name of names.filter((entry) => entry.startsWith('.git-damaged-'))) {
+      await rm(join(this.#layout.root, name), { recursive: true, force: true });
+    }
+  }
+
+  /** Forgets worktrees whose directories were deleted, then lets git pack and prune when it wants to. */
+  async maintain(signal?: AbortSignal): Promise<void> {
+    await this.#git.run(['worktree', 'prune', '--verbose'], { cwd: this.gitDir, signal });
+    await this.#git.run(['gc', '--auto', '--quiet'], { cwd: this.gitDir, signal });
+  }
+}

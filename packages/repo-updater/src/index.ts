@@ -1,0 +1,44 @@
+export { runRepoUpdater } from './app.ts';
+export { buildGitRunner, buildNotifiers, buildValidator, KnownSecrets } from './build-parts.ts';
+export { definition } from './definition.ts';
+export {
+  buildGitEnvironment,
+  buildSshCommand,
+  type GitAuth,
+  type GitEnvironment,
+  quoteForShell,
+} from './git/auth.ts';
+export { removeStaleLocks } from './git/locks.ts';
+export { Redactor, redactUrlCredentials } from './git/redact.ts';
+export { describeRef, fetchTarget, parseRef, type RefSpec } from './git/refs.ts';
+export { LocalRepository, type RemoteSource } from './git/repository.ts';
+export { GitCommandError, GitRunner, type GitRunOptions } from './git/runner.ts';
+export {
+  type CheckoutOptions,
+  checkOutWorktree,
+  isCompleteCheckout,
+  makeGitFileRelative,
+  removeWorktreeFiles,
+  type SubmoduleMode,
+  submoduleModes,
+} from './git/worktrees.ts';
+export { CommandFailedError, inheritedEnvironment, runShellCommand } from './hooks/run-shell.ts';
+export { checkLinkPlacement, createLayout, type Layout, worktreePath } from './layout.ts';
+export { createMetrics, type RepoUpdaterMetrics } from './metrics.ts';
+export { CommandNotifier } from './notify/command-notifier.ts';
+export { NotifyDispatcher, type NotifyPolicy } from './notify/dispatcher.ts';
+export { HttpNotifier, parseStatusMatcher, type StatusMatcher } from './notify/http-notifier.ts';
+export type { Notifier, PublishEvent } from './notify/notifier.ts';
+export { TouchNotifier } from './notify/touch-notifier.ts';
+export { options } from './options.ts';
+export { removeExpiredWorktrees } from './publish/cleanup.ts';
+export { type PublishedTree, readPublishedTree, removeLeftoverLinks, swapLink } from './publish/link.ts';
+export { RetiredWorktrees } from './publish/retired.ts';
+export { deriveSettings, type RepoUpdaterConfig, type Settings } from './settings.ts';
+export { type BackoffPolicy, computeBackoff, sleep } from './sync/backoff.ts';
+export { type LoopHooks, type LoopSettings, type LoopState, SyncLoop } from './sync/loop.ts';
+export { OutcomeReporter } from './sync/report.ts';
+export { SyncError, type SyncErrorCode, type SyncStep, toSyncError } from './sync/sync-error.ts';
+export { Syncer, type SyncerParts, type SyncOutcome, type SyncResult } from './sync/syncer.ts';
+export { createSyncHandler, maxBodyBytes } from './webhook/sync-route.ts';
+export { type Verdict, verifySyncRequest } from './webhook/verify.ts';

@@ -1,0 +1,172 @@
+import type { OptionTable } from '@toolkit/lifecycle';
+import { submoduleModes } from './git/worktrees.ts';
+
+/** The option table: drives parsing, `--help`, the env names (REPO_UPDATER_*) and the docs. */
+export const options = {
+  repo: {
+    type: 'string',
+    required: true,
+    placeholder: 'URL|PATH',
+    help: 'Repository to sync: https://, ssh:// or user@host:path, file:// or a local path. Credentials in the URL are redacted from logs; prefer --password-file.',
+  },
+  ref: {
+    type: 'string',
+    default: 'HEAD',
+    help: "Branch, tag (annotated tags are peeled; a moved tag is followed) or full 40-hex commit SHA; HEAD is the remote's default branch.",
+  },
+  depth: {
+    type: 'integer',
+    default: 1,
+    min: 0,
+    help: 'Commits of history to fetch; 0 fetches the whole history.',
+  },
+  submodules: {
+    type: 'enum',
+    choices: submoduleModes,
+    default: 'recursive',
+    help: 'Submodules: recursive (all levels), shallow (first level only) or off. Fetched with --depth when it is not 0.',
+  },
+  sparsePaths: {
+    type: 'list',
+    placeholder: 'DIRS',
+    help: 'Check out only these directories (git sparse-checkout, cone mode: top-level files are always included); empty means everything.',
+  },
+  root: {
+    type: 'string',
+    required: true,
+    placeholder: 'DIR',
+    help: 'Directory owned by the updater (the shared volume): holds .git, .worktrees/<sha> and the link.',
+  },
+  link: {
+    type: 'string',
+    default: 'current',
+    placeholder: 'PATH',
+    help: 'The symlink the app reads, relative to --root or absolute; it points at .worktrees/<sha> by a relative path, so its basename is the commit.',
+  },
+  period: {
+    type: 'duration',
+    default: '10s',
+    help: 'Pause between the end of a sync and the next; 0s syncs only at start-up and on POST /sync.',
+  },
+  syncTimeout: { type: 'duration', default: '2m', help: 'Time limit of one sync, fetch to publish.' },
+  oneTime: {
+    type: 'boolean',
+    help: 'Sync once, run the notifications and exit 0 (an init container); exit 1 when --init-max-failures tries have failed (0: the first).',
+  },
+  maxFailures: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    help: 'Consecutive failed syncs, after the first success, before exiting 1; 0 never gives up (the last good tree stays published).',
+  },
+  initMaxFailures: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    help: 'Failed syncs before the first success before exiting 1; 0 never gives up (the pod stays not ready).',
+  },
+  retryBackoff: {
+    type: 'duration',
+    default: '2s',
+    help: 'First retry delay after a failed sync; doubles on each failure, with jitter, up to --retry-backoff-max.',
+  },
+  retryBackoffMax: { type: 'duration', default: '2m', help: 'Longest retry delay after a failure.' },
+  initRetryBackoff: {
+    type: 'duration',
+    default: '500ms',
+    help: 'First retry delay until the first success (short, so the pod becomes ready soon).',
+  },
+  initRetryBackoffMax: {
+    type: 'duration',
+    default: '10s',
+    help: 'Longest retry delay until the first success.',
+  },
+  worktreeGrace: {
+    type: 'duration',
+    default: '1m',
+    help: 'How long a replaced worktree is kept, so a process still inside it is not pulled from under it.',
+  },
+  validateCommand: {
+    type: 'string',
+    placeholder: 'SHELL-COMMAND',
+    help: 'Run with /bin/sh in the new worktree before publishing ($REPO_UPDATER_HASH is the commit); non-zero keeps the link where it was.',
+  },
+  validateTimeout: { type: 'duration', default: '1m', help: 'Time limit of the validation command.' },
+  syncToken: {
+    type: 'secret',
+    help: 'Enables POST /sync on the admin port: the token as a Bearer token or X-Gitlab-Token, or the secret of a GitHub X-Hub-Signature-256.',
+  },
+  username: { type: 'string', help: 'User name for https remotes (with --password-file).' },
+  passwordFile: {
+    type: 'string',
+    placeholder: 'PATH',
+    help: 'File holding the password or token for https remotes, read by git through a credential helper at every fetch (rotation works); never in argv or logs.',
+  },
+  sshKeyFile: {
+    type: 'string',
+    placeholder: 'PATH',
+    help: 'Private key for ssh remotes (mode 0400 or 0600: ssh refuses group- or world-readable keys).',
+  },
+  sshKnownHostsFile: {
+    type: 'string',
+    placeholder: 'PATH',
+    help: 'known_hosts for ssh remotes; hosts not in it are refused.',
+  },
+  sshSkipHostKeyCheck: {
+    type: 'boolean',
+    help: 'Accept any ssh host key (testing only).',
+  },
+  gitConfig: {
+    type: 'list',
+    placeholder: 'KEY=VALUE,...',
+    help: 'Extra git config for every git command, e.g. http.sslCAInfo=/certs/ca.pem (passed by environment, not argv).',
+  },
+  notifyUrl: {
+    type: 'string',
+    placeholder: 'URL',
+    help: 'After each new commit is published, send a request here: header X-Repo-Updater-Hash and a JSON body {"commit","ref","path"}.',
+  },
+  notifyMethod: {
+    type: 'enum',
+    choices: ['POST', 'PUT', 'GET'],
+    default: 'POST',
+    help: 'Method of --notify-url.',
+  },
+  notifyStatus: {
+    type: 'list',
+    default: ['2xx'],
+    placeholder: 'CODES',
+    help: 'Statuses of --notify-url that count as success: codes such as 200 or classes such as 2xx.',
+  },
+  notifyTimeout: { type: 'duration', default: '5s', help: 'Time limit of one notification.' },
+  notifyCommand: {
+    type: 'string',
+    placeholder: 'SHELL-COMMAND',
+    help: 'After each new commit is published, run with /bin/sh in the new worktree ($REPO_UPDATER_HASH is the commit).',
+  },
+  notifyTouchFile: {
+    type: 'string',
+    placeholder: 'PATH',
+    help: 'After each new commit is published, write the commit hash to this file (created or replaced atomically).',
+  },
+  notifyBackoff: {
+    type: 'duration',
+    default: '1s',
+    help: 'First delay before retrying a failed notification; doubles with jitter up to 1m. A newer commit replaces a pending retry.',
+  },
+  notifyMaxAttempts: {
+    type: 'integer',
+    default: 10,
+    min: 0,
+    help: 'Tries of each notification before giving up on that commit; 0 retries until success or a newer commit.',
+  },
+  staleAfter: {
+    type: 'duration',
+    default: '0s',
+    help: 'Set repo_updater_stale to 1 (and log a warning) when the last successful sync is older than this; 0s turns it off.',
+  },
+  groupWrite: {
+    type: 'boolean',
+    help: 'Make everything under --root group-writable (umask 002, core.sharedRepository=group), for apps running as another user of the same group.',
+  },
+} as const satisfies OptionTable;

@@ -1,0 +1,89 @@
+import { accessSync, constants } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { type Config, UsageError } from '@toolkit/lifecycle';
+import { parseRef, type RefSpec } from './git/refs.ts';
+import { checkLinkPlacement, createLayout, type Layout } from './layout.ts';
+import { parseStatusMatcher, type StatusMatcher } from './notify/http-notifier.ts';
+import type { options } from './options.ts';
+
+export type RepoUpdaterConfig = Config<typeof options>;
+
+/** What the flags say, checked and put in the shape the parts take. */
+export interface Settings {
+  /** As git takes it: a URL, `user@host:path` or an absolute path. */
+  repoUrl: string;
+  /** Local remotes may have local submodules: git refuses file:// submodules unless told. */
+  repoIsLocal: boolean;
+  ref: RefSpec;
+  layout: Layout;
+  gitConfig: [string, string][];
+  notifyStatus: StatusMatcher;
+}
+
+/** Checks what the option table cannot express; throws UsageError (exit 2) naming the option. */
+export function deriveSettings(config: RepoUpdaterConfig): Settings {
+  const repo = config.repo.trim();
+  if (repo.startsWith('-')) throw bad('repo', `--repo: ${JSON.stringify(repo)} is not a repository`);
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
+  const isScpLike = !isUrl && /^[^/]+:/.test(repo);
+  const repoIsLocal = repo.startsWith('file://') || (!isUrl && !isScpLike);
+  const repoUrl = isUrl || isScpLike ? repo : resolve(repo);
+
+  const ref = parseRef(config.ref);
+  if (!ref) throw bad('ref', `--ref: ${JSON.stringify(config.ref)} is not a branch, tag or full commit SHA`);
+
+  const layout = createLayout(config.root, config.link);
+  const linkProblem = checkLinkPlacement(layout);
+  if (linkProblem) throw bad('link', `--link: ${linkProblem}`);
+
+  for (const path of config.sparsePaths) {
+    if (isAbsolute(path) || path.split('/').includes('..')) {
+      throw bad(
+        'sparsePaths',
+        `--sparse-paths: ${JSON.stringify(path)} must be a directory inside the repository`,
+      );
+    }
+  }
+  const gitConfig = config.gitConfig.map((entry): [string, string] => {
+    const match = entry.match(/^([A-Za-z][\w.-]*\.[\w-]+)=(.*)$/);
+    if (!match) throw bad('gitConfig', `--git-config: ${JSON.stringify(entry)} is not KEY=VALUE`);
+    return [match[1]!, match[2]!];
+  });
+  if (repoIsLocal) gitConfig.unshift(['protocol.file.allow', 'always']);
+  if (config.groupWrite) gitConfig.unshift(['core.sharedRepository', 'group']);
+
+  for (const key of ['passwordFile', 'sshKeyFile', 'sshKnownHostsFile'] as const) {
+    const path = config[key];
+    if (path !== undefined) checkReadable(key, path);
+  }
+  if (config.passwordFile && !config.username && !/^[a-z]+:\/\/[^/@]+@/i.test(repoUrl)) {
+    throw bad('username', '--password-file needs --username (or a user name in the --repo URL)');
+  }
+  if (config.sshKeyFile && !config.sshKnownHostsFile && !config.sshSkipHostKeyCheck) {
+    throw bad(
+      'sshKnownHostsFile',
+      '--ssh-key-file needs --ssh-known-hosts-file (or --ssh-skip-host-key-check)',
+    );
+  }
+  if (config.notifyUrl !== undefined && !URL.canParse(config.notifyUrl)) {
+    throw bad('notifyUrl', `--notify-url: ${JSON.stringify(config.notifyUrl)} is not a URL`);
+  }
+  const notifyStatus = parseStatusMatcher(config.notifyStatus);
+  if (!notifyStatus)
+    throw bad('notifyStatus', '--notify-status: expected codes such as 200 or classes such as 2xx');
+  if (config.syncTimeout <= 0) throw bad('syncTimeout', '--sync-timeout must be more than 0s');
+  return { repoUrl, repoIsLocal, ref, layout, gitConfig, notifyStatus };
+}
+
+function checkReadable(key: string, path: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw bad(key, `${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+}
+
+function bad(option: string, message: string): UsageError {
+  return new UsageError('BAD_VALUE', message, option);
+}

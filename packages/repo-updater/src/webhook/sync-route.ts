@@ -1,0 +1,66 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Logger, sendJson } from '@toolkit/lifecycle';
+import type { RepoUpdaterMetrics } from '../metrics.ts';
+import type { SyncOutcome } from '../sync/syncer.ts';
+import { verifySyncRequest } from './verify.ts';
+
+/** GitHub caps webhook payloads at 25 MB but pushes are far smaller; the body is only hashed. */
+export const maxBodyBytes = 4 * 1024 * 1024;
+
+export interface SyncRouteParts {
+  token: string | undefined;
+  requestSync(): Promise<SyncOutcome>;
+  /** True once shutdown has begun. */
+  stopping(): boolean;
+  metrics: RepoUpdaterMetrics;
+  log: Logger;
+}
+
+/**
+ * POST /sync: starts a sync now. Answers 202 at once (webhook senders time out after a few seconds);
+ * with `?wait` it answers when that sync is done, 200 with the commit or 500 with the error.
+ */
+export function createSyncHandler(parts: SyncRouteParts) {
+  const { metrics, log } = parts;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const refuse = (status: number, result: string, error: string) => {
+      metrics.syncRequests.inc({ result });
+      sendJson(res, status, { error });
+    };
+    if (!parts.token)
+      return refuse(403, 'disabled', 'POST /sync is off: start with --sync-token to enable it');
+    if (parts.stopping()) return refuse(503, 'shutting_down', 'shutting down');
+    const body = await readBody(req, maxBodyBytes);
+    if (!body) return refuse(413, 'too_large', `body over ${maxBodyBytes} bytes`);
+    const verdict = verifySyncRequest(req.headers, body, parts.token);
+    if (!verdict.ok) {
+      log.warn({ reason: verdict.reason, remote: req.socket.remoteAddress }, 'POST /sync refused');
+      return refuse(401, 'unauthorized', verdict.reason);
+    }
+    metrics.syncRequests.inc({ result: 'accepted' });
+    const event = req.headers['x-github-event'] ?? req.headers['x-gitlab-event'];
+    log.debug({ via: verdict.via, event }, 'POST /sync accepted');
+    const outcome = parts.requestSync();
+    if (!new URL(req.url ?? '/', 'http://localhost').searchParams.has('wait')) {
+      return sendJson(res, 202, { accepted: true });
+    }
+    const { result, commit, error } = await outcome;
+    const failed = result === 'error' || result === 'rejected';
+    sendJson(res, failed ? 500 : 200, {
+      result,
+      commit: commit ?? null,
+      ...(error ? { error: error.toLog() } : {}),
+    });
+  };
+}
+
+/** The whole body, or undefined once it grows past `limit` (the rest is drained, not kept). */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size <= limit) chunks.push(chunk as Buffer);
+  }
+  return size > limit ? undefined : Buffer.concat(chunks);
+}

@@ -1,0 +1,149 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { makeTempDir, RemoteRepo } from './helpers/git-fixture.ts';
+import { Updater } from './helpers/program.ts';
+
+let temp: ReturnType<typeof makeTempDir>;
+let remote: RemoteRepo;
+let root: string;
+let child: Updater | undefined;
+const token = 'push-hook-secret';
+
+beforeEach(() => {
+  temp = makeTempDir();
+  remote = new RemoteRepo(temp.path);
+  root = join(temp.path, 'root');
+});
+afterEach(() => {
+  child?.process.kill('SIGKILL');
+  child = undefined;
+  temp.remove();
+});
+
+/** An app's reload endpoint: answers 500 to the first `failFirst` requests, then 200. */
+async function startReceiver(failFirst: number) {
+  const received: IncomingHttpHeaders[] = [];
+  const bodies: string[] = [];
+  const server: Server = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    received.push(req.headers);
+    bodies.push(body);
+    res.writeHead(received.length <= failFirst ? 500 : 200);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/reload`,
+    received,
+    bodies,
+    server,
+  };
+}
+
+const post = (url: string, headers: Record<string, string>, body = '{}') =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+describe('POST /sync and notifications', () => {
+  test('a signed push webhook publishes at once; the app is told over HTTP (with retries), a command and a file', async () => {
+    const receiver = await startReceiver(1);
+    try {
+      const first = remote.commit({ 'a.txt': 'one' });
+      const hashFile = join(temp.path, 'hash-from-command');
+      const touchFile = join(temp.path, 'signals', 'commit');
+      child = new Updater(
+        [
+          ...['--repo', remote.url, '--root', root, '--period', '0s'],
+          ...['--notify-url', receiver.url, '--notify-backoff', '50ms'],
+          ...['--notify-command', `echo "$REPO_UPDATER_HASH $(cat a.txt)" > ${hashFile}`],
+          ...['--notify-touch-file', touchFile],
+        ],
+        { REPO_UPDATER_SYNC_TOKEN: token },
+      );
+      const admin = await child.adminUrl();
+      await child.waitForMessage('ready');
+      await child.waitForLog((line) => line.msg === 'app notified' && line.hook === 'http');
+
+      const second = remote.commit({ 'a.txt': 'two' });
+      const body = JSON.stringify({ ref: 'refs/heads/main', after: second });
+      const signature = `sha256=${createHmac('sha256', token).update(body).digest('hex')}`;
+      const started = performance.now();
+      const response = await post(
+        `${admin}/sync?wait`,
+        { 'x-hub-signature-256': signature, 'x-github-event': 'push' },
+        body,
+      );
+      const elapsed = performance.now() - started;
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ result: 'success', commit: second });
+      // With --period 0s nothing else would have synced; the bound only catches a sync that hangs.
+      expect(elapsed).toBeLessThan(15_000);
+      expect(readlinkSync(join(root, 'current'))).toBe(`.worktrees/${second}`);
+
+      await child.waitForLog(
+        (line) => line.msg === 'app notified' && line.hook === 'http' && line.commit === second,
+      );
+      await child.waitForLog(
+        (line) => line.msg === 'app notified' && line.hook === 'command' && line.commit === second,
+      );
+      await child.waitForLog(
+        (line) => line.msg === 'app notified' && line.hook === 'touch' && line.commit === second,
+      );
+      expect(receiver.received.map((headers) => headers['x-repo-updater-hash'])).toEqual([
+        first,
+        first,
+        second,
+      ]);
+      expect(JSON.parse(receiver.bodies.at(-1)!)).toMatchObject({ commit: second, ref: 'HEAD' });
+      expect(readFileSync(hashFile, 'utf8')).toBe(`${second} two\n`);
+      expect(readFileSync(touchFile, 'utf8')).toBe(`${second}\n`);
+
+      // Other senders and refusals.
+      remote.commit({ 'a.txt': 'three' });
+      expect((await post(`${admin}/sync`, { 'x-gitlab-token': token })).status).toBe(202);
+      await child.waitForLog(
+        (line) => line.msg === 'published a new commit' && line.commit === remote.head(),
+      );
+      expect((await post(`${admin}/sync?wait`, { authorization: `Bearer ${token}` })).status).toBe(200);
+      expect((await post(`${admin}/sync`, { authorization: 'Bearer guess' })).status).toBe(401);
+      expect((await post(`${admin}/sync`, { 'x-hub-signature-256': signature })).status).toBe(401);
+      expect((await fetch(`${admin}/sync`)).status).toBe(405);
+
+      const metrics = await (await fetch(`${admin}/metrics`)).text();
+      for (const name of [
+        'repo_updater_syncs_total{result="success"} 3',
+        'repo_updater_syncs_total{result="noop"} 1',
+        'repo_updater_sync_duration_seconds_bucket',
+        'repo_updater_fetches_total{result="ok"} 4',
+        'repo_updater_hook_runs_total{hook="http",result="error"} 1',
+        'repo_updater_hook_runs_total{hook="http",result="success"} 3',
+        'repo_updater_sync_requests_total{result="accepted"} 3',
+        'repo_updater_sync_requests_total{result="unauthorized"} 2',
+        `repo_updater_commit_info{commit="${remote.head()}"} 1`,
+        'repo_updater_last_success_timestamp_seconds',
+        'repo_updater_stale 0',
+        'repo_updater_consecutive_failures 0',
+      ]) {
+        expect(metrics).toContain(name);
+      }
+      expect(metrics).not.toContain(token);
+      expect(child.stderr).not.toContain(token);
+      child.process.kill('SIGTERM');
+      expect(await child.exitCode()).toBe(0);
+    } finally {
+      receiver.server.close();
+    }
+  });
+
+  test('POST /sync is refused without --sync-token', async () => {
+    remote.commit({ 'a.txt': 'one' });
+    child = new Updater(['--repo', remote.url, '--root', root, '--period', '0s']);
+    const admin = await child.adminUrl();
+    const response = await post(`${admin}/sync`, { authorization: 'Bearer anything' });
+    expect(response.status).toBe(403);
+  });
+});

@@ -1,0 +1,54 @@
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { makeTempDir, RemoteRepo } from './helpers/git-fixture.ts';
+import { Updater } from './helpers/program.ts';
+
+let temp: ReturnType<typeof makeTempDir>;
+let remote: RemoteRepo;
+let root: string;
+let child: Updater | undefined;
+const token = 'push-hook-secret';
+
+beforeEach(() => {
+  temp = makeTempDir();
+  remote = new RemoteRepo(temp.path);
+  root = join(temp.path, 'root');
+});
+afterEach(() => {
+  child?.process.kill('SIGKILL');
+  child = undefined;
+  temp.remove();
+});
+
+const post = (url: string, headers: Record<string, string>) => fetch(url, { method: 'POST', headers });
+
+describe('SIGTERM', () => {
+  test('in the middle of a sync: exits 0, the link stays on the last complete tree, the partial one is gone', async () => {
+    const first = remote.commit({ 'a.txt': 'one' });
+    const started = join(temp.path, 'validation-started');
+    child = new Updater(
+      [
+        ...['--repo', remote.url, '--root', root, '--period', '0s'],
+        // Slow only for the second commit: the sync is caught between checkout and publish.
+        ...['--validate-command', `if [ -f slow ]; then touch ${started}; sleep 30; fi`],
+      ],
+      { REPO_UPDATER_SYNC_TOKEN: token },
+    );
+    const admin = await child.adminUrl();
+    await child.waitForMessage('ready');
+    const second = remote.commit({ 'a.txt': 'two', slow: '' });
+    expect((await post(`${admin}/sync`, { authorization: `Bearer ${token}` })).status).toBe(202);
+    for (let i = 0; i < 400 && !existsSync(started); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(started)).toBe(true);
+    expect(existsSync(join(root, '.worktrees', second, 'slow'))).toBe(true);
+
+    child.process.kill('SIGTERM');
+    expect(await child.exitCode(15_000)).toBe(0);
+    expect(readlinkSync(join(root, 'current'))).toBe(`.worktrees/${first}`);
+    expect(readFileSync(join(root, 'current', 'a.txt'), 'utf8')).toBe('one');
+    expect(readdirSync(join(root, '.worktrees'))).toEqual([first]);
+    expect(child.logs.some((line) => line.msg === 'sync stopped' && line.step === 'validate')).toBe(true);
+  });
+});
