@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { localBaseImage } from '../scripts/images.ts';
 import { repoRoot } from '../scripts/programs.ts';
 import {
@@ -16,30 +16,16 @@ import {
   hostPortUrl,
   httpGet,
   publishedUrl,
-  removeContainers,
   runCommand,
   testLabel,
-  uniqueName,
   waitForHttp,
 } from './helpers/docker.ts';
+import { Containers, composeProject, dockerSuite, hardened } from './helpers/docker-suite.ts';
 
-const status = inject('docker');
-const skipped = status.available ? '' : ` (skipped: ${status.reason})`;
+const { status, skipped, noCompose } = dockerSuite();
 const syncerImage = 'toolkit/config-syncer:latest';
 const appImage = 'toolkit/config-demo-app:latest';
 const exampleConfig = readFileSync(join(repoRoot, 'compose/config-syncer-source/app.json'), 'utf8');
-
-const hardened = [
-  '--read-only',
-  '--tmpfs',
-  '/tmp',
-  '--cap-drop',
-  'ALL',
-  '--user',
-  '65532:65532',
-  '--security-opt',
-  'no-new-privileges',
-];
 
 /** A host directory the containers (uid 65532) can read, or also write. */
 function hostDir(prefix: string, mode: number): string {
@@ -60,7 +46,7 @@ function sample(metrics: string, series: string): number {
 }
 
 describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
-  const containers: string[] = [];
+  const containers = new Containers();
   const dirs: string[] = [];
 
   beforeAll(async () => {
@@ -83,7 +69,7 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
   });
 
   afterAll(async () => {
-    await removeContainers(containers);
+    await containers.remove();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -98,8 +84,7 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
   async function once(source: string) {
     const target = hostDir('config-syncer-e2e-target-', 0o777);
     dirs.push(target);
-    const name = uniqueName('config-syncer-e2e-once');
-    containers.push(name);
+    const name = containers.name('config-syncer-e2e-once');
     const result = await runCommand(
       'docker',
       [
@@ -153,8 +138,7 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
   });
 
   test('as a server, hardened: /readyz after the first publish, /metrics; docker stop exits 0 at once', async () => {
-    const name = uniqueName('config-syncer-e2e-server');
-    containers.push(name);
+    const name = containers.name('config-syncer-e2e-server');
     await docker([
       'run',
       '--detach',
@@ -190,33 +174,13 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
     expect(stop.ms).toBeLessThan(5_000);
   });
 
-  const noCompose =
-    status.available && !status.compose ? ' (skipped: no docker-compose or docker compose)' : '';
   describe.skipIf(!status.compose)(`the Compose demo${noCompose}`, () => {
-    const project = uniqueName('config-syncer-e2e').replace(/[^a-z0-9-]/g, '');
     let source = '';
-    const compose = (args: string[], env: Record<string, string> = {}) =>
-      runCommand(
-        status.compose![0]!,
-        [
-          ...status.compose!.slice(1),
-          '--project-name',
-          project,
-          '--file',
-          join(repoRoot, 'compose/config-syncer.yaml'),
-          ...args,
-        ],
-        {
-          timeoutMs: 90_000,
-          env: {
-            ...process.env,
-            CONFIG_DEMO_APP_PORT: '0',
-            CONFIG_SYNCER_PORT: '0',
-            CONFIG_SOURCE_DIR: source,
-            ...env,
-          },
-        },
-      );
+    const { project, compose } = composeProject(status, 'config-syncer-e2e', 'config-syncer.yaml', () => ({
+      CONFIG_DEMO_APP_PORT: '0',
+      CONFIG_SYNCER_PORT: '0',
+      CONFIG_SOURCE_DIR: source,
+    }));
     const portUrl = async (service: string, port: number) => {
       const result = await compose(['port', service, String(port)]);
       expect(result.code, result.stderr).toBe(0);

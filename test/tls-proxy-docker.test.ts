@@ -2,41 +2,25 @@
 // root, no capabilities, uid 65532) with its self-signed certificate, stopped with `docker stop`, and
 // the Compose demo with a CA and server certificate made here by openssl, bind-mounted and then renewed
 // in place. Images come from the global setup (local base, no registry).
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { repoRoot } from '../scripts/programs.ts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   containerState,
   docker,
   hostPortUrl,
   httpGet,
   publishedUrl,
-  removeContainers,
   runCommand,
   testLabel,
   uniqueName,
   waitForHttp,
 } from './helpers/docker.ts';
+import { Containers, composeProject, dockerSuite, hardened } from './helpers/docker-suite.ts';
 import { curlHttps, makeTestCertificates, type TestCertificates } from './helpers/tls.ts';
 
-const status = inject('docker');
-const skipped = status.available ? '' : ` (skipped: ${status.reason})`;
+const { status, skipped, noCompose } = dockerSuite();
 const proxyImage = 'toolkit/tls-proxy:latest';
 const appImage = 'toolkit/demo-app:latest';
 const appGreeting = /hello from the demo app/;
-
-/** Flags that make a container as locked down as the Kubernetes manifests make it. */
-const hardened = [
-  '--read-only',
-  '--tmpfs',
-  '/tmp',
-  '--cap-drop',
-  'ALL',
-  '--user',
-  '65532:65532',
-  '--security-opt',
-  'no-new-privileges',
-];
 
 /** `https://127.0.0.1:NNNN/` from a `docker port` line (loopback only). */
 const httpsUrl = (line: string) => `${hostPortUrl(line).replace(/^http:/, 'https:')}/`;
@@ -48,17 +32,10 @@ function sample(metrics: string, series: string): number | undefined {
 }
 
 describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
-  const containers: string[] = [];
-
-  /** `docker run -d` with a name to clean up; returns the name. */
-  async function start(name: string, args: string[]): Promise<string> {
-    containers.push(name);
-    await docker(['run', '--detach', '--name', name, '--label', testLabel, ...args]);
-    return name;
-  }
+  const containers = new Containers();
 
   afterAll(async () => {
-    await removeContainers(containers);
+    await containers.remove();
   });
 
   test('the image: OCI labels, numeric non-root user, node entrypoint, ports 8443 and 9090', async () => {
@@ -91,7 +68,7 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
     beforeAll(async () => {
       // The app on loopback; the ports published are tls-proxy's, on the app's container (it owns the
       // network namespace).
-      await start(app, [
+      await containers.start(app, [
         ...hardened,
         '--publish',
         '127.0.0.1:0:8443',
@@ -101,7 +78,7 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
         '--addr',
         '127.0.0.1:3000',
       ]);
-      await start(proxy, [
+      await containers.start(proxy, [
         `--network=container:${app}`,
         ...hardened,
         // The image's HEALTHCHECK, sooner than its 30 s interval.
@@ -155,35 +132,16 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
     });
   });
 
-  const noCompose =
-    status.available && !status.compose ? ' (skipped: no docker-compose or docker compose)' : '';
   describe.skipIf(!status.compose)(`the Compose demo, with a certificate from a CA${noCompose}`, () => {
-    const project = uniqueName('tls-proxy-e2e').replace(/[^a-z0-9-]/g, '');
     let certificates: TestCertificates | undefined;
-    const compose = (args: string[]) =>
-      runCommand(
-        status.compose![0]!,
-        [
-          ...status.compose!.slice(1),
-          '--project-name',
-          project,
-          '--file',
-          join(repoRoot, 'compose/tls-proxy.yaml'),
-          ...args,
-        ],
-        {
-          timeoutMs: 90_000,
-          env: {
-            ...process.env,
-            // Port 0: Docker picks free host ports (still on 127.0.0.1).
-            TLS_PROXY_PORT: '0',
-            TLS_PROXY_ADMIN_PORT: '0',
-            TLS_PROXY_CERT_DIR: certificates?.dir ?? '',
-            TLS_PROXY_TLS_CERT: '/tls/tls.crt',
-            TLS_PROXY_TLS_KEY: '/tls/tls.key',
-          },
-        },
-      );
+    const { project, compose } = composeProject(status, 'tls-proxy-e2e', 'tls-proxy.yaml', () => ({
+      // Port 0: Docker picks free host ports (still on 127.0.0.1).
+      TLS_PROXY_PORT: '0',
+      TLS_PROXY_ADMIN_PORT: '0',
+      TLS_PROXY_CERT_DIR: certificates?.dir ?? '',
+      TLS_PROXY_TLS_CERT: '/tls/tls.crt',
+      TLS_PROXY_TLS_KEY: '/tls/tls.key',
+    }));
 
     beforeAll(async () => {
       certificates = await makeTestCertificates();

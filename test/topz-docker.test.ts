@@ -1,56 +1,32 @@
 // topz in its image next to an app container, as users run it: sharing the app's PID namespace with
 // `docker run --pid=container:APP`, hardened (read-only root, no capabilities, uid 65532), stopped with
 // `docker stop`, and the Compose demo. Images come from the global setup (local base, no registry).
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { repoRoot } from '../scripts/programs.ts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   containerState,
   docker,
   hostPortUrl,
   httpGet,
   publishedUrl,
-  removeContainers,
   runCommand,
   testLabel,
   uniqueName,
   waitForHttp,
 } from './helpers/docker.ts';
+import { Containers, composeProject, dockerSuite, hardened } from './helpers/docker-suite.ts';
 import { demoApp, type ListedProcess, listedProcesses } from './helpers/topz.ts';
 
-const status = inject('docker');
-const skipped = status.available ? '' : ` (skipped: ${status.reason})`;
+const { status, skipped, noCompose } = dockerSuite();
 const topzImage = 'toolkit/topz:latest';
 const appImage = 'toolkit/demo-app:latest';
 
-/** Flags that make a container as locked down as the Kubernetes manifests make it. */
-const hardened = [
-  '--read-only',
-  '--tmpfs',
-  '/tmp',
-  '--cap-drop',
-  'ALL',
-  '--user',
-  '65532:65532',
-  '--security-opt',
-  'no-new-privileges',
-];
-
 describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
-  const containers: string[] = [];
+  const containers = new Containers();
   const app = uniqueName('topz-e2e-app');
-
-  /** `docker run -d` with a name to clean up; returns the name. */
-  async function start(name: string, args: string[]): Promise<string> {
-    containers.push(name);
-    await docker(['run', '--detach', '--name', name, '--label', testLabel, ...args]);
-    return name;
-  }
 
   /** A `docker run --rm` of topz in the app's PID namespace, to its end. */
   async function topzOnce(args: string[]) {
-    const name = uniqueName('topz-e2e-once');
-    containers.push(name);
+    const name = containers.name('topz-e2e-once');
     return runCommand(
       'docker',
       [
@@ -81,13 +57,13 @@ describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
   };
 
   beforeAll(async () => {
-    await start(app, [...hardened, '--publish', '127.0.0.1:0:3000', appImage]);
+    await containers.start(app, [...hardened, '--publish', '127.0.0.1:0:3000', appImage]);
     // The workers are started before the app is ready.
     await waitForHttp(`${await publishedUrl(app, 3000)}/readyz`);
   });
 
   afterAll(async () => {
-    await removeContainers(containers);
+    await containers.remove();
   });
 
   test('the image: OCI labels, numeric non-root user, node entrypoint, port 8080', async () => {
@@ -128,7 +104,7 @@ describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
   });
 
   test('as a server, hardened, beside the app: /readyz, /topz, /api/processes, /metrics, /', async () => {
-    const topz = await start(uniqueName('topz-e2e-server'), [
+    const topz = await containers.start(uniqueName('topz-e2e-server'), [
       `--pid=container:${app}`,
       ...hardened,
       '--publish',
@@ -162,7 +138,7 @@ describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
   });
 
   test('docker stop: topz as PID 1 exits 0 within a second of SIGTERM', async () => {
-    const topz = await start(uniqueName('topz-e2e-pid1'), [
+    const topz = await containers.start(uniqueName('topz-e2e-pid1'), [
       ...hardened,
       '--publish',
       '127.0.0.1:0:8080',
@@ -178,24 +154,12 @@ describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
     expect(commandMs).toBeLessThan(5_000);
   });
 
-  const noCompose =
-    status.available && !status.compose ? ' (skipped: no docker-compose or docker compose)' : '';
   describe.skipIf(!status.compose)(`the Compose demo${noCompose}`, () => {
-    const project = uniqueName('topz-e2e').replace(/[^a-z0-9-]/g, '');
-    const compose = (args: string[]) =>
-      runCommand(
-        status.compose![0]!,
-        [
-          ...status.compose!.slice(1),
-          '--project-name',
-          project,
-          '--file',
-          join(repoRoot, 'compose/topz.yaml'),
-          ...args,
-        ],
-        // Port 0: Docker picks free host ports (still on 127.0.0.1).
-        { timeoutMs: 90_000, env: { ...process.env, TOPZ_PORT: '0', DEMO_APP_PORT: '0' } },
-      );
+    // Port 0: Docker picks free host ports (still on 127.0.0.1).
+    const { project, compose } = composeProject(status, 'topz-e2e', 'topz.yaml', () => ({
+      TOPZ_PORT: '0',
+      DEMO_APP_PORT: '0',
+    }));
 
     afterAll(async () => {
       await compose(['down', '--volumes', '--timeout', '10']);

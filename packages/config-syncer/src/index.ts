@@ -1,5 +1,4 @@
 export { runConfigSyncer } from './app.ts';
-export { type BackoffPolicy, computeBackoff, waitFor } from './backoff.ts';
 export { type DebounceOptions, Debouncer } from './debounce.ts';
 export { definition } from './definition.ts';
 export { createNameFilter, globToRegExp, type NameFilter } from './filter.ts';
@@ -7,7 +6,7 @@ export { createSyncerMetrics, type SyncerMetrics } from './metrics.ts';
 export { CommandNotifier } from './notify/command-notifier.ts';
 export { NotificationDispatcher } from './notify/dispatcher.ts';
 export { listProcesses, type ProcessInfo, selectByName } from './notify/find-process.ts';
-export { HttpNotifier, parseStatusMatcher, type StatusMatcher } from './notify/http-notifier.ts';
+export { HttpNotifier } from './notify/http-notifier.ts';
 export type { ChangeEvent, Notifier } from './notify/notifier.ts';
 export { SignalNotifier } from './notify/signal-notifier.ts';
 export { TouchNotifier } from './notify/touch-notifier.ts';

@@ -1,7 +1,6 @@
 import { basename, resolve } from 'node:path';
-import { type Config, flagName } from '@toolkit/lifecycle';
+import { type Config, flagName, parseStatusMatcher, type StatusMatcher } from '@toolkit/lifecycle';
 import { createNameFilter, type NameFilter } from './filter.ts';
-import { parseStatusMatcher, type StatusMatcher } from './notify/http-notifier.ts';
 import type { options } from './options.ts';
 import { type SafeUrl, splitCredentials } from './url-credentials.ts';
 

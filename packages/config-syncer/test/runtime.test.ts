@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { computeBackoff, Debouncer, listProcesses, runShellCommand, selectByName } from '../src/index.ts';
+import { Debouncer, listProcesses, runShellCommand, selectByName } from '../src/index.ts';
 import { waitUntil } from './helpers.ts';
 
 describe('Debouncer', () => {
@@ -35,14 +35,6 @@ describe('Debouncer', () => {
     }
     await debouncer.close();
     expect(runs).toBeGreaterThan(0);
-  });
-});
-
-describe('computeBackoff', () => {
-  it('doubles up to the cap with equal jitter', () => {
-    const policy = { initialMs: 100, maxMs: 1000 };
-    expect([1, 2, 3, 4, 5].map((n) => computeBackoff(policy, n, () => 0))).toEqual([50, 100, 200, 400, 500]);
-    expect(computeBackoff(policy, 9, () => 1)).toBe(1000);
   });
 });
 

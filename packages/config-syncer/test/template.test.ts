@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createNameFilter,
-  parseSourceSpec,
-  parseStatusMatcher,
-  renderTemplate,
-  validateFile,
-} from '../src/index.ts';
+import { createNameFilter, parseSourceSpec, renderTemplate, validateFile } from '../src/index.ts';
 
 const ref = (expression: string) => `\${${expression}}`;
 
@@ -71,11 +65,5 @@ describe('option parsing helpers', () => {
     expect(parseSourceSpec('main.toml=http://cfg/render')).toMatchObject({ kind: 'url', name: 'main.toml' });
     expect(() => parseSourceSpec('http://cfg/')).toThrow(/give it a name/);
     expect(parseSourceSpec('./conf')).toMatchObject({ kind: 'directory' });
-  });
-
-  it('matches notification statuses by code or class', () => {
-    const accept = parseStatusMatcher(['204', '3xx'])!;
-    expect([200, 204, 302, 500].map(accept)).toEqual([false, true, true, false]);
-    expect(parseStatusMatcher(['20x'])).toBeUndefined();
   });
 });

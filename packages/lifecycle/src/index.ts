@@ -1,9 +1,11 @@
 export { closeServer, type ListenAddress, listen, parseListenAddress } from './address.ts';
 export { AdminRoutes, type RouteHandler, sendJson, sendText } from './admin.ts';
+export { type BackoffPolicy, computeBackoff, longestTimer, sleep } from './backoff.ts';
 export { UsageError, type UsageErrorCode } from './errors.ts';
 export { Health } from './health.ts';
 export { createLogger, type Logger, type LogLevel, logLevels } from './logger.ts';
 export { createMetricsRegistry, metricPrefix } from './metrics.ts';
+export { type NotificationRequest, sendNotification } from './notification.ts';
 export {
   type Config,
   describeOptions,
@@ -26,4 +28,5 @@ export {
   runProgram,
 } from './program.ts';
 export { ShutdownHooks, type ShutdownPlan } from './shutdown.ts';
+export { parseStatusMatcher, type StatusMatcher } from './status-matcher.ts';
 export { toolkitVersion } from './version.ts';

@@ -27,7 +27,7 @@ export { checkLinkPlacement, createLayout, type Layout, worktreePath } from './l
 export { createMetrics, type RepoUpdaterMetrics } from './metrics.ts';
 export { CommandNotifier } from './notify/command-notifier.ts';
 export { NotifyDispatcher, type NotifyPolicy } from './notify/dispatcher.ts';
-export { HttpNotifier, parseStatusMatcher, type StatusMatcher } from './notify/http-notifier.ts';
+export { HttpNotifier } from './notify/http-notifier.ts';
 export type { Notifier, PublishEvent } from './notify/notifier.ts';
 export { TouchNotifier } from './notify/touch-notifier.ts';
 export { options } from './options.ts';
@@ -35,7 +35,6 @@ export { removeExpiredWorktrees } from './publish/cleanup.ts';
 export { type PublishedTree, readPublishedTree, removeLeftoverLinks, swapLink } from './publish/link.ts';
 export { RetiredWorktrees } from './publish/retired.ts';
 export { deriveSettings, type RepoUpdaterConfig, type Settings } from './settings.ts';
-export { type BackoffPolicy, computeBackoff, sleep } from './sync/backoff.ts';
 export { type LoopHooks, type LoopSettings, type LoopState, SyncLoop } from './sync/loop.ts';
 export { OutcomeReporter } from './sync/report.ts';
 export { SyncError, type SyncErrorCode, type SyncStep, toSyncError } from './sync/sync-error.ts';

@@ -1,9 +1,8 @@
 import { accessSync, constants } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { type Config, UsageError } from '@toolkit/lifecycle';
+import { type Config, parseStatusMatcher, type StatusMatcher, UsageError } from '@toolkit/lifecycle';
 import { parseRef, type RefSpec } from './git/refs.ts';
 import { checkLinkPlacement, createLayout, type Layout } from './layout.ts';
-import { parseStatusMatcher, type StatusMatcher } from './notify/http-notifier.ts';
 import type { options } from './options.ts';
 
 export type RepoUpdaterConfig = Config<typeof options>;

@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseStatusMatcher } from '@toolkit/lifecycle';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { NotifyDispatcher } from '../src/notify/dispatcher.ts';
-import { HttpNotifier, parseStatusMatcher } from '../src/notify/http-notifier.ts';
+import { HttpNotifier } from '../src/notify/http-notifier.ts';
 import { LogCapture } from './helpers/updater.ts';
 
 let server: Server;

@@ -3,9 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { buildGitEnvironment, buildSshCommand } from '../src/git/auth.ts';
 import { Redactor, redactUrlCredentials } from '../src/git/redact.ts';
 import { parseRef } from '../src/git/refs.ts';
-import { parseStatusMatcher } from '../src/notify/http-notifier.ts';
 import { RetiredWorktrees } from '../src/publish/retired.ts';
-import { computeBackoff } from '../src/sync/backoff.ts';
 import { toSyncError } from '../src/sync/sync-error.ts';
 import { verifySyncRequest } from '../src/webhook/verify.ts';
 
@@ -34,24 +32,6 @@ describe('redaction', () => {
     expect(redactUrlCredentials('git@github.com:org/repo.git')).toBe('git@github.com:org/repo.git');
     const redactor = new Redactor(() => ['s3cr3t-token', 'ab']);
     expect(redactor.redact('token s3cr3t-token and ab')).toBe('token *** and ab');
-  });
-});
-
-describe('backoff', () => {
-  test('doubles from the first delay up to the cap, with at most half of it random', () => {
-    const policy = { initialMs: 1000, maxMs: 10_000 };
-    expect([1, 2, 3, 4, 5, 50].map((n) => computeBackoff(policy, n, () => 0))).toEqual([
-      500, 1000, 2000, 4000, 5000, 5000,
-    ]);
-    expect([1, 2, 3].map((n) => computeBackoff(policy, n, () => 1))).toEqual([1000, 2000, 4000]);
-  });
-});
-
-describe('notify status', () => {
-  test('codes and classes', () => {
-    const accept = parseStatusMatcher(['2xx', '304'])!;
-    expect([200, 204, 304, 301, 500].map(accept)).toEqual([true, true, true, false, false]);
-    expect(parseStatusMatcher(['ok'])).toBeUndefined();
   });
 });
 

@@ -1,5 +1,5 @@
+import { type BackoffPolicy, computeBackoff, sleep } from '@toolkit/lifecycle';
 import type { Logger } from 'pino';
-import { type BackoffPolicy, computeBackoff, waitFor } from '../backoff.ts';
 import { describeError } from '../describe-error.ts';
 import type { SyncerMetrics } from '../metrics.ts';
 import type { ChangeEvent, Notifier } from './notifier.ts';
@@ -66,13 +66,13 @@ export class NotificationDispatcher {
           return;
         } catch (error) {
           if (signal.aborted) break;
-          const retryInMs = Math.round(computeBackoff(this.#backoff, attempt));
+          const retryInMs = computeBackoff(this.#backoff, attempt);
           this.#metrics.notifications.inc({ notifier: notifier.label, result: 'failure' });
           this.#log.warn(
             { ...fields, attempt, retryInMs, err: describeError(error) },
             'notification failed; retrying',
           );
-          if (!(await waitFor(retryInMs, signal))) break;
+          if (!(await sleep(retryInMs, signal))) break;
         }
       }
       if (signal.reason instanceof Superseded) {

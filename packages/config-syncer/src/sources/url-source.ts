@@ -1,4 +1,4 @@
-import { type BackoffPolicy, computeBackoff, waitFor } from '../backoff.ts';
+import { type BackoffPolicy, computeBackoff, sleep } from '@toolkit/lifecycle';
 import { describeError } from '../describe-error.ts';
 import type { FileSet } from '../snapshot.ts';
 import type { SafeUrl } from '../url-credentials.ts';
@@ -88,11 +88,11 @@ export class UrlSource implements Source {
         metrics.sourceFetches.inc({ source: this.label, result: 'error' });
         metrics.sourceErrors.inc({ source: this.label });
         log.warn(
-          { source: this.label, err: describeError(error), failures, retryInMs: Math.round(delay) },
+          { source: this.label, err: describeError(error), failures, retryInMs: delay },
           'source fetch failed; keeping the last good config',
         );
       }
-      await waitFor(delay, stop);
+      await sleep(delay, stop);
     }
   }
 }

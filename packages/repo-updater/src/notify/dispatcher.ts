@@ -1,5 +1,4 @@
-import type { Logger } from '@toolkit/lifecycle';
-import { type BackoffPolicy, computeBackoff, sleep } from '../sync/backoff.ts';
+import { type BackoffPolicy, computeBackoff, type Logger, sleep } from '@toolkit/lifecycle';
 import type { Notifier, PublishEvent } from './notifier.ts';
 
 export interface NotifyPolicy {

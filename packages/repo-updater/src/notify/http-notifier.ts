@@ -1,22 +1,5 @@
+import { type StatusMatcher, sendNotification } from '@toolkit/lifecycle';
 import type { Notifier, PublishEvent } from './notifier.ts';
-
-/** Accepted statuses, from codes such as `200` and classes such as `2xx`. */
-export type StatusMatcher = (status: number) => boolean;
-
-/** Undefined when a pattern is neither a status code nor a class. */
-export function parseStatusMatcher(patterns: readonly string[]): StatusMatcher | undefined {
-  const tests: StatusMatcher[] = [];
-  for (const pattern of patterns) {
-    if (/^[1-5]xx$/i.test(pattern)) {
-      const hundred = Number(pattern[0]);
-      tests.push((status) => Math.floor(status / 100) === hundred);
-    } else if (/^[1-5]\d\d$/.test(pattern)) {
-      const code = Number(pattern);
-      tests.push((status) => status === code);
-    } else return undefined;
-  }
-  return tests.length === 0 ? undefined : (status) => tests.some((test) => test(status));
-}
 
 export interface HttpNotifierOptions {
   url: string;
@@ -49,17 +32,8 @@ export class HttpNotifier implements Notifier {
 
   async send(event: PublishEvent, signal: AbortSignal): Promise<void> {
     const { method, accept, timeoutMs } = this.#options;
-    const hasBody = method !== 'GET';
     const headers: Record<string, string> = { 'x-repo-updater-hash': event.commit };
-    if (hasBody) headers['content-type'] = 'application/json';
     if (this.#authorization) headers.authorization = this.#authorization;
-    const response = await fetch(this.#url, {
-      method,
-      headers,
-      ...(hasBody ? { body: JSON.stringify(event) } : {}),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-    });
-    await response.body?.cancel();
-    if (!accept(response.status)) throw new Error(`unexpected status ${response.status}`);
+    await sendNotification({ url: this.#url, method, headers, body: event, accept, timeoutMs, signal });
   }
 }

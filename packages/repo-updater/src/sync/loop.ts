@@ -1,4 +1,4 @@
-import { type BackoffPolicy, computeBackoff, sleep } from './backoff.ts';
+import { type BackoffPolicy, computeBackoff, sleep } from '@toolkit/lifecycle';
 import { SyncError } from './sync-error.ts';
 import type { SyncOutcome } from './syncer.ts';
 

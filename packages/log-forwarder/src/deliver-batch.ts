@@ -1,0 +1,89 @@
+import { computeBackoff, type Logger, sleep } from '@toolkit/lifecycle';
+import { settleRecords } from './ack-ledger.ts';
+import { countRecords, type RecordSlice, splitInHalf } from './record.ts';
+import type { RetryPolicy } from './retry.ts';
+import type { SendOutcome, Sink } from './sinks/sink.ts';
+
+/** A runner's metrics, already bound to its sink's label. */
+export interface RunnerMetrics {
+  sent(count: number): void;
+  failed(count: number): void;
+  retried(count: number): void;
+  batchSeconds(seconds: number): void;
+  up(isUp: boolean): void;
+}
+
+/** Acknowledges what the sink took and what it refused for good; counts both. */
+function settleOutcome(outcome: SendOutcome, metrics: RunnerMetrics, log: Logger): void {
+  settleRecords(outcome.delivered);
+  metrics.sent(countRecords(outcome.delivered));
+  if (outcome.dropped.length === 0) return;
+  const dropped = countRecords(outcome.dropped);
+  settleRecords(outcome.dropped);
+  metrics.failed(dropped);
+  log.error({ records: dropped, problem: outcome.problem }, 'sink refused records; dropped');
+}
+
+/**
+ * Sends a batch until the sink has taken (or refused for good) every record: what it asks to retry
+ * goes again after the backoff or its Retry-After, with no limit unless the policy sets one. Returns
+ * early, leaving the rest unacknowledged, when `signal` aborts (the shutdown deadline).
+ */
+export async function deliverBatch(
+  sink: Sink,
+  batch: RecordSlice[],
+  policy: RetryPolicy,
+  metrics: RunnerMetrics,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  const started = performance.now();
+  let pending = batch;
+  let retries = 0;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const outcome = await sink.send(pending, signal);
+    settleOutcome(outcome, metrics, log);
+    if (outcome.retry.length === 0) break;
+    const retrying = countRecords(outcome.retry);
+    const halves = outcome.tooLarge ? splitInHalf(outcome.retry) : undefined;
+    if (halves) {
+      log.warn(
+        { records: retrying, problem: outcome.problem },
+        'batch too large for the sink; sending it in halves',
+      );
+      for (const half of halves) await deliverBatch(sink, half, policy, metrics, log, signal);
+      return;
+    }
+    if (outcome.tooLarge) {
+      settleOutcome(
+        { delivered: [], retry: [], dropped: outcome.retry, problem: outcome.problem ?? '' },
+        metrics,
+        log,
+      );
+      return;
+    }
+    metrics.up(false);
+    if (policy.limit > 0 && attempt > policy.limit) {
+      settleRecords(outcome.retry);
+      metrics.failed(retrying);
+      log.error(
+        { records: retrying, attempts: attempt, problem: outcome.problem },
+        'records dropped after the retry limit',
+      );
+      break;
+    }
+    const delayMs = outcome.retryAfterMs ?? computeBackoff(policy, attempt);
+    // The first failure and then every tenth: a long outage should not flood the log.
+    if (attempt === 1 || attempt % 10 === 0) {
+      const fields = { records: retrying, attempt, delayMs: Math.round(delayMs), problem: outcome.problem };
+      log.warn(fields, 'sink failed; retrying');
+    }
+    if (!(await sleep(delayMs, signal))) return;
+    metrics.retried(retrying);
+    pending = outcome.retry;
+    retries = attempt;
+  }
+  if (retries > 0) log.info({ retries }, 'sink took the batch after retries');
+  metrics.up(true);
+  metrics.batchSeconds((performance.now() - started) / 1000);
+}

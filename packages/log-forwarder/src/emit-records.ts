@@ -1,0 +1,79 @@
+import type { PooledBuffer } from './ack-ledger.ts';
+import type { LineHandler, TextHandler } from './line-splitter.ts';
+import { RecordBlock, recordOverhead } from './record.ts';
+import type { TailerEnvironment } from './tailer-environment.ts';
+import type { TrackedFile } from './tracked-file.ts';
+
+/** What `emitRecords` did: the lines it saw, and whether the records keep the pooled read buffer. */
+export interface Emitted {
+  lines: number;
+  kept: boolean;
+}
+
+/**
+ * Runs `produce` to get the lines of `file` as records and hands them to the sinks in blocks no
+ * bigger than a batch: a batch then holds whole blocks, and its acknowledgement commits exactly its
+ * records (after a crash only the batch in flight is sent again). Lines in `data` are kept as bytes
+ * in it; other lines (joined, parsed, or spanning two reads) as strings. When `pooled` is given
+ * (`data` is that pooled buffer) and records are kept in it, the buffer goes with them and comes back
+ * to the pool once every sink has them. Nothing is dispatched when nothing new was read.
+ */
+export function emitRecords(
+  file: TrackedFile,
+  env: TailerEnvironment,
+  produce: (onLine: LineHandler, onText: TextHandler) => void,
+  data?: Buffer,
+  pooled?: Buffer,
+): Emitted {
+  const shared: PooledBuffer | undefined = pooled ? { buffer: pooled, blocks: 0 } : undefined;
+  const { maxRecords, maxBytes } = env.blockLimits;
+  const time = Date.now();
+  const parser = env.parser;
+  const joiner = file.joiner;
+  let block = new RecordBlock(file.source, time, file.ledger.createSegment(), data);
+  let bytes = 0;
+  let inData = false;
+  let lastEnd = file.sentEnd;
+  let lines = 0;
+  const seal = (end: number) => {
+    if (inData && shared) {
+      shared.blocks++;
+      block.segment.pooled = shared;
+    }
+    file.sentEnd = end;
+    env.dispatch(block, end);
+    block = new RecordBlock(file.source, time, file.ledger.createSegment(), data);
+    bytes = 0;
+    inData = false;
+  };
+  const onText: TextHandler = (text, start, end) => {
+    if (block.count >= maxRecords || bytes >= maxBytes) seal(lastEnd);
+    block.addText(text, start, parser ? parser(text) : undefined);
+    bytes += text.length + recordOverhead;
+    lastEnd = end;
+  };
+  const onLine: LineHandler = (source, from, to, start, end) => {
+    lines++;
+    if (joiner) joiner.push(source.toString('utf8', from, to), start, end, onText);
+    else if (parser || source !== data) onText(source.toString('utf8', from, to), start, end);
+    else {
+      if (block.count >= maxRecords || bytes >= maxBytes) seal(lastEnd);
+      block.addBytes(from, to, start);
+      bytes += to - from + recordOverhead;
+      inData = true;
+      lastEnd = end;
+    }
+  };
+  produce(onLine, onText);
+  const end = file.safeOffset;
+  if (block.count > 0 || end > file.sentEnd) seal(end);
+  return { lines, kept: shared !== undefined && shared.blocks > 0 };
+}
+
+/** Turns what a file still holds (a partial line, a multiline record) into records: the file ends here. */
+export function flushHeld(file: TrackedFile, env: TailerEnvironment): number {
+  return emitRecords(file, env, (onLine, onText) => {
+    file.splitter.flush(file.readOffset, onLine);
+    file.joiner?.flush(onText);
+  }).lines;
+}

@@ -1,0 +1,225 @@
+import type { Logger } from '@toolkit/lifecycle';
+import type { CheckpointEntry } from './checkpoint-store.ts';
+import { checkPath, type OpenedFile, openFile } from './file-checks.ts';
+import { type FileKey, keyText } from './file-identity.ts';
+import type { PathFilter } from './glob.ts';
+import { resumeEntries } from './resume.ts';
+import { RetiredFiles } from './retired-files.ts';
+import { carryOnAfterTruncation, recoverMissedRotations } from './rotation-recovery.ts';
+import { type StartRules, startOffsetOf } from './start-offset.ts';
+import { Tailer } from './tailer.ts';
+import type { TailerEnvironment, TailerMode } from './tailer-environment.ts';
+import { TrackedFile, type TrackingContext } from './tracked-file.ts';
+
+export interface TrackerOptions {
+  filter: PathFilter;
+  fingerprintBytes: number;
+  readFrom: 'end' | 'beginning';
+  /** When the positions file of the last run was written; undefined at the first start. */
+  previousSaveMs: number | undefined;
+  context: TrackingContext;
+  environment: Omit<TailerEnvironment, 'moved' | 'truncated'>;
+  log: Logger;
+  rotated(kind: 'rename' | 'truncate'): void;
+  watching(count: number): void;
+}
+
+/**
+ * Decides what each file found is: one already followed (maybe renamed), one let go, or a new one,
+ * and where reading starts; runs a tailer per file. File events are handled one at a time, in order.
+ */
+export class FileTracker {
+  readonly options: TrackerOptions;
+  readonly #tailers = new Map<string, Tailer>();
+  readonly #files = new Set<TrackedFile>();
+  readonly #retired = new RetiredFiles();
+  readonly #startRules: StartRules;
+  readonly #environment: TailerEnvironment;
+  #chain: Promise<void> = Promise.resolve();
+  #initialScan = true;
+  closed = false;
+
+  constructor(options: TrackerOptions) {
+    this.options = options;
+    const { readFrom, previousSaveMs } = options;
+    this.#startRules = { readFrom, previousSaveMs, previousKeys: new Set() };
+    this.#environment = {
+      ...options.environment,
+      moved: (tailer, path) => this.#moved(tailer, path),
+      truncated: (tailer, old) => this.#truncated(tailer, old),
+    };
+  }
+
+  /** Reopens the files of the positions file where they are now, at their acknowledged offsets. */
+  async resume(entries: readonly CheckpointEntry[]): Promise<void> {
+    const keys = this.#startRules.previousKeys;
+    for (const entry of entries) keys.add(keyText({ dev: entry.dev, ino: entry.ino }));
+    await resumeEntries(this, entries);
+  }
+
+  found(path: string): void {
+    this.enqueue(() => this.#consider(path));
+  }
+
+  /**
+   * A change under a followed name wakes its reader, and is also checked as a find: a watcher may
+   * report a file renamed away and a new one created under the name as one change.
+   */
+  changed(path: string): void {
+    for (const tailer of this.#tailers.values()) if (tailer.file.physicalPath === path) tailer.wake();
+    this.found(path);
+  }
+
+  /** After the first scan, every file found is new: it is read from its beginning. */
+  async initialScanDone(): Promise<void> {
+    await this.#chain;
+    this.#initialScan = false;
+  }
+
+  get watching(): number {
+    return this.#tailers.size;
+  }
+
+  /** The positions file's entries; files let go and fully acknowledged are left out (and forgotten). */
+  entries(): CheckpointEntry[] {
+    const entries: CheckpointEntry[] = [];
+    for (const file of this.#files) {
+      if (file.finished && file.ledger.openSegments === 0) this.#files.delete(file);
+      else entries.push(file.toEntry());
+    }
+    return entries;
+  }
+
+  /** For the /files admin route. */
+  describe(): Record<string, unknown>[] {
+    return [...this.#tailers.values()].map(({ file, mode }) => ({
+      path: file.logicalPath,
+      file: file.physicalPath,
+      mode,
+      read: file.readOffset,
+      committed: file.ledger.committed,
+    }));
+  }
+
+  /** Shutdown: no new files; each file is read up to its size now, partial lines held for the next run. */
+  async drain(): Promise<void> {
+    this.closed = true;
+    await this.#chain;
+    const sizeOf = (tailer: Tailer) =>
+      tailer.handle.stat().then(
+        (stats) => stats.size,
+        () => 0,
+      );
+    await Promise.all(
+      [...this.#tailers.values()].map(async (tailer) => tailer.finishAt(await sizeOf(tailer))),
+    );
+  }
+
+  abort(): void {
+    this.closed = true;
+    for (const tailer of this.#tailers.values()) tailer.abort();
+  }
+
+  /** Runs `work` after the file events before it. */
+  enqueue(work: () => Promise<void>): void {
+    this.#chain = this.#chain
+      .then(work)
+      .catch((error) => this.options.log.warn({ err: error }, 'cannot open file'));
+  }
+
+  isTracked(key: FileKey): boolean {
+    return this.#tailers.has(keyText(key));
+  }
+
+  /** Followed now, or read to its end and let go. */
+  isKnown(key: FileKey): boolean {
+    return this.isTracked(key) || this.#retired.has(keyText(key));
+  }
+
+  /** The tailer following `path` under its own name, if any. */
+  liveAt(path: string): Tailer | undefined {
+    for (const tailer of this.#tailers.values())
+      if (tailer.mode === 'live' && tailer.file.physicalPath === path) return tailer;
+    return undefined;
+  }
+
+  /** Starts following an opened file from `offset`. */
+  start(
+    opened: OpenedFile,
+    logicalPath: string,
+    physicalPath: string,
+    offset: number,
+    mode: TailerMode,
+  ): TrackedFile {
+    const head = opened.head.subarray(0, this.options.fingerprintBytes);
+    const file = new TrackedFile(opened.key, logicalPath, physicalPath, head, offset, this.options.context);
+    file.birthMs = opened.birthMs;
+    this.#files.add(file);
+    this.run(new Tailer(opened.handle, file, mode, this.#environment));
+    const fields = { path: logicalPath, file: physicalPath, inode: opened.key.ino, offset, mode };
+    this.options.log.debug(fields, 'following file');
+    return file;
+  }
+
+  /** Keeps a tailer among the followed files until it ends; a file read to its end is remembered. */
+  run(tailer: Tailer): void {
+    const key = keyText(tailer.file.key);
+    this.#tailers.set(key, tailer);
+    this.options.watching(this.#tailers.size);
+    void tailer.done.then(() => {
+      if (this.#tailers.get(key) === tailer) this.#tailers.delete(key);
+      this.options.watching(this.#tailers.size);
+      const { file } = tailer;
+      if (!file.finished) return;
+      this.#retired.remember(key, file.head, file.readOffset);
+      this.options.log.debug(
+        { path: file.logicalPath, inode: file.key.ino, offset: file.readOffset },
+        'file read to its end and let go',
+      );
+    });
+  }
+
+  /** For a tailer of new contents on a followed inode (after a truncation). */
+  get environment(): TailerEnvironment {
+    return this.#environment;
+  }
+
+  async #consider(path: string): Promise<void> {
+    if (this.closed) return;
+    const live = this.liveAt(path);
+    if (live && (await checkPath(path, live.file.key)) === 'same') {
+      live.wake();
+      return;
+    }
+    const opened = await openFile(path, this.options.fingerprintBytes);
+    if (!opened) return;
+    const key = keyText(opened.key);
+    const existing = this.#tailers.get(key);
+    if (existing) {
+      await opened.handle.close();
+      existing.follow(path);
+      existing.wake();
+      return;
+    }
+    const resumeAt = this.#retired.recall(key, opened.head);
+    // After the first scan, every file found is new: read from its beginning.
+    const offset = resumeAt ?? (this.#initialScan ? startOffsetOf(opened, this.#startRules) : 0);
+    this.start(opened, path, path, offset, 'live');
+  }
+
+  #moved(tailer: Tailer, path: string): void {
+    const file = tailer.file;
+    this.options.rotated('rename');
+    const fields = { path: file.logicalPath, inode: file.key.ino, offset: file.readOffset };
+    this.options.log.info(fields, 'file renamed or deleted; reading it to its end');
+    this.found(path);
+    this.enqueue(() => recoverMissedRotations(this, file, path));
+  }
+
+  #truncated(tailer: Tailer, old: TrackedFile): void {
+    this.options.rotated('truncate');
+    const successor = tailer.file;
+    this.#files.add(successor);
+    this.enqueue(() => carryOnAfterTruncation(this, tailer, old, successor));
+  }
+}

@@ -1,0 +1,170 @@
+import type { Logger } from '@toolkit/lifecycle';
+import type { BatchLimits } from './batch-queue.ts';
+import type { Checkpoint } from './checkpoint-store.ts';
+import { Checkpointer } from './checkpointer.ts';
+import { Discovery } from './discovery.ts';
+import { FileTracker } from './file-tracker.ts';
+import { createPathFilter } from './glob.ts';
+import { MemoryBudget } from './memory-budget.ts';
+import { bindRunnerMetrics, countRead } from './metric-bindings.ts';
+import type { ForwarderMetrics } from './metrics.ts';
+import { ReadBuffers } from './read-buffers.ts';
+import { type RecordBlock, recordOverhead } from './record.ts';
+import type { RetryPolicy } from './retry.ts';
+import type { Settings } from './settings.ts';
+import { SinkRunner } from './sink-runner.ts';
+import type { Sink } from './sinks/sink.ts';
+import type { TailerTiming } from './tailer-environment.ts';
+
+export interface ForwarderOptions {
+  settings: Settings;
+  sinks: Sink[];
+  timing: TailerTiming;
+  maxLineBytes: number;
+  longLines: 'truncate' | 'skip';
+  readFrom: 'end' | 'beginning';
+  positionsFile: string;
+  checkpointIntervalMs: number;
+  checkpoint: Checkpoint | undefined;
+  bufferMaxBytes: number;
+  batch: BatchLimits;
+  retry: RetryPolicy;
+  metrics: ForwarderMetrics;
+  log: Logger;
+}
+
+/** Files are read in chunks this big. */
+const readChunkBytes = 256 * 1024;
+/** How often the globs are matched again, for what the watcher missed. */
+const rescanMs = 10_000;
+
+/**
+ * The whole pipeline: discovery finds files, tailers read them into records, one runner per sink
+ * delivers them, and each acknowledgement moves the file's committed offset into the positions file.
+ */
+export class Forwarder {
+  readonly tracker: FileTracker;
+  readonly #options: ForwarderOptions;
+  readonly #budget: MemoryBudget;
+  readonly #runners: SinkRunner[];
+  readonly #checkpointer: Checkpointer;
+  readonly #discovery: Discovery;
+
+  constructor(options: ForwarderOptions) {
+    this.#options = options;
+    const { settings, metrics, log } = options;
+    this.#budget = new MemoryBudget(options.bufferMaxBytes);
+    this.#runners = options.sinks.map((sink) => this.#createRunner(sink));
+    this.#checkpointer = new Checkpointer({
+      path: options.positionsFile,
+      minIntervalMs: options.checkpointIntervalMs,
+      collect: () => this.tracker.entries(),
+      log,
+      saved: (ok) => metrics.checkpointWrites.inc({ result: ok ? 'ok' : 'error' }),
+    });
+    const filter = createPathFilter(settings.include, settings.exclude);
+    // The buffers big reads fill stay with their records until acknowledged: as many as the budget.
+    const buffers = new ReadBuffers(
+      readChunkBytes,
+      Math.max(4, Math.ceil(options.bufferMaxBytes / readChunkBytes)),
+    );
+    this.tracker = new FileTracker({
+      filter,
+      fingerprintBytes: options.timing.fingerprintBytes,
+      readFrom: options.readFrom,
+      previousSaveMs: options.checkpoint?.savedAtMs,
+      context: {
+        rules: {
+          maxLineBytes: options.maxLineBytes,
+          longLines: options.longLines,
+          multilineStart: settings.multilineStart,
+        },
+        committed: () => this.#checkpointer.markDirty(),
+        release: (segment) => {
+          this.#budget.release(segment.bytes);
+          if (segment.pooled && --segment.pooled.blocks === 0) buffers.release(segment.pooled.buffer);
+        },
+      },
+      environment: {
+        timing: options.timing,
+        blockLimits: options.batch,
+        budget: this.#budget,
+        buffers,
+        parser: settings.parser,
+        dispatch: (block, end) => this.#dispatch(block, end),
+        counted: (file, lines, bytes) => countRead(metrics, file, lines, bytes),
+      },
+      log,
+      rotated: (kind) => metrics.rotations.inc({ kind }),
+      watching: (count) => metrics.filesWatched.set(count),
+    });
+    this.#discovery = new Discovery(settings.include, filter, {
+      found: (path) => this.tracker.found(path),
+      changed: (path) => this.tracker.changed(path),
+    });
+    this.#observeGauges();
+  }
+
+  /** Opens the files of the positions file, then every file the globs match; resolves when all are open. */
+  async start(): Promise<void> {
+    await this.tracker.resume(this.#options.checkpoint?.entries ?? []);
+    await this.#discovery.start(this.#options.log, rescanMs);
+    await this.tracker.initialScanDone();
+    this.#checkpointer.markDirty();
+  }
+
+  /**
+   * Shutdown: stop finding files, read every file to its current end, deliver, write the positions.
+   * Past `deadlineMs`, retries and reads are abandoned: what is not acknowledged is read again after
+   * the restart. Resolves with the count of records not delivered.
+   */
+  async stop(deadlineMs: number): Promise<number> {
+    const deadline = setTimeout(() => {
+      this.tracker.abort();
+      for (const runner of this.#runners) runner.abandon();
+    }, deadlineMs);
+    try {
+      await this.#discovery.close();
+      await this.tracker.drain();
+      await Promise.all(this.#runners.map((runner) => runner.flush()));
+    } finally {
+      clearTimeout(deadline);
+    }
+    const undelivered = this.#runners.reduce((sum, runner) => sum + runner.queued, 0);
+    await this.#checkpointer.flush();
+    this.#checkpointer.close();
+    for (const runner of this.#runners) runner.close();
+    return undelivered;
+  }
+
+  #createRunner(sink: Sink): SinkRunner {
+    const { metrics, log, batch, retry, checkpointIntervalMs } = this.#options;
+    return new SinkRunner(sink, {
+      limits: batch,
+      policy: retry,
+      metrics: bindRunnerMetrics(metrics, sink.name),
+      log,
+      ...(checkpointIntervalMs === 0 ? { afterBatch: () => this.#checkpointer.persist() } : {}),
+    });
+  }
+
+  #dispatch(block: RecordBlock, end: number): void {
+    let bytes = 0;
+    for (let i = 0; i < block.count; i++) bytes += block.size(i) + recordOverhead;
+    this.#budget.take(bytes);
+    block.bytes = bytes;
+    block.segment.ledger.seal(block.segment, end, block.count * this.#runners.length, bytes);
+    for (const runner of this.#runners) runner.enqueue(block);
+  }
+
+  /** Values read when /metrics is scraped, not updated on every line. */
+  #observeGauges(): void {
+    const { metrics } = this.#options;
+    const budget = this.#budget;
+    const checkpointer = this.#checkpointer;
+    metrics.bufferMaxBytes.set(budget.max);
+    metrics.probes.bufferBytes = () => budget.used;
+    metrics.probes.pausedSeconds = () => budget.pausedMs / 1000;
+    metrics.probes.checkpointAgeSeconds = () => (Date.now() - checkpointer.lastSavedMs) / 1000;
+  }
+}

@@ -1,0 +1,4 @@
+import { runProgram } from '@toolkit/lifecycle';
+import { definition } from './definition.ts';
+
+await runProgram(definition);

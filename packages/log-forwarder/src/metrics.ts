@@ -1,0 +1,124 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface MetricProbes {
+  bufferBytes: () => number;
+  pausedSeconds: () => number;
+  checkpointAgeSeconds: () => number;
+}
+
+/**
+ * The forwarder's metrics, registered on the registry it is given (never the global one), so a test
+ * or a second instance in one process gets fresh ones.
+ */
+export function createForwarderMetrics(registry: Registry) {
+  const registers = [registry];
+  /** Read when /metrics is scraped, rather than updated on every line; the forwarder fills them in. */
+  const probes: MetricProbes = {
+    bufferBytes: () => 0,
+    pausedSeconds: () => 0,
+    checkpointAgeSeconds: () => 0,
+  };
+  let pausedSeconds = 0;
+  return {
+    probes,
+    linesRead: new Counter({
+      name: 'log_forwarder_lines_read_total',
+      help: 'Lines read, by file (the name the app writes to).',
+      labelNames: ['path'],
+      registers,
+    }),
+    bytesRead: new Counter({
+      name: 'log_forwarder_bytes_read_total',
+      help: 'Bytes read, by file.',
+      labelNames: ['path'],
+      registers,
+    }),
+    longLines: new Counter({
+      name: 'log_forwarder_long_lines_total',
+      help: 'Lines longer than --max-line-bytes, by action: truncated or skipped.',
+      labelNames: ['action'],
+      registers,
+    }),
+    recordsSent: new Counter({
+      name: 'log_forwarder_records_sent_total',
+      help: 'Records a sink acknowledged.',
+      labelNames: ['sink'],
+      registers,
+    }),
+    recordsFailed: new Counter({
+      name: 'log_forwarder_records_failed_total',
+      help: 'Records a sink refused for good (a 4xx other than 408 and 429, or the retry limit): dropped.',
+      labelNames: ['sink'],
+      registers,
+    }),
+    recordsRetried: new Counter({
+      name: 'log_forwarder_records_retried_total',
+      help: 'Records sent again after a sink error or timeout.',
+      labelNames: ['sink'],
+      registers,
+    }),
+    batchDuration: new Histogram({
+      name: 'log_forwarder_batch_duration_seconds',
+      help: 'Time from sending a batch to its acknowledgement, retries included.',
+      labelNames: ['sink'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
+      registers,
+    }),
+    sinkUp: new Gauge({
+      name: 'log_forwarder_sink_up',
+      help: '1 when the last request to the sink succeeded, 0 while it is failing.',
+      labelNames: ['sink'],
+      registers,
+    }),
+    bufferBytes: new Gauge({
+      name: 'log_forwarder_buffer_bytes',
+      help: 'Bytes of records read and not yet acknowledged by every sink.',
+      registers,
+      collect() {
+        this.set(probes.bufferBytes());
+      },
+    }),
+    bufferMaxBytes: new Gauge({
+      name: 'log_forwarder_buffer_max_bytes',
+      help: 'The buffer limit (--buffer-max-bytes): reading pauses above it.',
+      registers,
+    }),
+    backpressureSeconds: new Counter({
+      name: 'log_forwarder_backpressure_seconds_total',
+      help: 'Time reading was paused because the buffer was full.',
+      registers,
+      collect() {
+        const now = probes.pausedSeconds();
+        this.inc(Math.max(0, now - pausedSeconds));
+        pausedSeconds = now;
+      },
+    }),
+    filesWatched: new Gauge({
+      name: 'log_forwarder_files_watched',
+      help: 'Files open and followed (rotated files still being read included).',
+      registers,
+    }),
+    rotations: new Counter({
+      name: 'log_forwarder_rotations_total',
+      help: 'Rotations seen, by kind: rename (the name now leads to another file, or none) or truncate.',
+      labelNames: ['kind'],
+      registers,
+    }),
+    checkpointAge: new Gauge({
+      name: 'log_forwarder_checkpoint_age_seconds',
+      help: 'Seconds since the positions file was last written.',
+      registers,
+      collect() {
+        this.set(probes.checkpointAgeSeconds());
+      },
+    }),
+    checkpointWrites: new Counter({
+      name: 'log_forwarder_checkpoint_writes_total',
+      help: 'Writes of the positions file, by result: ok or error.',
+      labelNames: ['result'],
+      registers,
+    }),
+  };
+}
+
+export type ForwarderMetrics = ReturnType<typeof createForwarderMetrics>;

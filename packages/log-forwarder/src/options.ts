@@ -1,0 +1,209 @@
+import type { OptionTable } from '@toolkit/lifecycle';
+
+/** Every option of the forwarder, declared once: the parser, `--help` and the docs read this table. */
+export const options = {
+  path: {
+    type: 'list',
+    required: true,
+    placeholder: 'GLOB',
+    help: 'Log files to follow, as globs (/logs/*.log, /logs/**/*.log); repeat the flag or separate with commas.',
+  },
+  exclude: {
+    type: 'list',
+    placeholder: 'GLOB',
+    help: 'Globs of files to skip; a glob without a slash matches the file name (*.gz, *.1).',
+  },
+  readFrom: {
+    type: 'enum',
+    choices: ['end', 'beginning'],
+    default: 'end',
+    help: 'Where to start in files found at the first start. Files that appear later, or since the last run, are read from the beginning.',
+  },
+  positionsFile: {
+    type: 'string',
+    default: '/var/lib/log-forwarder/positions.json',
+    placeholder: 'PATH',
+    help: 'File keeping the acknowledged offset of every file (written atomically); put it on a volume that outlives the container.',
+  },
+  checkpointInterval: {
+    type: 'duration',
+    default: '0s',
+    help: 'Least time between two writes of the positions file; 0 writes after every acknowledged batch.',
+  },
+  pollInterval: {
+    type: 'duration',
+    default: '250ms',
+    help: 'How often an idle file is checked for new data, rotation and truncation (file events wake it sooner).',
+  },
+  rotateWait: {
+    type: 'duration',
+    default: '5s',
+    help: 'A renamed or deleted file is read to its end and closed once it has had no new data for this long.',
+  },
+  partialLineTimeout: {
+    type: 'duration',
+    default: '5s',
+    help: 'A last line without a newline is held this long for the rest, then sent as it is.',
+  },
+  maxLineBytes: {
+    type: 'integer',
+    default: 262_144,
+    min: 64,
+    help: 'Longest line (or joined multiline record) in bytes; longer ones are cut or skipped.',
+  },
+  longLines: {
+    type: 'enum',
+    choices: ['truncate', 'skip'],
+    default: 'truncate',
+    help: 'What to do with a line longer than --max-line-bytes.',
+  },
+  multilineStart: {
+    type: 'string',
+    placeholder: 'REGEX',
+    help: 'A line matching this regular expression starts a record; other lines are joined to the one before (stack traces).',
+  },
+  multilineTimeout: {
+    type: 'duration',
+    default: '1s',
+    help: 'A multiline record with no new line for this long is sent.',
+  },
+  fingerprintBytes: {
+    type: 'integer',
+    default: 256,
+    min: 16,
+    max: 65_536,
+    help: 'Bytes at the start of a file that identify it with its device and inode (a reused inode is a new file).',
+  },
+  parse: {
+    type: 'enum',
+    choices: ['none', 'json', 'regex'],
+    default: 'none',
+    help: 'Parse each line into fields: as a JSON object, or by the named groups of --parse-regex.',
+  },
+  parseRegex: {
+    type: 'string',
+    placeholder: 'REGEX',
+    help: 'Regular expression with named groups, for --parse regex.',
+  },
+  label: {
+    type: 'list',
+    placeholder: 'KEY=VALUE',
+    help: 'Static label added to every record (app=web); repeat or separate with commas.',
+  },
+  stdout: {
+    type: 'boolean',
+    help: 'Write records to stdout, so `kubectl logs` shows the app log.',
+  },
+  stdoutFormat: {
+    type: 'enum',
+    choices: ['line', 'json'],
+    default: 'line',
+    help: 'stdout sink: the line as it is, or the record as one JSON object per line.',
+  },
+  httpUrl: {
+    type: 'string',
+    placeholder: 'URL',
+    help: 'Generic HTTP sink: records POSTed in batches to this URL.',
+  },
+  httpFormat: {
+    type: 'enum',
+    choices: ['ndjson', 'json'],
+    default: 'ndjson',
+    help: 'HTTP sink body: one JSON record per line, or one JSON array.',
+  },
+  httpHeader: {
+    type: 'list',
+    placeholder: 'NAME:VALUE',
+    help: 'Extra header of the HTTP sink requests; repeat for several.',
+  },
+  httpAuthorization: {
+    type: 'secret',
+    placeholder: 'VALUE',
+    help: 'Authorization header of the HTTP sink (Bearer ..., Basic ...).',
+  },
+  lokiUrl: {
+    type: 'string',
+    placeholder: 'URL',
+    help: 'Grafana Loki base URL (http://loki:3100); records go to /loki/api/v1/push.',
+  },
+  lokiTenant: {
+    type: 'string',
+    placeholder: 'TENANT',
+    help: 'Loki tenant, sent as X-Scope-OrgID.',
+  },
+  lokiAuthorization: {
+    type: 'secret',
+    placeholder: 'VALUE',
+    help: 'Authorization header of the Loki requests.',
+  },
+  elasticsearchUrl: {
+    type: 'string',
+    placeholder: 'URL',
+    help: 'Elasticsearch or OpenSearch base URL; records go to /_bulk.',
+  },
+  elasticsearchIndex: {
+    type: 'string',
+    default: 'logs-generic-default',
+    placeholder: 'INDEX',
+    help: 'Index or data stream the records are written to.',
+  },
+  elasticsearchAction: {
+    type: 'enum',
+    choices: ['create', 'index'],
+    default: 'create',
+    help: 'Bulk action; data streams accept only create.',
+  },
+  elasticsearchAuthorization: {
+    type: 'secret',
+    placeholder: 'VALUE',
+    help: 'Authorization header of the Elasticsearch requests (ApiKey ..., Basic ...).',
+  },
+  gzip: {
+    type: 'boolean',
+    help: 'Compress the bodies of the HTTP, Loki and Elasticsearch requests with gzip.',
+  },
+  batchMaxRecords: {
+    type: 'integer',
+    default: 5000,
+    min: 1,
+    help: 'Most records in one request.',
+  },
+  batchMaxBytes: {
+    type: 'integer',
+    default: 1_048_576,
+    min: 1024,
+    help: 'Most bytes of lines in one request (a sink answering 413 gets the batch again in halves).',
+  },
+  batchTimeout: {
+    type: 'duration',
+    default: '1s',
+    help: 'A batch that is not full is sent after this long.',
+  },
+  requestTimeout: {
+    type: 'duration',
+    default: '10s',
+    help: 'A sink request without an answer for this long is retried.',
+  },
+  retryInitial: {
+    type: 'duration',
+    default: '250ms',
+    help: 'First wait before retrying a failed batch; doubles each time, with jitter.',
+  },
+  retryMax: {
+    type: 'duration',
+    default: '30s',
+    help: 'Longest wait between retries (a longer Retry-After from the sink is honoured, up to 5m).',
+  },
+  retryLimit: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    help: 'Retries of a batch before its records are dropped and counted; 0 retries until the sink takes them.',
+  },
+  bufferMaxBytes: {
+    type: 'integer',
+    default: 4_194_304,
+    min: 65_536,
+    help: 'Bytes of lines held in memory until every sink has them; when full, reading pauses.',
+  },
+} as const satisfies OptionTable;

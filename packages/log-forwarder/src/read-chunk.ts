@@ -1,0 +1,60 @@
+import type { FileHandle } from 'node:fs/promises';
+import { emitRecords } from './emit-records.ts';
+import { compareHead, readHead } from './file-identity.ts';
+import type { TailerEnvironment } from './tailer-environment.ts';
+import type { TrackedFile } from './tracked-file.ts';
+
+/** `data`: a chunk was read and dispatched; `end`: nothing more to read; `changed`: the file's start changed (truncated). */
+export type ChunkResult = { kind: 'data' } | { kind: 'end' } | { kind: 'changed'; head: Buffer };
+
+/** Compares the file's first bytes with the known head; undefined when they match (the head may grow). */
+async function changedHead(
+  handle: FileHandle,
+  file: TrackedFile,
+  bytes: number,
+): Promise<Buffer | undefined> {
+  const current = await readHead(handle, bytes);
+  if (compareHead(file.head, current) === 'changed') return current;
+  file.growHead(current);
+  return undefined;
+}
+
+/**
+ * Reads one chunk of `file` at its offset (at most `limit` bytes), splits it into records and hands
+ * them to the sinks. The file's first bytes are checked before and after the read: truncated and
+ * written again while the read waited (a starved CPU), the bytes may be the new contents at the old
+ * offset, so they are dropped and the truncation reported (the old contents are read from the copy).
+ */
+export async function readChunk(
+  handle: FileHandle,
+  file: TrackedFile,
+  env: TailerEnvironment,
+  limit: number,
+): Promise<ChunkResult> {
+  if (limit <= 0) return { kind: 'end' };
+  const { buffers, timing } = env;
+  const buffer = await buffers.acquire();
+  let kept = false;
+  try {
+    const before = await changedHead(handle, file, timing.fingerprintBytes);
+    if (before) return { kind: 'changed', head: before };
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, limit), file.readOffset);
+    if (bytesRead === 0) return { kind: 'end' };
+    const after = await changedHead(handle, file, timing.fingerprintBytes);
+    if (after) return { kind: 'changed', head: after };
+    const offset = file.readOffset;
+    file.readOffset += bytesRead;
+    file.lastDataAt = performance.now();
+    // A small read is copied out, so a slowly written file does not hold a whole buffer per line.
+    const small = bytesRead < buffer.length / 8;
+    const data = small ? Buffer.from(buffer.subarray(0, bytesRead)) : buffer;
+    const push = (onLine: Parameters<typeof file.splitter.push>[3]) =>
+      file.splitter.push(data, bytesRead, offset, onLine);
+    const emitted = emitRecords(file, env, push, data, small ? undefined : buffer);
+    kept = emitted.kept;
+    env.counted(file, emitted.lines, bytesRead);
+    return { kind: 'data' };
+  } finally {
+    if (!kept) buffers.release(buffer);
+  }
+}

@@ -1,0 +1,142 @@
+import type { Segment } from './ack-ledger.ts';
+
+/** What every record of one file shares; `path` is the name the app wrote to, kept across renames. */
+export interface LogSource {
+  path: string;
+  /** `path` as a JSON string, made once for the serializers. */
+  pathJson: string;
+  /** Hex digest of the file's first bytes; with the offset it names a record across restarts. */
+  fingerprint: string;
+}
+
+/**
+ * The records of one read of a file (or of one flush), in file order. A line is kept as its bytes in
+ * the chunk it was read into (`data[starts[i]..ends[i])`) with its positions in typed arrays, not as
+ * an object and a string each: tens of thousands wait for the sinks, and a few arrays outside the
+ * JavaScript heap per read cost the garbage collector (and the process's memory) far less. Records
+ * made as strings (joined, parsed, or spanning two reads) have `texts[i]` instead.
+ */
+export class RecordBlock {
+  readonly source: LogSource;
+  /** When it was read, in Unix milliseconds. */
+  readonly time: number;
+  readonly segment: Segment;
+  readonly data: Buffer | undefined;
+  count = 0;
+  /** What the block counts for in batches and the memory budget (set when dispatched). */
+  bytes = 0;
+  starts: Int32Array;
+  ends: Int32Array;
+  /** File offset of each record's first byte (files can pass 2 GiB: doubles). */
+  offsets: Float64Array;
+  texts: (string | undefined)[] | undefined;
+  fields: (Record<string, unknown> | undefined)[] | undefined;
+
+  constructor(source: LogSource, time: number, segment: Segment, data: Buffer | undefined) {
+    this.source = source;
+    this.time = time;
+    this.segment = segment;
+    this.data = data;
+    // Room for lines of 128 bytes on average; a chunk of shorter lines grows the arrays.
+    const capacity = data ? Math.max(16, Math.ceil(data.length / 128)) : 16;
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.offsets = new Float64Array(capacity);
+  }
+
+  #grow(): void {
+    const capacity = this.offsets.length * 2;
+    const starts = new Int32Array(capacity);
+    starts.set(this.starts);
+    this.starts = starts;
+    const ends = new Int32Array(capacity);
+    ends.set(this.ends);
+    this.ends = ends;
+    const offsets = new Float64Array(capacity);
+    offsets.set(this.offsets);
+    this.offsets = offsets;
+  }
+
+  /** Adds a record held as `data[start..end)`. */
+  addBytes(start: number, end: number, offset: number): void {
+    if (this.count === this.offsets.length) this.#grow();
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.offsets[this.count] = offset;
+    this.texts?.push(undefined);
+    this.fields?.push(undefined);
+    this.count++;
+  }
+
+  /** Adds a record held as a string, with the fields parsed from it. */
+  addText(text: string, offset: number, fields: Record<string, unknown> | undefined): void {
+    if (this.count === this.offsets.length) this.#grow();
+    this.texts ??= new Array(this.count).fill(undefined);
+    this.fields ??= new Array(this.count).fill(undefined);
+    this.offsets[this.count] = offset;
+    this.texts.push(text);
+    this.fields.push(fields);
+    this.count++;
+  }
+
+  /** The line of record `i` as a string (made for the moment when it is held as bytes). */
+  text(i: number): string {
+    return this.texts?.[i] ?? this.data!.toString('utf8', this.starts[i], this.ends[i]);
+  }
+
+  /** About the bytes of record `i`'s line: what batches and the memory budget count. */
+  size(i: number): number {
+    const text = this.texts?.[i];
+    return text === undefined ? this.ends[i]! - this.starts[i]! : text.length;
+  }
+
+  /** The id of record `i` that stays the same when it is read again: file fingerprint plus offset. */
+  id(i: number): string {
+    return `${this.source.fingerprint}-${this.offsets[i]}`;
+  }
+}
+
+/** Records `from` (included) to `to` (excluded) of a block: what batches and outcomes are made of. */
+export interface RecordSlice {
+  block: RecordBlock;
+  from: number;
+  to: number;
+}
+
+export function countRecords(slices: readonly RecordSlice[]): number {
+  let count = 0;
+  for (const slice of slices) count += slice.to - slice.from;
+  return count;
+}
+
+/** The records of `slices` in two halves, or undefined when there is only one record. */
+export function splitInHalf(slices: readonly RecordSlice[]): [RecordSlice[], RecordSlice[]] | undefined {
+  const total = countRecords(slices);
+  if (total < 2) return undefined;
+  const first: RecordSlice[] = [];
+  const second: RecordSlice[] = [];
+  let left = Math.floor(total / 2);
+  for (const { block, from, to } of slices) {
+    const taken = Math.min(left, to - from);
+    if (taken > 0) first.push({ block, from, to: from + taken });
+    if (from + taken < to) second.push({ block, from: from + taken, to });
+    left -= taken;
+  }
+  return [first, second];
+}
+
+/** Bytes a record costs in memory beyond its line: what the budget and batch sizes add per record. */
+export const recordOverhead = 64;
+
+/** `2026-05-01T10:00:00.000Z` for Unix milliseconds, remembered for the run of records read together. */
+export function createTimeFormatter(): (ms: number) => string {
+  let lastMs = Number.NaN;
+  let lastText = '';
+  return (ms) => {
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastText = new Date(ms).toISOString();
+    }
+    return lastText;
+  };
+}

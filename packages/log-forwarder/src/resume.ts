@@ -1,0 +1,85 @@
+import { dirname } from 'node:path';
+import type { CheckpointEntry } from './checkpoint-store.ts';
+import { findByFingerprint, type OpenedFile, openFile } from './file-checks.ts';
+import { type FileKey, fingerprintOf, sameKey } from './file-identity.ts';
+import type { FileTracker } from './file-tracker.ts';
+import { recoverMissedRotations } from './rotation-recovery.ts';
+import type { TailerMode } from './tailer-environment.ts';
+
+/** Where a file of the positions file is now, opened. */
+export interface LocatedFile {
+  path: string;
+  opened: OpenedFile;
+}
+
+function matchesEntry(opened: OpenedFile, entry: CheckpointEntry): boolean {
+  const head = opened.head;
+  return (
+    head.length >= entry.fingerprintBytes &&
+    fingerprintOf(head.subarray(0, entry.fingerprintBytes)) === entry.fingerprint
+  );
+}
+
+/**
+ * Finds the file a positions entry was written for, after a restart: under its last name with the same
+ * device, inode and first bytes; else, renamed or copied while the forwarder was down, in the same
+ * directories by its first bytes (the same inode preferred). A name now holding another file (a
+ * reused inode, a new file after rotation) is not mistaken for it.
+ */
+export async function locateEntry(
+  entry: CheckpointEntry,
+  headBytes: number,
+  isTracked: (key: FileKey) => boolean,
+): Promise<LocatedFile | undefined> {
+  const key = { dev: entry.dev, ino: entry.ino };
+  const bytes = Math.max(headBytes, entry.fingerprintBytes);
+  for (const path of new Set([entry.file, entry.path])) {
+    const opened = await openFile(path, bytes);
+    if (!opened) continue;
+    if (sameKey(opened.key, key) && matchesEntry(opened, entry)) return { path, opened };
+    await opened.handle.close().catch(() => {});
+  }
+  for (const dir of new Set([dirname(entry.file), dirname(entry.path)])) {
+    const found = await findByFingerprint(
+      dir,
+      entry.fingerprint,
+      entry.fingerprintBytes,
+      (candidate) => !isTracked(candidate.key) && candidate.size >= entry.offset,
+      key,
+    );
+    if (!found) continue;
+    const opened = await openFile(found.path, bytes);
+    if (opened && matchesEntry(opened, entry)) return { path: found.path, opened };
+    await opened?.handle.close().catch(() => {});
+  }
+  return undefined;
+}
+
+/**
+ * Reopens the files of the positions file where they are now, at their acknowledged offsets: under
+ * a followed name it is followed, renamed away it is read to its end, a copy is read to its end.
+ * Rotated more than once while we were down: the files between are read too.
+ */
+export async function resumeEntries(
+  tracker: FileTracker,
+  entries: readonly CheckpointEntry[],
+): Promise<void> {
+  const { log, fingerprintBytes, filter } = tracker.options;
+  for (const entry of entries) {
+    const located = await locateEntry(entry, fingerprintBytes, (key) => tracker.isTracked(key));
+    if (!located || tracker.isTracked(located.opened.key)) {
+      await located?.opened.handle.close();
+      log.info({ path: entry.path, file: entry.file }, 'file of the positions file is gone');
+      continue;
+    }
+    const { opened, path } = located;
+    const exact = sameKey(opened.key, { dev: entry.dev, ino: entry.ino });
+    const mode: TailerMode = !exact ? 'copy' : filter.matches(path) ? 'live' : 'rotated';
+    // Smaller than the offset: truncated while we were down, what is there now is new.
+    const offset = entry.offset <= opened.size ? entry.offset : 0;
+    const file = tracker.start(opened, entry.path, path, offset, mode);
+    if (path === entry.file) continue;
+    log.info({ path: entry.path, was: entry.file, now: path, mode }, 'file moved while stopped');
+    tracker.enqueue(() => recoverMissedRotations(tracker, file, entry.path));
+  }
+}

@@ -1,0 +1,33 @@
+import type { SinkSpec } from '../settings.ts';
+import { ElasticsearchSink } from './elasticsearch-sink.ts';
+import { HttpSink } from './http-sink.ts';
+import { LokiSink } from './loki-sink.ts';
+import type { Sink } from './sink.ts';
+import { StdoutSink } from './stdout-sink.ts';
+
+export interface SinkDefaults {
+  labels: Record<string, string>;
+  gzip: boolean;
+  timeoutMs: number;
+}
+
+export function buildSink(spec: SinkSpec, defaults: SinkDefaults): Sink {
+  const { labels, gzip, timeoutMs } = defaults;
+  switch (spec.kind) {
+    case 'stdout':
+      return new StdoutSink(spec.format, labels);
+    case 'http':
+      return new HttpSink({ target: spec.target, format: spec.format, labels, gzip, timeoutMs });
+    case 'loki':
+      return new LokiSink({ target: spec.target, labels, gzip, timeoutMs });
+    case 'elasticsearch':
+      return new ElasticsearchSink({
+        target: spec.target,
+        index: spec.index,
+        action: spec.action,
+        labels,
+        gzip,
+        timeoutMs,
+      });
+  }
+}

@@ -1,0 +1,53 @@
+import type { RecordSlice } from '../record.ts';
+
+/**
+ * What a sink did with a batch: each record is in one list. `retry` go again after the backoff (or
+ * `retryAfterMs`); `dropped` will never be taken (a permanent 4xx) and are counted.
+ */
+export interface SendOutcome {
+  delivered: RecordSlice[];
+  retry: RecordSlice[];
+  dropped: RecordSlice[];
+  retryAfterMs?: number;
+  /** The sink refused the request as too large (413): `retry` goes again in smaller batches. */
+  tooLarge?: boolean;
+  /** Why some records were not delivered, for the log. */
+  problem?: string;
+}
+
+/** A destination for records: sends one batch at a time and says what became of each record. */
+export interface Sink {
+  /** `stdout`, `http`, `loki` or `elasticsearch`: the `sink` label of the metrics. */
+  readonly name: string;
+  send(batch: RecordSlice[], signal: AbortSignal): Promise<SendOutcome>;
+  close(): void;
+}
+
+export function deliverAll(batch: RecordSlice[]): SendOutcome {
+  return { delivered: batch, retry: [], dropped: [] };
+}
+
+export function retryAll(batch: RecordSlice[], problem: string, retryAfterMs?: number): SendOutcome {
+  return {
+    delivered: [],
+    retry: batch,
+    dropped: [],
+    problem,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  };
+}
+
+export function dropAll(batch: RecordSlice[], problem: string): SendOutcome {
+  return { delivered: [], retry: [], dropped: batch, problem };
+}
+
+/** Builds slices record by record, joining neighbours of one block: for outcomes decided per record. */
+export class SliceList {
+  readonly slices: RecordSlice[] = [];
+
+  add(block: RecordSlice['block'], index: number): void {
+    const last = this.slices[this.slices.length - 1];
+    if (last && last.block === block && last.to === index) last.to++;
+    else this.slices.push({ block, from: index, to: index + 1 });
+  }
+}

@@ -1,0 +1,37 @@
+import type { MemoryBudget } from './memory-budget.ts';
+import type { LineParser } from './parse-line.ts';
+import type { ReadBuffers } from './read-buffers.ts';
+import type { RecordBlock } from './record.ts';
+import type { Tailer } from './tailer.ts';
+import type { TrackedFile } from './tracked-file.ts';
+
+/**
+ * `live`: followed under a watched name; `rotated`: renamed away or deleted, read to its end and let
+ * go once idle; `copy`: a finished copy (logrotate's), read to its end.
+ */
+export type TailerMode = 'live' | 'rotated' | 'copy';
+
+export interface TailerTiming {
+  pollMs: number;
+  rotateWaitMs: number;
+  partialLineMs: number;
+  multilineMs: number;
+  fingerprintBytes: number;
+}
+
+/** What a tailer reports to, and takes from, the forwarder. */
+export interface TailerEnvironment {
+  timing: TailerTiming;
+  /** The batch limits: a block of records is never bigger, so batches are made of whole blocks. */
+  blockLimits: { maxRecords: number; maxBytes: number };
+  budget: MemoryBudget;
+  buffers: ReadBuffers;
+  parser: LineParser | undefined;
+  /** Hands a block to the sinks; `end` is the offset its segment commits when they all have it. */
+  dispatch(block: RecordBlock, end: number): void;
+  counted(file: TrackedFile, lines: number, bytes: number): void;
+  /** The file's name no longer leads to it (renamed or deleted): the name may hold a new file. */
+  moved(tailer: Tailer, path: string): void;
+  /** The file was truncated; `old` is what was read before, which a copy may carry on. */
+  truncated(tailer: Tailer, old: TrackedFile): void;
+}

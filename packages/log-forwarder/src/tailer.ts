@@ -1,0 +1,140 @@
+import type { FileHandle } from 'node:fs/promises';
+import { emitRecords, flushHeld } from './emit-records.ts';
+import { checkPath } from './file-checks.ts';
+import { readHead } from './file-identity.ts';
+import { readChunk } from './read-chunk.ts';
+import type { TailerEnvironment, TailerMode } from './tailer-environment.ts';
+import type { TrackedFile } from './tracked-file.ts';
+import { WakeSignal, watchWrites } from './wake-signal.ts';
+
+/**
+ * Reads one open file from its offset to its end, again whenever it grows: each chunk is split into
+ * lines and records that go to the sinks. Between reads it checks that the file is still the same
+ * (truncation), that its name still leads to it (rotation), and flushes a held line after its timeout.
+ */
+export class Tailer {
+  readonly handle: FileHandle;
+  file: TrackedFile;
+  mode: TailerMode;
+  readonly done: Promise<void>;
+  readonly #env: TailerEnvironment;
+  readonly #stop = new AbortController();
+  readonly #wakes = new WakeSignal();
+  #stopAt = Number.POSITIVE_INFINITY;
+  #pathCheckedAt = 0;
+  /** Polls at the end of the file since data last came: the wait doubles from 1 ms up to the poll interval. */
+  #emptyPolls = 0;
+
+  constructor(handle: FileHandle, file: TrackedFile, mode: TailerMode, env: TailerEnvironment) {
+    this.handle = handle;
+    this.file = file;
+    this.mode = mode;
+    this.#env = env;
+    this.done = this.#run();
+  }
+
+  /** Looks for new data now, not at the next poll. */
+  wake(): void {
+    this.#wakes.wake();
+  }
+
+  /** Shutdown: reads up to `size` (the end when shutdown began), then stops, holding any partial line. */
+  finishAt(size: number): Promise<void> {
+    this.#stopAt = size;
+    this.wake();
+    return this.done;
+  }
+
+  /** Stops at once (the shutdown deadline passed). */
+  abort(): void {
+    this.#stop.abort();
+    this.wake();
+  }
+
+  /** The name leads to this file again (a rescan found it under a followed name). */
+  follow(path: string): void {
+    this.file.physicalPath = path;
+    if (this.mode === 'rotated') this.mode = 'live';
+  }
+
+  /** Flushes what `old` still holds, for contents that end here (truncated, with no copy found). */
+  flushOld(old: TrackedFile): void {
+    flushHeld(old, this.#env);
+    old.finished = true;
+  }
+
+  async #run(): Promise<void> {
+    const unwatch = watchWrites(this.file.physicalPath, () => this.wake());
+    const { budget, timing } = this.#env;
+    const stop = this.#stop.signal;
+    try {
+      while (!stop.aborted) {
+        if (budget.full) await budget.room(stop);
+        if (stop.aborted) break;
+        const result = await readChunk(
+          this.handle,
+          this.file,
+          this.#env,
+          this.#stopAt - this.file.readOffset,
+        );
+        if (result.kind === 'changed') this.#restartFile(result.head);
+        if (result.kind !== 'end') {
+          this.#emptyPolls = 0;
+          continue;
+        }
+        if (this.#stopAt !== Number.POSITIVE_INFINITY) break;
+        if (await this.#checkTruncation()) continue;
+        if (this.mode === 'live') await this.#checkPath();
+        const idleMs = performance.now() - this.file.lastDataAt;
+        if (this.mode === 'copy' || (this.mode === 'rotated' && idleMs >= timing.rotateWaitMs)) {
+          flushHeld(this.file, this.#env);
+          this.file.finished = true;
+          break;
+        }
+        this.#flushAfterTimeouts(idleMs);
+        // A file being written is polled again within milliseconds: the less it lags, the less a
+        // copytruncate can take before it is read.
+        await this.#wakes.sleep(Math.min(timing.pollMs, 2 ** this.#emptyPolls++));
+      }
+    } finally {
+      unwatch?.();
+      await this.handle.close().catch(() => {});
+    }
+  }
+
+  /** At the end of the data: a size below the offset means truncation, even with the same first bytes. */
+  async #checkTruncation(): Promise<boolean> {
+    const { size } = await this.handle.stat();
+    if (size >= this.file.readOffset) return false;
+    this.#restartFile(await readHead(this.handle, this.#env.timing.fingerprintBytes));
+    return true;
+  }
+
+  /** The file was truncated: what was read becomes the old contents, reading restarts at 0. */
+  #restartFile(head: Buffer): void {
+    const old = this.file;
+    this.file = old.successor(head);
+    this.#env.truncated(this, old);
+  }
+
+  async #checkPath(): Promise<void> {
+    const now = performance.now();
+    if (now - this.#pathCheckedAt < this.#env.timing.pollMs) return;
+    this.#pathCheckedAt = now;
+    if ((await checkPath(this.file.physicalPath, this.file.key)) === 'same' || this.mode !== 'live') return;
+    this.mode = 'rotated';
+    this.#env.moved(this, this.file.physicalPath);
+  }
+
+  #flushAfterTimeouts(idleMs: number): void {
+    const file = this.file;
+    const { partialLineMs, multilineMs } = this.#env.timing;
+    if (file.splitter.heldFrom !== undefined && idleMs >= partialLineMs) {
+      emitRecords(file, this.#env, (onLine) => file.splitter.flush(file.readOffset, onLine));
+    }
+    const joiner = file.joiner;
+    if (joiner?.heldFrom !== undefined && idleMs >= multilineMs) {
+      emitRecords(file, this.#env, (_onLine, onText) => joiner.flush(onText));
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { AckLedger, type Segment } from './ack-ledger.ts';
+import type { CheckpointEntry } from './checkpoint-store.ts';
+import { type FileKey, fingerprintOf } from './file-identity.ts';
+import { type LineLimits, LineSplitter } from './line-splitter.ts';
+import { MultilineJoiner } from './multiline.ts';
+import type { LogSource } from './record.ts';
+
+export interface LineRules extends LineLimits {
+  multilineStart: RegExp | undefined;
+}
+
+/** What a tracked file needs from the forwarder: where to report commits and free memory. */
+export interface TrackingContext {
+  rules: LineRules;
+  committed: () => void;
+  /** Frees what a segment held once every sink has it. */
+  release: (segment: Segment) => void;
+}
+
+/**
+ * One file's contents being followed, from one start to its end: identity (device, inode, head
+ * bytes), read and committed offsets, and the partial line or multiline record held. Truncating a
+ * file starts a new one on the same inode; a file copied before the truncation carries the old one on.
+ */
+export class TrackedFile {
+  /** Device and inode of the file read now (a copy carrying on a truncated file has its own). */
+  key: FileKey;
+  /** The name the app writes to: records carry it, whatever the file is renamed to. */
+  readonly logicalPath: string;
+  /** Where the file is now. */
+  physicalPath: string;
+  head: Buffer;
+  /** Replaced, not changed, when the head grows: records already made keep their id. */
+  source: LogSource;
+  readOffset: number;
+  /** The end of the last segment handed to the sinks. */
+  sentEnd: number;
+  lastDataAt = performance.now();
+  readonly splitter: LineSplitter;
+  readonly joiner: MultilineJoiner | undefined;
+  readonly ledger: AckLedger;
+  /** When reading of these contents began (Unix ms): a truncation starts new contents. */
+  readonly startedMs = Date.now();
+  /** Birth time of the file (Unix ms), 0 when the file system keeps none. */
+  birthMs = 0;
+  /** No more reading: the file was let go, or the copy was read to its end. */
+  finished = false;
+  readonly #context: TrackingContext;
+
+  constructor(
+    key: FileKey,
+    logicalPath: string,
+    physicalPath: string,
+    head: Buffer,
+    offset: number,
+    context: TrackingContext,
+  ) {
+    this.key = key;
+    this.logicalPath = logicalPath;
+    this.physicalPath = physicalPath;
+    this.head = head;
+    this.source = {
+      path: logicalPath,
+      pathJson: JSON.stringify(logicalPath),
+      fingerprint: fingerprintOf(head),
+    };
+    this.readOffset = offset;
+    this.sentEnd = offset;
+    this.#context = context;
+    this.splitter = new LineSplitter(context.rules);
+    const start = context.rules.multilineStart;
+    this.joiner = start ? new MultilineJoiner(start, context.rules.maxLineBytes) : undefined;
+    this.ledger = new AckLedger(offset, context.committed, context.release);
+  }
+
+  /** The file that starts when this one is truncated: same inode and name, new head, offset 0. */
+  successor(head: Buffer): TrackedFile {
+    return new TrackedFile(this.key, this.logicalPath, this.physicalPath, head, 0, this.#context);
+  }
+
+  /** Offset of the first byte not yet in a record: a restart reads again from here. */
+  get safeOffset(): number {
+    return Math.min(this.splitter.heldFrom ?? this.readOffset, this.joiner?.heldFrom ?? this.readOffset);
+  }
+
+  /** Takes a longer head read from the file (it has grown), so the fingerprint covers more bytes. */
+  growHead(head: Buffer): void {
+    if (head.length <= this.head.length) return;
+    this.head = head;
+    this.source = { ...this.source, fingerprint: fingerprintOf(head) };
+  }
+
+  /** Its line of the positions file: the committed offset, never past an unacknowledged line. */
+  toEntry(): CheckpointEntry {
+    return {
+      path: this.logicalPath,
+      file: this.physicalPath,
+      dev: this.key.dev,
+      ino: this.key.ino,
+      fingerprint: this.source.fingerprint,
+      fingerprintBytes: this.head.length,
+      offset: this.ledger.committed,
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Child } from '../../lifecycle/test/child.ts';
+import { FakeSink } from './helpers/fake-sink.ts';
+import { mainFile } from './helpers/forwarder.ts';
+
+const bundle = join(import.meta.dirname, '..', 'dist', 'log-forwarder.mjs');
+const children: Child[] = [];
+const sinks: FakeSink[] = [];
+
+afterEach(async () => {
+  for (const child of children.splice(0)) child.process.kill('SIGKILL');
+  for (const sink of sinks.splice(0)) await sink.close();
+});
+
+function run(file: string, args: string[], env: Record<string, string> = {}): Child {
+  const child = new Child(file, args, env);
+  children.push(child);
+  return child;
+}
+
+describe('command line', () => {
+  it('prints help with every option, its env var and default', async () => {
+    const child = run(mainFile, ['--help']);
+    expect(await child.exitCode()).toBe(0);
+    for (const text of [
+      '--path GLOB',
+      'LOG_FORWARDER_PATH',
+      '--http-url URL',
+      '--http-authorization VALUE | --http-authorization-file PATH',
+      '--buffer-max-bytes INTEGER',
+      '(default: 4194304)',
+      '--read-from end|beginning',
+    ]) {
+      expect(child.stdout).toContain(text);
+    }
+  });
+
+  it.each([
+    [['--http-url', 'http://127.0.0.1:1'], {}, 'missing required option --path (or LOG_FORWARDER_PATH)'],
+    [['--path', '/tmp/x.log'], {}, 'no sink: set --stdout, --http-url, --loki-url or --elasticsearch-url'],
+    [
+      ['--path', '/tmp/x.log', '--http-url', 'ftp://x'],
+      {},
+      '--http-url: invalid value "ftp://x": expected an http(s) URL',
+    ],
+    [
+      ['--path', '/tmp/x.log', '--stdout', '--label', 'novalue'],
+      {},
+      '--label: invalid value "novalue": expected KEY=VALUE',
+    ],
+    [
+      ['--stdout'],
+      { LOG_FORWARDER_PATH: '/tmp/x.log', LOG_FORWARDER_READ_FROM: 'middle' },
+      'LOG_FORWARDER_READ_FROM: invalid value',
+    ],
+  ])('exits 2 on %j %j, naming the problem', async (args, env, message) => {
+    const child = run(mainFile, ['--admin-addr', '127.0.0.1:0', ...args], env as Record<string, string>);
+    expect(await child.exitCode()).toBe(2);
+    // Flag errors come from the option parser as text, setting errors as a JSON log line.
+    expect(child.stderr.includes(message) || child.logs.some((l) => String(l.msg).includes(message))).toBe(
+      true,
+    );
+  });
+
+  it.skipIf(!existsSync(bundle))(
+    'runs from its bundle: follows a file to an HTTP sink, and on SIGTERM delivers and exits 0',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lf-bundle-'));
+      const log = join(dir, 'app.log');
+      writeFileSync(log, 'before\n');
+      const sink = await FakeSink.start();
+      sinks.push(sink);
+      const child = run(bundle, [
+        '--path',
+        log,
+        '--read-from',
+        'beginning',
+        '--positions-file',
+        join(dir, 'positions.json'),
+        '--http-url',
+        sink.url,
+        '--batch-timeout',
+        '10s',
+        '--admin-addr',
+        '127.0.0.1:0',
+      ]);
+      await child.waitForLog((l) => l.msg === 'ready');
+      writeFileSync(log, 'before\nafter\n');
+      // The batch timeout is long: the new line goes out because shutdown reads to the end and flushes.
+      child.process.kill('SIGTERM');
+      expect(await child.exitCode()).toBe(0);
+      expect(sink.accepted).toEqual(['before', 'after']);
+    },
+  );
+});

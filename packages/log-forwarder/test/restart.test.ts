@@ -1,0 +1,111 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Child } from '../../lifecycle/test/child.ts';
+import { FakeSink, waitUntil } from './helpers/fake-sink.ts';
+import { startForwarder, waitReady, writerFile } from './helpers/forwarder.ts';
+
+const children: Child[] = [];
+const sinks: FakeSink[] = [];
+
+afterEach(async () => {
+  for (const child of children.splice(0)) child.process.kill('SIGKILL');
+  for (const sink of sinks.splice(0)) await sink.close();
+});
+
+const total = 60_000;
+const batch = 1000;
+
+/** A log written at 20,000 lines/s for 3 s, a sink, and a way to start the forwarder on them again and again. */
+async function setUp() {
+  const dir = mkdtempSync(join(tmpdir(), 'lf-restart-'));
+  const log = join(dir, 'app.log');
+  writeFileSync(log, '');
+  const sink = await FakeSink.start();
+  sink.keepLines = false;
+  sinks.push(sink);
+  const writer = new Child(writerFile, [
+    '--file',
+    log,
+    '--count',
+    String(total),
+    '--rate',
+    '20000',
+    '--batch',
+    '50',
+  ]);
+  children.push(writer);
+  const start = async () => {
+    const child = startForwarder([
+      '--path',
+      log,
+      '--positions-file',
+      join(dir, 'positions.json'),
+      '--http-url',
+      sink.url,
+      '--batch-max-records',
+      String(batch),
+      '--batch-timeout',
+      '50ms',
+      // The writer starts first: the first run must not skip what it wrote before.
+      '--read-from',
+      'beginning',
+      '--log-level',
+      'info',
+    ]);
+    children.push(child);
+    await waitReady(child);
+    return child;
+  };
+  return { sink, writer, start };
+}
+
+/** Somewhere between 200 and 900 ms: the moments the forwarder is stopped at. */
+const randomMoment = () => new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 700));
+
+describe('restarts', () => {
+  it('SIGTERM at random moments, then a restart: every line arrives, none twice', async () => {
+    const { sink, writer, start } = await setUp();
+    for (let round = 0; round < 3; round++) {
+      const child = await start();
+      await randomMoment();
+      child.process.kill('SIGTERM');
+      expect(await child.exitCode(15_000)).toBe(0);
+      expect(child.logs.find((l) => l.msg === 'stopped')).toMatchObject({ exitCode: 0 });
+    }
+    const last = await start();
+    expect(await writer.exitCode(30_000)).toBe(0);
+    await waitUntil(() => sink.distinct >= total, 20_000, `all ${total} lines (have ${sink.distinct})`);
+    last.process.kill('SIGTERM');
+    expect(await last.exitCode(15_000)).toBe(0);
+    expect(sink.missing(1, total)).toEqual([]);
+    expect(sink.duplicates).toBe(0);
+  });
+
+  it('SIGKILL at random moments, then a restart: every line arrives; repeats only from the batch in flight', async () => {
+    const { sink, writer, start } = await setUp();
+    /** The lines of the last request the sink got before each kill: the only ones that may come twice. */
+    const inFlight = new Set<number>();
+    for (let round = 0; round < 3; round++) {
+      const child = await start();
+      await randomMoment();
+      child.process.kill('SIGKILL');
+      await child.exited;
+      // Bytes already on the socket still reach the sink: let them land before looking.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const lastRequest = sink.requests[sink.requests.length - 1];
+      for (const line of lastRequest?.lines ?? []) inFlight.add(Number(/seq=(\d+)/.exec(line)![1]));
+    }
+    const last = await start();
+    expect(await writer.exitCode(30_000)).toBe(0);
+    await waitUntil(() => sink.distinct >= total, 20_000, `all ${total} lines (have ${sink.distinct})`);
+    last.process.kill('SIGTERM');
+    expect(await last.exitCode(15_000)).toBe(0);
+    expect(sink.missing(1, total)).toEqual([]);
+    const repeated = [...sink.counts].filter(([, count]) => count > 1).map(([seq]) => seq);
+    console.log(`SIGKILL x3: ${repeated.length} lines repeated (batches of ${batch})`);
+    expect(repeated.filter((seq) => !inFlight.has(seq))).toEqual([]);
+    expect(repeated.length).toBeLessThanOrEqual(3 * batch);
+  });
+});

@@ -1,0 +1,167 @@
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFile, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Child } from '../../lifecycle/test/child.ts';
+import { FakeSink, waitUntil } from './helpers/fake-sink.ts';
+import {
+  adminUrl,
+  copytruncateFile,
+  readMetric,
+  runWriter,
+  startForwarder,
+  waitReady,
+} from './helpers/forwarder.ts';
+
+const children: Child[] = [];
+const sinks: FakeSink[] = [];
+
+afterEach(async () => {
+  for (const child of children.splice(0)) child.process.kill('SIGKILL');
+  for (const sink of sinks.splice(0)) await sink.close();
+});
+
+async function follow(dir: string, extra: string[] = []) {
+  const sink = await FakeSink.start();
+  sink.keepLines = false;
+  sinks.push(sink);
+  const child = startForwarder([
+    '--path',
+    join(dir, 'app.log'),
+    '--positions-file',
+    join(dir, 'positions.json'),
+    '--http-url',
+    sink.url,
+    '--batch-timeout',
+    '100ms',
+    '--rotate-wait',
+    '500ms',
+    '--log-level',
+    'info',
+    ...extra,
+  ]);
+  children.push(child);
+  await waitReady(child);
+  return { sink, child };
+}
+
+/** Sequence numbers found in the files of a log (the log and its rotated copies). */
+function linesInFiles(dir: string, prefix: string): Set<number> {
+  const seqs = new Set<number>();
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix)) continue;
+    for (const match of readFileSync(join(dir, name), 'utf8').matchAll(/seq=(\d+)/g))
+      seqs.add(Number(match[1]));
+  }
+  return seqs;
+}
+
+describe('rotation', () => {
+  it.each([
+    ['', 0],
+    [' while the forwarder is starved (stopped for 700 ms)', 700],
+  ])(
+    'loses no line and repeats none when the file is renamed and recreated under a fast writer%s',
+    async (_, stopMs) => {
+      const dir = mkdtempSync(join(tmpdir(), 'lf-rename-'));
+      const { sink, child } = await follow(dir);
+      const total = 200_000;
+      if (stopMs > 0) {
+        // A CPU so busy the forwarder misses whole rotations: they are found by their birth times.
+        setTimeout(() => {
+          child.process.kill('SIGSTOP');
+          setTimeout(() => child.process.kill('SIGCONT'), stopMs);
+        }, 300);
+      }
+      // 100,000 lines/s, a rotation every 200 ms, 50 lines to the renamed file before the app reopens.
+      const writer = await runWriter([
+        '--file',
+        join(dir, 'app.log'),
+        '--count',
+        String(total),
+        '--batch',
+        '200',
+        '--rate',
+        '100000',
+        '--rotate-every',
+        '20000',
+      ]);
+      expect(writer.rotations).toBe(9);
+      await waitUntil(() => sink.distinct >= total, 30_000, `all ${total} lines (have ${sink.distinct})`);
+      expect(sink.missing(1, total)).toEqual([]);
+      expect(sink.duplicates).toBe(0);
+      const base = await adminUrl(child);
+      expect(await readMetric(base, 'log_forwarder_rotations_total')).toBeGreaterThanOrEqual(
+        stopMs > 0 ? 5 : 9,
+      );
+      console.log(
+        `rename${_}: ${total} lines, ${writer.rotations} rotations in ${writer.ms} ms: lost 0, duplicated 0`,
+      );
+    },
+  );
+
+  it('copytruncate under a fast writer: every line that reached a file arrives, once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-copytruncate-'));
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const { sink } = await follow(dir);
+    const total = 200_000;
+    const rotator = new Child(copytruncateFile, ['--file', log, '--every-ms', '150', '--times', '12']);
+    const writer = await runWriter([
+      '--file',
+      log,
+      '--count',
+      String(total),
+      '--batch',
+      '100',
+      '--rate',
+      '100000',
+    ]);
+    expect(await rotator.exitCode(20_000)).toBe(0);
+    // Lines written between logrotate's copy and its truncation are in no file: nobody can read them
+    // unless it read them before the truncation. Those are counted apart.
+    const inFiles = linesInFiles(dir, 'app.log');
+    const lostFromFiles = () => [...inFiles].filter((seq) => !sink.counts.has(seq)).length;
+    await waitUntil(() => lostFromFiles() === 0, 20_000, `the ${inFiles.size} lines in the files`).catch(
+      () => {},
+    );
+    const lost = sink.missing(1, total).length;
+    console.log(
+      `copytruncate: ${total} lines in ${writer.ms} ms, 12 rotations: lost ${lost} (${total - inFiles.size} were never in a file; ` +
+        `${lostFromFiles()} lost from files), duplicated ${sink.duplicates}`,
+    );
+    expect(lostFromFiles()).toBe(0);
+    expect(lost).toBeLessThanOrEqual(total - inFiles.size);
+    expect(sink.duplicates).toBe(0);
+  });
+
+  it('finds a rotation that happened while it was stopped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-down-'));
+    const log = join(dir, 'app.log');
+    writeFileSync(log, 'seq=1\n');
+    const first = await follow(dir, ['--read-from', 'beginning']);
+    await waitUntil(() => first.sink.distinct === 1, 10_000, 'the first line');
+    first.child.process.kill('SIGTERM');
+    expect(await first.child.exitCode()).toBe(0);
+    // While down: more lines, a rename rotation, late lines in the renamed file, a new file.
+    appendFileSync(log, 'seq=2\nseq=3\n');
+    renameSync(log, `${log}.1`);
+    appendFileSync(`${log}.1`, 'seq=4\n');
+    writeFileSync(log, 'seq=5\nseq=6\n');
+    const second = await follow(dir);
+    await waitUntil(() => second.sink.distinct === 5, 10_000, 'lines 2 to 6');
+    expect(second.sink.missing(2, 6)).toEqual([]);
+    second.child.process.kill('SIGTERM');
+    expect(await second.child.exitCode()).toBe(0);
+    // Then a copytruncate while down, with lines that were never read before it.
+    appendFileSync(log, 'seq=7\n');
+    await copyFile(log, `${log}.2`);
+    await truncate(log, 0);
+    appendFileSync(log, 'seq=8\n');
+    const third = await follow(dir);
+    await waitUntil(() => third.sink.distinct === 2, 10_000, 'lines 7 and 8');
+    expect(third.sink.missing(7, 8)).toEqual([]);
+    expect(second.sink.duplicates + third.sink.duplicates).toBe(0);
+  });
+});

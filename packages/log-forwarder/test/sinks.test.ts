@@ -1,0 +1,206 @@
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseHttpTarget } from '../src/http-target.ts';
+import { BodyWriter } from '../src/sinks/body-writer.ts';
+import { ElasticsearchSink } from '../src/sinks/elasticsearch-sink.ts';
+import { HttpSink } from '../src/sinks/http-sink.ts';
+import { LokiSink } from '../src/sinks/loki-sink.ts';
+import { StdoutSink } from '../src/sinks/stdout-sink.ts';
+import { blockOf } from './helpers/blocks.ts';
+import { FakeSink } from './helpers/fake-sink.ts';
+
+const sinks: FakeSink[] = [];
+afterEach(async () => {
+  for (const sink of sinks.splice(0)) await sink.close();
+});
+
+async function fakeSink() {
+  const sink = await FakeSink.start();
+  sinks.push(sink);
+  return sink;
+}
+
+const signal = new AbortController().signal;
+const labels = { app: 'web' };
+
+describe('body writer', () => {
+  it('writes any line as a JSON string that reads back as the line', () => {
+    const lines = ['plain', 'say "hi" \\ bye', 'tab\there\u0001\u001f', 'héllo wörld ✓', '🎉 emoji', ''];
+    const writer = new BodyWriter();
+    for (const line of lines) {
+      const bytes = Buffer.from(line);
+      writer.reset();
+      writer.jsonBytes(bytes, 0, bytes.length);
+      expect(JSON.parse(writer.bytes.toString())).toBe(line);
+    }
+    const invalid = Buffer.from([0x61, 0xff, 0x62]);
+    writer.reset();
+    writer.jsonBytes(invalid, 0, invalid.length);
+    expect(JSON.parse(writer.bytes.toString())).toBe('a\ufffdb');
+  });
+});
+
+describe('HTTP sink', () => {
+  it('posts NDJSON records with the line, path, timestamp and labels, and the credentials of the URL as a header', async () => {
+    const fake = await fakeSink();
+    const target = parseHttpTarget(`http://user:pa%20ss@127.0.0.1:${new URL(fake.url).port}/in`, {
+      'x-extra': '1',
+    })!;
+    expect(target.label).not.toContain('pa');
+    const sink = new HttpSink({ target, format: 'ndjson', labels, gzip: false, timeoutMs: 2000 });
+    const { slice } = blockOf(['first "line"', 'second']);
+    const outcome = await sink.send([slice], signal);
+    expect(outcome.delivered).toEqual([slice]);
+    const request = fake.requests[0]!;
+    expect(request.headers['content-type']).toBe('application/x-ndjson');
+    expect(request.headers.authorization).toBe(`Basic ${Buffer.from('user:pa ss').toString('base64')}`);
+    expect(request.headers['x-extra']).toBe('1');
+    expect(
+      request.body
+        .split('\n')
+        .filter(Boolean)
+        .map((row) => JSON.parse(row)),
+    ).toEqual([
+      { timestamp: '2026-05-01T10:00:00.000Z', path: '/logs/app.log', line: 'first "line"', app: 'web' },
+      { timestamp: '2026-05-01T10:00:00.000Z', path: '/logs/app.log', line: 'second', app: 'web' },
+    ]);
+  });
+
+  it('posts a gzipped JSON array when asked', async () => {
+    const fake = await fakeSink();
+    const sink = new HttpSink({
+      target: parseHttpTarget(fake.url)!,
+      format: 'json',
+      labels: {},
+      gzip: true,
+      timeoutMs: 2000,
+    });
+    await sink.send([blockOf(['a', 'b']).slice], signal);
+    expect(fake.requests[0]!.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(fake.requests[0]!.body).map((record: { line: string }) => record.line)).toEqual([
+      'a',
+      'b',
+    ]);
+  });
+
+  it('retries 5xx honouring Retry-After, retries a timeout, drops a 4xx', async () => {
+    const fake = await fakeSink();
+    const sink = new HttpSink({
+      target: parseHttpTarget(fake.url)!,
+      format: 'ndjson',
+      labels: {},
+      gzip: false,
+      timeoutMs: 200,
+    });
+    const { slice } = blockOf(['x']);
+    fake.behaviour = () => ({ status: 503, headers: { 'retry-after': '3' } });
+    expect(await sink.send([slice], signal)).toMatchObject({
+      retry: [slice],
+      retryAfterMs: 3000,
+      problem: 'HTTP 503: {}',
+    });
+    fake.behaviour = () => 'hang';
+    expect(await sink.send([slice], signal)).toMatchObject({
+      retry: [slice],
+      problem: 'no answer within 200ms',
+    });
+    fake.behaviour = () => ({ status: 400, body: 'bad record' });
+    expect(await sink.send([slice], signal)).toMatchObject({
+      dropped: [slice],
+      problem: 'HTTP 400: bad record',
+    });
+  });
+});
+
+describe('Loki sink', () => {
+  it('pushes one stream per file with the labels and filename, nanosecond timestamps that never repeat', async () => {
+    const fake = await fakeSink();
+    const sink = new LokiSink({
+      target: parseHttpTarget(fake.url, { 'x-scope-orgid': 'team-a' })!,
+      labels,
+      gzip: false,
+      timeoutMs: 2000,
+    });
+    const other = { path: '/logs/other.log', pathJson: '"/logs/other.log"', fingerprint: '1' };
+    await sink.send([blockOf(['one', 'two']).slice, blockOf(['three'], { source: other }).slice], signal);
+    const request = fake.requests[0]!;
+    expect(request.path).toBe('/loki/api/v1/push');
+    expect(request.headers['x-scope-orgid']).toBe('team-a');
+    const push = JSON.parse(request.body) as {
+      streams: { stream: Record<string, string>; values: [string, string][] }[];
+    };
+    expect(push.streams.map((stream) => stream.stream)).toEqual([
+      { app: 'web', filename: '/logs/app.log' },
+      { app: 'web', filename: '/logs/other.log' },
+    ]);
+    const stamps = push.streams.flatMap((stream) => stream.values.map((value) => value[0]));
+    expect(push.streams[0]!.values.map((value) => value[1])).toEqual(['one', 'two']);
+    expect(stamps.every((stamp) => /^1777629600000\d{6}$/.test(stamp))).toBe(true);
+    expect(new Set(stamps).size).toBe(3);
+  });
+});
+
+describe('Elasticsearch sink', () => {
+  it('sends create actions with ids from the fingerprint and offset, and retries only the items that failed', async () => {
+    const fake = await fakeSink();
+    const sink = new ElasticsearchSink({
+      target: parseHttpTarget(`${fake.url}/es`)!,
+      index: 'logs-app-default',
+      action: 'create',
+      labels,
+      gzip: false,
+      timeoutMs: 2000,
+    });
+    // Item 0 is new, 1 already exists (409: a retry of a delivered record), 2 is throttled, 3 is refused.
+    const statuses = [201, 409, 429, 400];
+    fake.behaviour = (request) => ({
+      status: 200,
+      body: JSON.stringify({
+        errors: request.ids.length > 1,
+        items: request.ids.map((_, index) => ({
+          create: {
+            status: request.ids.length > 1 ? statuses[index] : 201,
+            error: { type: 'mapper_parsing_exception', reason: 'bad' },
+          },
+        })),
+      }),
+    });
+    const { block, slice } = blockOf(['a', 'b', 'c', 'd'], { firstOffset: 1000 });
+    const outcome = await sink.send([slice], signal);
+    const request = fake.requests[0]!;
+    expect(request.path).toBe('/es/_bulk?filter_path=errors,items.*.status,items.*.error');
+    expect(request.ids).toEqual([
+      'feedfacecafebeef-1000',
+      'feedfacecafebeef-1002',
+      'feedfacecafebeef-1004',
+      'feedfacecafebeef-1006',
+    ]);
+    const action = JSON.parse(request.body.split('\n')[0]!);
+    expect(action).toEqual({ create: { _index: 'logs-app-default', _id: 'feedfacecafebeef-1000' } });
+    expect(JSON.parse(request.body.split('\n')[1]!)).toEqual({
+      '@timestamp': '2026-05-01T10:00:00.000Z',
+      message: 'a',
+      log: { file: { path: '/logs/app.log' } },
+      app: 'web',
+    });
+    expect(outcome.delivered).toEqual([{ block, from: 0, to: 2 }]);
+    expect(outcome.retry).toEqual([{ block, from: 2, to: 3 }]);
+    expect(outcome.dropped).toEqual([{ block, from: 3, to: 4 }]);
+    expect(await sink.send(outcome.retry, signal)).toMatchObject({ delivered: outcome.retry });
+    expect(fake.requests[1]!.ids).toEqual(['feedfacecafebeef-1004']);
+  });
+});
+
+describe('stdout sink', () => {
+  it('writes each line as it is, or each record as JSON', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'lf-stdout-')), 'out');
+    const fd = openSync(path, 'w');
+    await new StdoutSink('line', labels, fd).send([blockOf(['GET / 200', 'tab\there']).slice], signal);
+    await new StdoutSink('json', labels, fd).send([blockOf(['x']).slice], signal);
+    const [first, second, third] = readFileSync(path, 'utf8').split('\n');
+    expect([first, second]).toEqual(['GET / 200', 'tab\there']);
+    expect(JSON.parse(third!)).toMatchObject({ line: 'x', app: 'web', path: '/logs/app.log' });
+  });
+});
