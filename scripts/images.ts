@@ -3,8 +3,9 @@
 // build context, tagged toolkit/<program>:latest and :<version>, with OCI labels; then a size report.
 //
 // The base image: TOOLKIT_BASE_IMAGE if set; else toolkit/node-base:local (scripts/local-base.sh) with
-// --local-base or TOOLKIT_LOCAL_BASE=1, for machines that cannot pull; else each Dockerfile's default,
-// the official node image. The end-to-end tests' global setup calls buildImages() with the local base.
+// --local-base or TOOLKIT_LOCAL_BASE=1, for machines that cannot pull (or the variant a Dockerfile names
+// with `# toolkit-local-base: <variant>`, made by scripts/local-base-<variant>.sh); else each
+// Dockerfile's default, the official node image. The end-to-end tests' global setup calls buildImages() with the local base.
 import { type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,18 +66,28 @@ export async function buildImages(options: ImageBuildOptions = {}): Promise<Buil
     if (!existsSync(program.bundle)) throw new ImageBuildError(`${program.bundle} missing after the build`);
   }
 
-  let baseOverride = options.baseImage;
-  if (!baseOverride && options.localBase) {
-    const { output } = await run('bash', [join(repoRoot, 'scripts/local-base.sh')], verbose, 'local base', {
-      captureStdout: true,
-    });
-    baseOverride = output.trim().split('\n').at(-1) ?? localBaseImage;
-  }
+  // A local base per variant a Dockerfile asks for (`# toolkit-local-base: git` → scripts/local-base-git.sh),
+  // each made once.
+  const localBases = new Map<string, string>();
+  const localBase = async (variant: string): Promise<string> => {
+    let image = localBases.get(variant);
+    if (!image) {
+      const script = `scripts/local-base${variant ? `-${variant}` : ''}.sh`;
+      const { output } = await run('bash', [join(repoRoot, script)], verbose, 'local base', {
+        captureStdout: true,
+      });
+      image = output.trim().split('\n').at(-1) || localBaseImage;
+      localBases.set(variant, image);
+    }
+    return image;
+  };
 
   const labels = labelArgs();
   const built: BuiltImage[] = [];
   for (const program of programs) {
     const dockerfile = dockerfileOf(program.name);
+    const baseOverride =
+      options.baseImage ?? (options.localBase ? await localBase(localBaseVariant(dockerfile)) : undefined);
     const base = baseOverride ?? defaultBase(dockerfile);
     const tags = imageTags(program);
     const args = ['build', '--file', dockerfile, ...tags.flatMap((tag) => ['--tag', tag])];
@@ -133,6 +144,12 @@ function defaultBase(dockerfile: string): string {
   const match = /^ARG BASE_IMAGE=(\S+)/m.exec(readFileSync(dockerfile, 'utf8'));
   if (!match) throw new ImageBuildError(`${dockerfile} has no ARG BASE_IMAGE=<default>`);
   return match[1]!;
+}
+
+/** The local base a Dockerfile asks for with `# toolkit-local-base: <variant>`; '' for the plain one. */
+export function localBaseVariant(dockerfile: string): string {
+  const match = /^# toolkit-local-base: ([a-z0-9-]+)\s*$/m.exec(readFileSync(dockerfile, 'utf8'));
+  return match?.[1] ?? '';
 }
 
 /** Build args for the OCI labels every Dockerfile declares (VERSION is per program). */

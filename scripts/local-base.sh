@@ -6,11 +6,15 @@
 #
 # Usage: bash scripts/local-base.sh  (prints the image reference on stdout; everything else on stderr)
 # Idempotent: when the image exists with the same Node version and the same recipe (this file), it is kept.
+# A variant with more of the host in it (scripts/local-base-git.sh): TOOLKIT_LOCAL_BASE_EXTRA, host paths
+# copied to the same paths (files dereferenced, directories as they are) with the libraries of every ELF
+# file among them, and TOOLKIT_LOCAL_BASE_IMAGE, its tag (…:local; …:<node version>-local is added).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/toolchain.sh" >&2
 
-image=toolkit/node-base:local
+image="${TOOLKIT_LOCAL_BASE_IMAGE:-toolkit/node-base:local}"
+extra="${TOOLKIT_LOCAL_BASE_EXTRA:-}"
 node_bin="$(readlink -f "$(command -v node)")"
 node_version="$("$node_bin" --version)"
 case "$node_version" in
@@ -19,7 +23,7 @@ case "$node_version" in
 esac
 ca_bundle="${TOOLKIT_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
 [ -f "$ca_bundle" ] || { echo "local-base: no CA bundle at $ca_bundle (set TOOLKIT_CA_BUNDLE)" >&2; exit 1; }
-recipe="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)"
+recipe="$( (cat "${BASH_SOURCE[0]}"; [ -z "$extra" ] || echo "$extra") | sha256sum | cut -c1-12)"
 
 current="$(docker image inspect "$image" \
   --format '{{index .Config.Labels "toolkit.base.node-version"}} {{index .Config.Labels "toolkit.base.recipe"}}' \
@@ -39,7 +43,17 @@ cp "$node_bin" "$root/usr/local/bin/node"
 
 # Every library the dynamic loader resolves, and the loader itself, each at the path ldd names
 # (dereferenced: /lib64/ld-linux-x86-64.so.2 is the interpreter path written into the binary).
-ldd "$node_bin" | awk '/=> \// { print $3 } /^\t\// { print $1 }' | while read -r lib; do
+elf_files=("$node_bin")
+for path in $extra; do
+  [ -e "$path" ] || { echo "local-base: $path (TOOLKIT_LOCAL_BASE_EXTRA) is not on this machine" >&2; exit 1; }
+  mkdir -p "$root$(dirname "$path")"
+  if [ -d "$path" ]; then cp -a "$path" "$root$(dirname "$path")/"; else cp -L "$path" "$root$path"; fi
+  while IFS= read -r -d '' file; do
+    [ "$(head -c4 "$file" | od -An -c | tr -d ' ')" = '177ELF' ] && elf_files+=("$file")
+  done < <(find -L "$path" -type f -print0)
+done
+for file in "${elf_files[@]}"; do ldd "$file" 2>/dev/null || true; done |
+  awk '/=> \// { print $3 } /^\t\// { print $1 }' | sort -u | while read -r lib; do
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
 done
@@ -77,6 +91,6 @@ docker import \
   --change 'LABEL org.opencontainers.image.title=toolkit-node-base-local' \
   --message "local stand-in for the Node $node_version base image" \
   "$archive" "$image" >&2
-docker tag "$image" "toolkit/node-base:${node_version#v}-local"
+docker tag "$image" "${image%:*}:${node_version#v}-local"
 echo "local-base: made $image (node $node_version, recipe $recipe)" >&2
 echo "$image"

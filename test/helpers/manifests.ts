@@ -222,10 +222,11 @@ export function sidecarProblems(podSpec: Json): string[] {
     const program = sidecarProgramOf(container.image);
     if (!program) continue;
     const where = `${container.name} (${program})`;
-    // A run-to-completion step (`--once`, e.g. config-syncer before its sidecar): no restartPolicy and
-    // no probes, but the same resources and hardening.
+    // A run-to-completion step (config-syncer's `--once`, repo-updater's `--one-time`, before its
+    // sidecar): no restartPolicy and no probes, but the same resources and hardening.
     const args = Array.isArray(container.args) ? container.args.map(String) : [];
-    const oneShot = container.restartPolicy === undefined && args.includes('--once');
+    const oneShot =
+      container.restartPolicy === undefined && (args.includes('--once') || args.includes('--one-time'));
     if (!oneShot) {
       if (container.restartPolicy !== 'Always') problems.push(`${where}: restartPolicy is not Always`);
       for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {

@@ -1,0 +1,286 @@
+// repo-updater in its image (toolkit/node-git-base:local under the tests: the host's git, ssh, sh and
+// cat): --one-time, hardened, from a bare repository bind-mounted read-only; then the Compose demo with
+// its web server, a new commit pushed and synced by POST /sync, and `docker stop`. Images come from the
+// global setup, except the demo's web server (images/repo-updater/demo-web), built here on the local base.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { localBaseImage } from '../scripts/images.ts';
+import { repoRoot } from '../scripts/programs.ts';
+import {
+  containerState,
+  docker,
+  hostPortUrl,
+  httpGet,
+  runCommand,
+  testLabel,
+  uniqueName,
+  waitForHttp,
+} from './helpers/docker.ts';
+
+const status = inject('docker');
+const skipped = status.available ? '' : ` (skipped: ${status.reason})`;
+const updaterImage = 'toolkit/repo-updater:latest';
+const webImage = 'toolkit/repo-demo-web:latest';
+const token = 'e2e-sync-token';
+
+const hardened = [
+  '--read-only',
+  '--tmpfs',
+  '/tmp',
+  '--cap-drop',
+  'ALL',
+  '--user',
+  '65532:65532',
+  '--security-opt',
+  'no-new-privileges',
+];
+
+/** Host git with no user or system config, so the host's settings change nothing. */
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', HOME: cwd },
+  });
+}
+
+describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
+  let dir = '';
+  let bare = '';
+  let work = '';
+  let gitconfig = '';
+  let first = '';
+  const containers: string[] = [];
+
+  /** A commit of `files` in the work tree, pushed to the bare repository; returns its hash. */
+  function commit(files: Record<string, string>, message: string): string {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(work, name), text);
+    git(work, 'add', '--all');
+    git(work, 'commit', '--quiet', '--message', message);
+    git(work, 'push', '--quiet', bare, 'HEAD:main');
+    return git(work, 'rev-parse', 'HEAD').trim();
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'repo-updater-e2e-'));
+    chmodSync(dir, 0o755);
+    bare = join(dir, 'site.git');
+    work = join(dir, 'work');
+    git(dir, 'init', '--quiet', '--bare', '--initial-branch=main', bare);
+    git(dir, 'init', '--quiet', '--initial-branch=main', work);
+    execFileSync('mkdir', ['-p', join(work, 'docs')]);
+    first = commit({ 'index.html': '<h1>first</h1>\n', 'docs/page.txt': 'a page\n' }, 'first');
+    // The bare repository is ours, not 65532's: git in the container trusts it through a system config
+    // (what compose/repo-updater.yaml's REPO_UPDATER_DEMO_GITCONFIG is for).
+    gitconfig = join(dir, 'gitconfig');
+    writeFileSync(gitconfig, '[safe]\n\tdirectory = /source.git\n');
+    chmodSync(gitconfig, 0o644);
+
+    const build = await runCommand(
+      'docker',
+      [
+        'build',
+        '--file',
+        join(repoRoot, 'images/repo-updater/demo-web/Dockerfile'),
+        '--tag',
+        webImage,
+        '--build-arg',
+        `BASE_IMAGE=${localBaseImage}`,
+        repoRoot,
+      ],
+      { timeoutMs: 120_000 },
+    );
+    if (build.code !== 0) throw new Error(`docker build of the demo web server failed: ${build.stderr}`);
+  });
+
+  afterAll(async () => {
+    if (containers.length > 0) {
+      await runCommand('docker', ['rm', '--force', '--volumes', ...containers], { timeoutMs: 30_000 });
+    }
+    // Files written by uid 65532 into the bind-mounted target: removed as root from a container.
+    if (dir) {
+      await runCommand(
+        'docker',
+        [
+          'run',
+          '--rm',
+          '--label',
+          testLabel,
+          '--user',
+          '0:0',
+          '--volume',
+          `${dir}:/x`,
+          '--entrypoint',
+          'node',
+          updaterImage,
+          '-e',
+          "const fs = require('fs'); for (const e of fs.readdirSync('/x')) fs.rmSync('/x/' + e, { recursive: true, force: true });",
+        ],
+        { timeoutMs: 30_000 },
+      );
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the image: git, ssh, sh and cat for uid 65532 with no HOME; labels, user, entrypoint', async () => {
+    const config = JSON.parse(
+      await docker(['image', 'inspect', '--format', '{{json .Config}}', updaterImage]),
+    );
+    expect(config.User).toBe('65532:65532');
+    expect(config.Entrypoint).toEqual(['node', '/app/repo-updater.mjs']);
+    expect(Object.keys(config.ExposedPorts)).toEqual(['9090/tcp']);
+    expect(config.Labels['org.opencontainers.image.title']).toBe('repo-updater');
+    const tools = await runCommand('docker', [
+      'run',
+      '--rm',
+      '--label',
+      testLabel,
+      ...hardened,
+      '--entrypoint',
+      '/bin/sh',
+      updaterImage,
+      '-c',
+      'unset HOME; git --version && ssh -V 2>&1 && echo ok | cat',
+    ]);
+    expect(tools.code, tools.stderr).toBe(0);
+    expect(tools.stdout).toMatch(/^git version 2\./m);
+    expect(tools.stdout).toMatch(/^OpenSSH_/m);
+    expect(tools.stdout).toMatch(/^ok$/m);
+  });
+
+  test('--one-time, hardened, from a read-only bare repository: `current` → a complete tree, exit 0', async () => {
+    const target = join(dir, 'target');
+    execFileSync('mkdir', ['-m', '0777', target]);
+    chmodSync(target, 0o777);
+    const name = uniqueName('repo-updater-e2e-once');
+    containers.push(name);
+    const run = await runCommand(
+      'docker',
+      [
+        'run',
+        '--name',
+        name,
+        '--label',
+        testLabel,
+        ...hardened,
+        '--volume',
+        `${bare}:/source.git:ro`,
+        '--volume',
+        `${gitconfig}:/etc/gitconfig:ro`,
+        '--volume',
+        `${target}:/repo`,
+        updaterImage,
+        '--repo',
+        '/source.git',
+        '--ref',
+        'main',
+        '--root',
+        '/repo',
+        '--one-time',
+        '--admin-addr',
+        '127.0.0.1:0',
+      ],
+      { timeoutMs: 30_000 },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/published a new commit/);
+    expect(readlinkSync(join(target, 'current'))).toBe(`.worktrees/${first}`);
+    expect(readFileSync(join(target, 'current/index.html'), 'utf8')).toBe('<h1>first</h1>\n');
+    expect(readFileSync(join(target, 'current/docs/page.txt'), 'utf8')).toBe('a page\n');
+  });
+
+  const noCompose =
+    status.available && !status.compose ? ' (skipped: no docker-compose or docker compose)' : '';
+  describe.skipIf(!status.compose)(`the Compose demo${noCompose}`, () => {
+    const project = uniqueName('repo-updater-e2e').replace(/[^a-z0-9-]/g, '');
+    const compose = (args: string[]) =>
+      runCommand(
+        status.compose![0]!,
+        [
+          ...status.compose!.slice(1),
+          '--project-name',
+          project,
+          '--file',
+          join(repoRoot, 'compose/repo-updater.yaml'),
+          ...args,
+        ],
+        {
+          timeoutMs: 90_000,
+          env: {
+            ...process.env,
+            REPO_DEMO_WEB_PORT: '0',
+            REPO_UPDATER_PORT: '0',
+            REPO_UPDATER_DEMO_REPO: bare,
+            REPO_UPDATER_DEMO_GITCONFIG: gitconfig,
+            REPO_UPDATER_DEMO_REF: 'main',
+            REPO_UPDATER_SYNC_TOKEN: token,
+            // Only POST /sync brings the second commit within the test.
+            REPO_UPDATER_PERIOD: '10m',
+          },
+        },
+      );
+
+    afterAll(async () => {
+      await compose(['down', '--volumes', '--timeout', '10']);
+    });
+
+    test('up: the web server serves the checkout; a pushed commit is served after POST /sync; stop exits 0; down', async () => {
+      const up = await compose(['up', '--detach']);
+      expect(up.code, up.stderr).toBe(0);
+      const web = hostPortUrl((await compose(['port', 'web', '8080'])).stdout);
+      const admin = hostPortUrl((await compose(['port', 'repo-updater', '9090'])).stdout);
+      await waitForHttp(`${admin}/readyz`, (r) => r.status === 200, { timeoutMs: 20_000 });
+
+      expect((await waitForHttp(`${web}/`, (r) => r.status === 200, { timeoutMs: 10_000 })).body).toBe(
+        '<h1>first</h1>\n',
+      );
+      expect((await httpGet(`${web}/docs/page.txt`)).body).toBe('a page\n');
+      expect((await httpGet(`${web}/-/commit`)).body.trim()).toBe(first);
+      expect((await httpGet(`${web}/.git`)).status).toBe(404);
+
+      const second = commit({ 'index.html': '<h1>second</h1>\n' }, 'second');
+      const refused = await fetch(`${admin}/sync`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer wrong' },
+        signal: AbortSignal.timeout(5_000),
+      });
+      expect(refused.status).toBeGreaterThanOrEqual(401);
+      expect(refused.status).toBeLessThan(404);
+      const started = Date.now();
+      const accepted = await fetch(`${admin}/sync`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(5_000),
+      });
+      expect(accepted.status).toBe(202);
+      await waitForHttp(`${web}/`, (r) => r.body === '<h1>second</h1>\n', {
+        timeoutMs: 5_000,
+        intervalMs: 100,
+      });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect((await httpGet(`${web}/-/commit`)).body.trim()).toBe(second);
+      expect((await httpGet(`${web}/docs/page.txt`)).body).toBe('a page\n');
+
+      const updater = (await compose(['ps', '--quiet', 'repo-updater'])).stdout.trim();
+      const stop = await runCommand('docker', ['stop', '--time', '20', updater], { timeoutMs: 30_000 });
+      expect(stop.code, stop.stderr).toBe(0);
+      const state = await containerState(updater);
+      expect({ ExitCode: state.ExitCode, OOMKilled: state.OOMKilled }).toEqual({
+        ExitCode: 0,
+        OOMKilled: false,
+      });
+      expect(stop.ms).toBeLessThan(10_000);
+      // The published tree stays served without the updater.
+      expect((await httpGet(`${web}/`)).body).toBe('<h1>second</h1>\n');
+
+      const down = await compose(['down', '--volumes', '--timeout', '10']);
+      expect(down.code, down.stderr).toBe(0);
+      expect(
+        await docker(['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]),
+      ).toBe('');
+    });
+  });
+});
