@@ -5,7 +5,11 @@ import { type FileKey, keyText } from './file-identity.ts';
 import type { PathFilter } from './glob.ts';
 import { resumeEntries } from './resume.ts';
 import { RetiredFiles } from './retired-files.ts';
-import { carryOnAfterTruncation, recoverMissedRotations } from './rotation-recovery.ts';
+import {
+  carryOnAfterTruncation,
+  recoverMissedRotations,
+  recoverRotationsBefore,
+} from './rotation-recovery.ts';
 import { type StartRules, startOffsetOf } from './start-offset.ts';
 import { Tailer } from './tailer.ts';
 import type { TailerEnvironment, TailerMode } from './tailer-environment.ts';
@@ -37,6 +41,10 @@ export class FileTracker {
   readonly #environment: TailerEnvironment;
   #chain: Promise<void> = Promise.resolve();
   #initialScan = true;
+  /** When this run began (Unix ms): a file born since is new, whatever name it is found under. */
+  readonly #sinceMs = Date.now();
+  /** Logical paths of the logs a file was followed for in this run. */
+  readonly #logs = new Set<string>();
   closed = false;
 
   constructor(options: TrackerOptions) {
@@ -154,6 +162,7 @@ export class FileTracker {
     const head = opened.head.subarray(0, this.options.fingerprintBytes);
     const file = new TrackedFile(opened.key, logicalPath, physicalPath, head, offset, this.options.context);
     file.birthMs = opened.birthMs;
+    this.#logs.add(logicalPath);
     this.#files.add(file);
     this.run(new Tailer(opened.handle, file, mode, this.#environment));
     const fields = { path: logicalPath, file: physicalPath, inode: opened.key.ino, offset, mode };
@@ -204,7 +213,11 @@ export class FileTracker {
     const resumeAt = this.#retired.recall(key, opened.head);
     // After the first scan, every file found is new: read from its beginning.
     const offset = resumeAt ?? (this.#initialScan ? startOffsetOf(opened, this.#startRules) : 0);
-    this.start(opened, path, path, offset, 'live');
+    // A log that appeared since we began: its first files may have been rotated away before we saw
+    // any (no rename of a followed file will point at them), and they are new too.
+    const firstOfNewLog = !this.#initialScan && resumeAt === undefined && !this.#logs.has(path);
+    const file = this.start(opened, path, path, offset, 'live');
+    if (firstOfNewLog) this.enqueue(() => recoverRotationsBefore(this, file, this.#sinceMs));
   }
 
   #moved(tailer: Tailer, path: string): void {

@@ -22,16 +22,43 @@ export async function recoverMissedRotations(
   file: TrackedFile,
   path: string,
 ): Promise<void> {
-  if (tracker.closed || file.birthMs === 0) return;
-  const { filter, fingerprintBytes, log } = tracker.options;
+  if (file.birthMs === 0) return;
   const next = tracker.liveAt(path)?.file.birthMs || Number.POSITIVE_INFINITY;
+  await readMissedRotations(tracker, file.logicalPath, path, file.birthMs, next);
+}
+
+/**
+ * Rotated files of a log that appeared after we began watching, when its first file we follow is
+ * not its first file (created, then rotated before we looked: a starved CPU, a watcher event late):
+ * those born after `sinceMs` and up to `file` are read from their start. Up to, not before: birth
+ * times are coarse (a clock tick), files created in a burst share one; `file` itself is followed.
+ */
+export async function recoverRotationsBefore(
+  tracker: FileTracker,
+  file: TrackedFile,
+  sinceMs: number,
+): Promise<void> {
+  if (file.birthMs === 0) return;
+  await readMissedRotations(tracker, file.logicalPath, file.physicalPath, sinceMs, file.birthMs + 1);
+}
+
+/** Starts reading, as rotated, the files of `logicalPath`'s log born between two times and not known. */
+async function readMissedRotations(
+  tracker: FileTracker,
+  logicalPath: string,
+  path: string,
+  bornAfterMs: number,
+  bornBeforeMs: number,
+): Promise<void> {
+  if (tracker.closed) return;
+  const { filter, fingerprintBytes, log } = tracker.options;
   const accept = (candidate: string, key: Parameters<FileTracker['isKnown']>[0]) =>
     candidate !== path && !filter.excludes(candidate) && !tracker.isKnown(key);
   for (const candidate of await findMissedRotations(
     dirname(path),
-    basename(file.logicalPath),
-    file.birthMs,
-    next,
+    basename(logicalPath),
+    bornAfterMs,
+    bornBeforeMs,
     accept,
   )) {
     const opened = await openFile(candidate, fingerprintBytes);
@@ -39,8 +66,8 @@ export async function recoverMissedRotations(
       await opened?.handle.close();
       continue;
     }
-    log.warn({ path: file.logicalPath, file: candidate }, 'reading a rotated file that was never followed');
-    tracker.start(opened, file.logicalPath, candidate, 0, 'rotated');
+    log.warn({ path: logicalPath, file: candidate }, 'reading a rotated file that was never followed');
+    tracker.start(opened, logicalPath, candidate, 0, 'rotated');
   }
 }
 

@@ -71,6 +71,8 @@ export class Tailer {
       while (!stop.aborted) {
         if (budget.full) await budget.room(stop);
         if (stop.aborted) break;
+        const readAt = performance.now();
+        const modeAtRead = this.mode;
         const result = await readChunk(
           this.handle,
           this.file,
@@ -85,8 +87,13 @@ export class Tailer {
         if (this.#stopAt !== Number.POSITIVE_INFINITY) break;
         if (await this.#checkTruncation()) continue;
         if (this.mode === 'live') await this.#checkPath();
-        const idleMs = performance.now() - this.file.lastDataAt;
-        if (this.mode === 'copy' || (this.mode === 'rotated' && idleMs >= timing.rotateWaitMs)) {
+        // Idle as of the read that found the end, not as of now: after a pause (a starved or stopped
+        // process) the end seen is stale, the file may have grown since. A renamed file is let go
+        // only after a read begun once it was known renamed and idle for the wait finds nothing more.
+        const idleMs = readAt - this.file.lastDataAt;
+        const rotatedAndIdle =
+          this.mode === 'rotated' && modeAtRead === 'rotated' && idleMs >= timing.rotateWaitMs;
+        if (this.mode === 'copy' || rotatedAndIdle) {
           flushHeld(this.file, this.#env);
           this.file.finished = true;
           break;

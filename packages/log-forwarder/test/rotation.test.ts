@@ -57,6 +57,17 @@ function linesInFiles(dir: string, prefix: string): Set<number> {
   return seqs;
 }
 
+/** Runs of consecutive sequence numbers, as [first, last]. */
+function missingRanges(seqs: number[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const seq of seqs) {
+    const last = ranges.at(-1);
+    if (last && last[1] === seq - 1) last[1] = seq;
+    else ranges.push([seq, seq]);
+  }
+  return ranges;
+}
+
 describe('rotation', () => {
   it.each([
     ['', 0],
@@ -88,7 +99,18 @@ describe('rotation', () => {
         '20000',
       ]);
       expect(writer.rotations).toBe(9);
-      await waitUntil(() => sink.distinct >= total, 30_000, `all ${total} lines (have ${sink.distinct})`);
+      await waitUntil(() => sink.distinct >= total, 30_000, `all ${total} lines`).catch(async (error) => {
+        // Say how far it got: the missing ranges, what the forwarder follows, and what it logged.
+        const files = await fetch(`${await adminUrl(child)}/files`).then(
+          (response) => response.text(),
+          (failure) => String(failure),
+        );
+        console.error(
+          `have ${sink.distinct} of ${total}; missing from ${JSON.stringify(missingRanges(sink.missing(1, total)).slice(0, 20))}\n` +
+            `GET /files: ${files}\nforwarder stderr:\n${child.stderr.slice(-20_000)}`,
+        );
+        throw error;
+      });
       expect(sink.missing(1, total)).toEqual([]);
       expect(sink.duplicates).toBe(0);
       const base = await adminUrl(child);
@@ -99,6 +121,8 @@ describe('rotation', () => {
         `rename${_}: ${total} lines, ${writer.rotations} rotations in ${writer.ms} ms: lost 0, duplicated 0`,
       );
     },
+    // Longer than the wait above, so a failure reports what arrived instead of a bare timeout.
+    60_000,
   );
 
   it('copytruncate under a fast writer: every line that reached a file arrives, once', async () => {
@@ -133,6 +157,27 @@ describe('rotation', () => {
     );
     expect(lostFromFiles()).toBe(0);
     expect(lost).toBeLessThanOrEqual(total - inFiles.size);
+    expect(sink.duplicates).toBe(0);
+  });
+
+  it('reads the first files of a log created and rotated before it saw any (stopped meanwhile)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-unseen-'));
+    const log = join(dir, 'app.log');
+    const { sink, child } = await follow(dir);
+    // The log appears after the start and is rotated twice before the forwarder looks: no rename
+    // of a followed file points at the first two files, their birth times do.
+    child.process.kill('SIGSTOP');
+    try {
+      writeFileSync(log, 'seq=1\n');
+      renameSync(log, `${log}.1`);
+      writeFileSync(log, 'seq=2\n');
+      renameSync(log, `${log}.2`);
+      writeFileSync(log, 'seq=3\n');
+    } finally {
+      child.process.kill('SIGCONT');
+    }
+    await waitUntil(() => sink.distinct === 3, 10_000, 'lines 1 to 3');
+    expect(sink.missing(1, 3)).toEqual([]);
     expect(sink.duplicates).toBe(0);
   });
 
