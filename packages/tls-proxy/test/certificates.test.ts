@@ -11,7 +11,7 @@ import {
 } from './helpers/certificates.ts';
 import { tryHandshake } from './helpers/client.ts';
 import { runLoad } from './helpers/load.ts';
-import { metricValue, startProxy } from './helpers/proxy.ts';
+import { metricValue, servingArgs, startProxy } from './helpers/proxy.ts';
 import { servedFingerprint } from './helpers/served-certificate.ts';
 import { TestUpstream } from './helpers/upstream.ts';
 
@@ -69,14 +69,7 @@ describe('certificate reload', () => {
     const first = await issueServerCertificate(ca);
     const second = await issueServerCertificate(ca, 60);
     const files = writePair(makeTempDir(), first);
-    const proxy = await startProxy([
-      '--upstream',
-      upstream.url,
-      '--tls-cert',
-      files.cert,
-      '--tls-key',
-      files.key,
-    ]);
+    const proxy = await startProxy([...servingArgs(upstream.url, files)]);
     try {
       let finish = () => {};
       const load = runLoad(
@@ -135,16 +128,7 @@ describe('certificate reload', () => {
     const first = await issueServerCertificate(ca);
     const second = await issueServerCertificate(ca);
     const files = writePair(makeTempDir(), first);
-    const proxy = await startProxy([
-      '--upstream',
-      upstream.url,
-      '--tls-cert',
-      files.cert,
-      '--tls-key',
-      files.key,
-      '--tls-min-version',
-      'TLSv1.3',
-    ]);
+    const proxy = await startProxy([...servingArgs(upstream.url, files), '--tls-min-version', 'TLSv1.3']);
     try {
       replaceFile(files.cert, second.cert); // key still the first one's
       await proxy.proxy.checkCertificate();
@@ -169,8 +153,6 @@ describe('certificate reload', () => {
       cert: (await issueServerCertificate(ca)).cert,
       key: (await issueServerCertificate(ca)).key,
     });
-    await expect(
-      startProxy(['--upstream', upstream.url, '--tls-cert', files.cert, '--tls-key', files.key]),
-    ).rejects.toThrow(/does not match/);
+    await expect(startProxy(servingArgs(upstream.url, files))).rejects.toThrow(/does not match/);
   });
 });

@@ -1,13 +1,7 @@
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createCa,
-  issueServerCertificate,
-  makeTempDir,
-  type Pem,
-  writePair,
-} from './helpers/certificates.ts';
+import { makeServerFiles, type Pem } from './helpers/certificates.ts';
 import { exchangeRaw, httpsRequest, statusOf } from './helpers/client.ts';
 import { metricValue, type RunningProxy, startProxy } from './helpers/proxy.ts';
 import { findClosedPort, TestUpstream } from './helpers/upstream.ts';
@@ -24,8 +18,7 @@ describe('failures and limits', () => {
 
   beforeAll(async () => {
     await upstream.start();
-    ca = await createCa();
-    files = writePair(makeTempDir(), await issueServerCertificate(ca));
+    ({ ca, files } = await makeServerFiles());
     proxy = await startProxy([
       ...base(),
       '--upstream',

@@ -1,15 +1,9 @@
 import { request } from 'node:http';
 import { Agent } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createCa,
-  issueServerCertificate,
-  makeTempDir,
-  type Pem,
-  writePair,
-} from './helpers/certificates.ts';
+import { makeServerFiles, type Pem } from './helpers/certificates.ts';
 import { exchangeRaw, httpsRequest } from './helpers/client.ts';
-import { type RunningProxy, startProxy } from './helpers/proxy.ts';
+import { type RunningProxy, servingArgs, startProxy } from './helpers/proxy.ts';
 import { TestUpstream } from './helpers/upstream.ts';
 
 const spoofed = {
@@ -33,15 +27,9 @@ describe('headers', () => {
 
   beforeAll(async () => {
     await upstream.start();
-    ca = await createCa();
-    files = writePair(makeTempDir(), await issueServerCertificate(ca));
+    ({ ca, files } = await makeServerFiles());
     proxy = await startProxy([
-      '--upstream',
-      upstream.url,
-      '--tls-cert',
-      files.cert,
-      '--tls-key',
-      files.key,
+      ...servingArgs(upstream.url, files),
       '--hsts-max-age',
       '8760h',
       '--hsts-include-subdomains',
@@ -71,12 +59,7 @@ describe('headers', () => {
 
   it('keeps and appends to the values of a trusted proxy', async () => {
     const trusting = await startProxy([
-      '--upstream',
-      upstream.url,
-      '--tls-cert',
-      files.cert,
-      '--tls-key',
-      files.key,
+      ...servingArgs(upstream.url, files),
       '--trusted-proxies',
       '10.0.0.0/8,127.0.0.1',
     ]);

@@ -10,7 +10,7 @@ import {
   writePair,
 } from './helpers/certificates.ts';
 import { httpsRequest } from './helpers/client.ts';
-import { metricValue, type RunningProxy, startProxy } from './helpers/proxy.ts';
+import { metricValue, type RunningProxy, servingArgs, startProxy } from './helpers/proxy.ts';
 import { TestUpstream } from './helpers/upstream.ts';
 
 describe('client certificates (mTLS)', () => {
@@ -55,12 +55,7 @@ describe('client certificates (mTLS)', () => {
     );
     clients.stranger = await issueCertificate(strangerCa, 'billing', [], 'client');
     proxy = await startProxy([
-      '--upstream',
-      upstream.url,
-      '--tls-cert',
-      files.cert,
-      '--tls-key',
-      files.key,
+      ...servingArgs(upstream.url, files),
       '--client-ca',
       join(dir, 'client-ca.crt'),
       '--allow-cn',

@@ -2,28 +2,22 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Child } from '../../lifecycle/test/child.ts';
-import {
-  createCa,
-  issueServerCertificate,
-  makeTempDir,
-  type Pem,
-  writePair,
-} from './helpers/certificates.ts';
+import { makeServerFiles, type Pem } from './helpers/certificates.ts';
 import { httpsRequest } from './helpers/client.ts';
 import { runLoad } from './helpers/load.ts';
 import { bundle, getAdmin, sourceMain, startProgram } from './helpers/program.ts';
+import { servingArgs } from './helpers/proxy.ts';
 import { TestUpstream } from './helpers/upstream.ts';
 
 describe('the tls-proxy program', () => {
   const upstream = new TestUpstream();
   let ca: Pem;
   let files: { cert: string; key: string };
-  const base = () => ['--upstream', upstream.url, '--tls-cert', files.cert, '--tls-key', files.key];
+  const base = () => servingArgs(upstream.url, files);
 
   beforeAll(async () => {
     await upstream.start();
-    ca = await createCa();
-    files = writePair(makeTempDir(), await issueServerCertificate(ca));
+    ({ ca, files } = await makeServerFiles());
   });
   afterAll(() => upstream.stop());
 

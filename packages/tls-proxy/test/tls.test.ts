@@ -2,15 +2,9 @@ import type { X509Certificate } from 'node:crypto';
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createCa,
-  issueServerCertificate,
-  makeTempDir,
-  type Pem,
-  writePair,
-} from './helpers/certificates.ts';
+import { makeServerFiles, type Pem } from './helpers/certificates.ts';
 import { httpsRequest, tryHandshake } from './helpers/client.ts';
-import { metricValue, type RunningProxy, startProxy } from './helpers/proxy.ts';
+import { metricValue, type RunningProxy, servingArgs, startProxy } from './helpers/proxy.ts';
 import { TestUpstream } from './helpers/upstream.ts';
 
 // OpenSSL 3 will not even offer TLS 1.1 at its default security level: lower it on the client so the
@@ -25,9 +19,8 @@ describe('TLS policy', () => {
 
   beforeAll(async () => {
     await upstream.start();
-    ca = await createCa();
-    files = writePair(makeTempDir(), await issueServerCertificate(ca));
-    proxy = await startProxy(['--upstream', upstream.url, '--tls-cert', files.cert, '--tls-key', files.key]);
+    ({ ca, files } = await makeServerFiles());
+    proxy = await startProxy(servingArgs(upstream.url, files));
   });
   afterAll(async () => {
     await proxy?.stop();
@@ -92,22 +85,12 @@ describe('TLS options', () => {
   let files: { cert: string; key: string };
   beforeAll(async () => {
     await upstream.start();
-    ca = await createCa();
-    files = writePair(makeTempDir(), await issueServerCertificate(ca));
+    ({ ca, files } = await makeServerFiles());
   });
   afterAll(() => upstream.stop());
 
   it('--tls-min-version TLSv1.3 refuses TLS 1.2', async () => {
-    const proxy = await startProxy([
-      '--upstream',
-      upstream.url,
-      '--tls-cert',
-      files.cert,
-      '--tls-key',
-      files.key,
-      '--tls-min-version',
-      'TLSv1.3',
-    ]);
+    const proxy = await startProxy([...servingArgs(upstream.url, files), '--tls-min-version', 'TLSv1.3']);
     try {
       expect(await tryHandshake(proxy.port, { ca: ca.cert, maxVersion: 'TLSv1.2' })).toHaveProperty('error');
       expect(await tryHandshake(proxy.port, { ca: ca.cert })).toMatchObject({ protocol: 'TLSv1.3' });
@@ -118,12 +101,7 @@ describe('TLS options', () => {
 
   it('--tls-ciphers limits the TLS 1.2 suites and counts a client with none of them', async () => {
     const proxy = await startProxy([
-      '--upstream',
-      upstream.url,
-      '--tls-cert',
-      files.cert,
-      '--tls-key',
-      files.key,
+      ...servingArgs(upstream.url, files),
       '--tls-ciphers',
       'TLS_AES_256_GCM_SHA384:ECDHE-ECDSA-AES256-GCM-SHA384',
     ]);

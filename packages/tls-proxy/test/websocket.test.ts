@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import {
-  createCa,
-  issueServerCertificate,
-  makeTempDir,
-  type Pem,
-  writePair,
-} from './helpers/certificates.ts';
-import { metricValue, type RunningProxy, startProxy } from './helpers/proxy.ts';
+import { makeServerFiles, type Pem } from './helpers/certificates.ts';
+import { metricValue, type RunningProxy, servingArgs, startProxy } from './helpers/proxy.ts';
 import { findClosedPort, TestUpstream } from './helpers/upstream.ts';
 
 function openSocket(url: string, ca: string, headers: Record<string, string> = {}): Promise<WebSocket> {
@@ -31,9 +25,8 @@ describe('WebSocket pass-through', () => {
 
   beforeAll(async () => {
     await upstream.start();
-    ca = await createCa();
-    files = writePair(makeTempDir(), await issueServerCertificate(ca));
-    proxy = await startProxy(['--upstream', upstream.url, '--tls-cert', files.cert, '--tls-key', files.key]);
+    ({ ca, files } = await makeServerFiles());
+    proxy = await startProxy(servingArgs(upstream.url, files));
   });
   afterAll(async () => {
     await proxy?.stop();

@@ -84,3 +84,9 @@ export function writePair(dir: string, pem: Pem): { cert: string; key: string } 
   writeFileSync(key, pem.key);
   return { cert, key };
 }
+
+/** A fresh CA and a server certificate it signed for localhost, written as tls.crt/tls.key in a temp dir. */
+export async function makeServerFiles(): Promise<{ ca: Pem; files: { cert: string; key: string } }> {
+  const ca = await createCa();
+  return { ca, files: writePair(makeTempDir(), await issueServerCertificate(ca)) };
+}

@@ -45,6 +45,11 @@ export async function startProxy(
   };
 }
 
+/** The flags that serve `files` in front of `upstreamUrl`: what most tests start the proxy with. */
+export function servingArgs(upstreamUrl: string, files: { cert: string; key: string }): string[] {
+  return ['--upstream', upstreamUrl, '--tls-cert', files.cert, '--tls-key', files.key];
+}
+
 /** The value of one series, e.g. `metricValue(registry, 'tls_proxy_upstream_errors_total', { reason: 'refused' })`. */
 export async function metricValue(
   registry: Registry,
