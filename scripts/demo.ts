@@ -1,88 +1,141 @@
-// The main demo, as local processes on loopback (no Docker needed): the demo app with its workers, and
-// the sidecars next to it. `pnpm demo`; Ctrl-C stops everything. Ports: DEMO_APP_PORT (3000), TOPZ_PORT (8080).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { findProgram, repoRoot } from './programs.ts';
+// The main demo: the demo app with all five sidecars next to it, and a guide to what to open and try.
+//   pnpm demo             local processes on loopback (no Docker needed); Ctrl-C stops them all
+//   pnpm demo --compose   the same with the images (compose/demo.yaml; `pnpm images` first)
+//   pnpm demo --tour      either, then walk one step per sidecar and print what each did
+// Ports: scripts/demo/ports.ts (DEMO_HTTPS_PORT=9443 and the like). DEMO_DIR=DIR keeps the workspace
+// (the git remote, the config source, logs) in DIR instead of a temporary directory removed at the end.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { compose, composeEnv } from './demo/compose.ts';
+import { demoGuide } from './demo/guide.ts';
+import { LocalDemo, localCommands } from './demo/local.ts';
+import { demoPorts } from './demo/ports.ts';
+import { httpsGet, runTour } from './demo/tour.ts';
+import { createWorkspace } from './demo/workspace.ts';
+import { repoRoot } from './programs.ts';
 
-const appPort = process.env.DEMO_APP_PORT ?? '3000';
-const topzPort = process.env.TOPZ_PORT ?? '8080';
+const { values: flags } = parseArgs({
+  options: { compose: { type: 'boolean', default: false }, tour: { type: 'boolean', default: false } },
+});
 
-const built = spawnSync(process.execPath, ['scripts/build.ts'], { cwd: repoRoot, stdio: 'inherit' });
-if (built.status !== 0) process.exit(built.status ?? 1);
-
-const running: ChildProcess[] = [];
-function start(program: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, [findProgram(program).bundle, ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, [`${program.replace(/-/g, '_').toUpperCase()}_LOG_LEVEL`]: 'warn' },
-  });
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`demo: ${program} exited (${signal ?? code}); stopping the demo`);
-      void stop(1);
-    }
-  });
-  running.push(child);
-  return child;
+function fail(message: string): never {
+  console.error(`demo: ${message}`);
+  process.exit(2);
 }
 
+let ports: ReturnType<typeof demoPorts>;
+try {
+  ports = demoPorts();
+} catch (error) {
+  fail((error as Error).message);
+}
+const keepDir = process.env.DEMO_DIR;
+if (keepDir && existsSync(keepDir) && readdirSync(keepDir).length > 0) {
+  fail(`DEMO_DIR=${keepDir} is not empty: remove it, or name a new directory`);
+}
+const dir = keepDir ?? mkdtempSync(join(tmpdir(), 'toolkit-demo-'));
+const workspace = createWorkspace(dir);
+const project = process.env.DEMO_COMPOSE_PROJECT ?? 'toolkit-demo';
+const env = composeEnv(workspace, ports);
+
 let stopping = false;
+const local = new LocalDemo((program, how) => {
+  console.error(`demo: ${program} exited (${how}); stopping the demo`);
+  void stop(1);
+});
+
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log('\ndemo: stopping…');
-  await Promise.all(
-    running.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  if (flags.compose) {
+    const down = compose(project, env, ['down', '--volumes', '--timeout', '30']);
+    if (down.code !== 0) console.error(down.stderr);
+  } else {
+    await local.stop();
+  }
+  if (!keepDir) rmSync(dir, { recursive: true, force: true });
+  console.log('demo: stopped');
   process.exit(code);
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
-async function waitReady(url: string, ms = 15_000): Promise<void> {
+async function waitReady(what: string, probe: () => Promise<boolean>, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const ok = await fetch(url).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  while (Date.now() < deadline && !stopping) {
+    if (await probe().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`${url} not ready after ${ms} ms`);
+  throw new Error(`${what} not ready after ${ms / 1000} s`);
+}
+const httpReady = (port: number) => async () =>
+  (await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) })).ok;
+
+if (flags.compose) {
+  console.log(`demo: starting compose/demo.yaml as project ${project} (images from \`pnpm images\`)`);
+  const up = compose(project, env, ['up', '--detach', '--no-build']);
+  if (up.code !== 0) {
+    console.error(up.stderr);
+    await stop(1);
+  }
+} else {
+  const built = spawnSync(process.execPath, ['scripts/build.ts'], { cwd: repoRoot, stdio: 'inherit' });
+  if (built.status !== 0) fail('the build failed');
+  const {
+    'config-syncer': configSyncer,
+    'repo-updater': repoUpdater,
+    ...rest
+  } = localCommands(workspace, ports);
+  // First what the app reads at start (its config, its content), then the app and the other sidecars.
+  local.start({ 'config-syncer': configSyncer!, 'repo-updater': repoUpdater! });
+  try {
+    await Promise.all([
+      waitReady('config-syncer', httpReady(ports.configSyncer)),
+      waitReady('repo-updater', httpReady(ports.repoUpdater)),
+    ]);
+  } catch (error) {
+    console.error(`demo: ${(error as Error).message}`);
+    await stop(1);
+  }
+  local.start(rest);
 }
 
-start('demo-app', ['--addr', `127.0.0.1:${appPort}`]);
-start('topz', ['--addr', `127.0.0.1:${topzPort}`]);
 try {
   await Promise.all([
-    waitReady(`http://127.0.0.1:${appPort}/readyz`),
-    waitReady(`http://127.0.0.1:${topzPort}/readyz`),
+    waitReady(
+      'the app over HTTPS',
+      async () => (await httpsGet(`https://127.0.0.1:${ports.https}/readyz`)).status === 200,
+    ),
+    waitReady('topz', httpReady(ports.topz)),
+    waitReady('config-syncer', httpReady(ports.configSyncer)),
+    waitReady('repo-updater', httpReady(ports.repoUpdater)),
+    waitReady('log-forwarder', httpReady(ports.logForwarder)),
+    waitReady('tls-proxy', httpReady(ports.tlsProxy)),
   ]);
 } catch (error) {
   console.error(`demo: ${(error as Error).message}`);
+  if (flags.compose) console.error(compose(project, env, ['logs', '--tail', '30']).stdout);
   await stop(1);
 }
 
-console.log(`
-The demo is running. Open or try:
+const form = flags.compose ? `in containers (compose project ${project})` : 'as local processes on loopback';
+const stopHint = flags.compose
+  ? `Ctrl-C stops the demo (docker-compose -p ${project} -f compose/demo.yaml down --volumes).`
+  : 'Ctrl-C stops the demo.';
+console.log(demoGuide(workspace, ports, form, stopHint));
 
-  app          curl http://127.0.0.1:${appPort}/
-  topz         http://127.0.0.1:${topzPort}/            the live process page (type "demo-app" in the filter)
-               curl http://127.0.0.1:${topzPort}/topz   the plain-text table
-               curl http://127.0.0.1:${topzPort}/api/processes
-               curl http://127.0.0.1:${topzPort}/metrics
+// The containers run on their own: keep this process (and its Ctrl-C) until the demo is stopped.
+if (flags.compose) setInterval(() => {}, 1 << 30);
 
-Here topz sees every process of this machine; next to a container it sees only the app's
-(docker run --pid=container:APP toolkit/topz, or the pod in k8s/topz/). For that version of the demo:
-  bash scripts/run.sh images   # with TOOLKIT_LOCAL_BASE=1 in front where no registry can be reached
-  docker-compose -p topz-demo -f compose/topz.yaml up
-
-Ctrl-C stops the demo.`);
+if (flags.tour) {
+  console.log('The tour: one step per sidecar');
+  const steps = await runTour(workspace, ports);
+  for (const step of steps)
+    console.log(`  ${step.ok ? 'ok  ' : 'FAIL'} ${step.program.padEnd(14)} ${step.detail}`);
+  const failed = steps.filter((step) => !step.ok).length;
+  console.log(failed === 0 ? 'tour: all five did their job' : `tour: ${failed} step(s) failed`);
+}

@@ -108,6 +108,40 @@ describe('Compose files', () => {
     });
   });
 
+  test.each(composeFiles.map((file) => [rel(file), file]))(
+    '%s: every service runs hardened and publishes on loopback only',
+    (_, file) => {
+      const [document] = loadYamlDocuments(file) as [{ services: Record<string, Record<string, unknown>> }];
+      for (const [name, service] of Object.entries(document.services)) {
+        const where = `${rel(file)}: service ${name}`;
+        expect(service.read_only, where).toBe(true);
+        expect(service.cap_drop, where).toEqual(['ALL']);
+        expect(service.security_opt, where).toContain('no-new-privileges:true');
+        // Unset, the image's own user applies: every toolkit image is USER 65532 (checked above).
+        if (service.user !== undefined) expect(service.user, where).toBe('65532:65532');
+        for (const port of (service.ports as string[] | undefined) ?? [])
+          expect(port, where).toMatch(/^127\.0\.0\.1:/);
+      }
+    },
+  );
+
+  test('compose/demo.yaml: the app and all five sidecars, which share its PID and network namespaces', () => {
+    const [document] = loadYamlDocuments(join(repoRoot, 'compose/demo.yaml')) as [
+      { services: Record<string, Record<string, unknown>> },
+    ];
+    const sidecars = listPrograms()
+      .filter((p) => !p.internal)
+      .map((p) => p.name);
+    expect(Object.keys(document.services).sort()).toEqual(['app', ...sidecars].sort());
+    for (const name of sidecars) {
+      expect(document.services[name], name).toMatchObject({
+        pid: 'service:app',
+        network_mode: 'service:app',
+      });
+      expect(String(document.services[name]!.image)).toContain(`toolkit/${name}:`);
+    }
+  });
+
   test('compose/topz.yaml: topz joins the app’s PID namespace, hardened, published on loopback only', () => {
     const [document] = loadYamlDocuments(join(repoRoot, 'compose/topz.yaml')) as [
       { services: Record<string, Record<string, unknown>> },

@@ -30,13 +30,18 @@ export function yamlFiles(dir: string): string[] {
 
 export const rel = (file: string) => relative(repoRoot, file);
 
-/** Every YAML document of a file, parsed; a syntax error or warning throws. */
+/**
+ * Every YAML document of a file, parsed; a syntax error or warning throws. Merge keys (`<<: *anchor`)
+ * are resolved, as Compose (v1 and v2) and kubectl resolve them.
+ */
 export function loadYamlDocuments(file: string): unknown[] {
-  return parseAllDocuments(readFileSync(file, 'utf8'), { prettyErrors: true }).map((document) => {
-    const problem = document.errors[0] ?? document.warnings[0];
-    if (problem) throw new Error(`${rel(file)}: ${problem.message}`);
-    return document.toJS();
-  });
+  return parseAllDocuments(readFileSync(file, 'utf8'), { prettyErrors: true, merge: true }).map(
+    (document) => {
+      const problem = document.errors[0] ?? document.warnings[0];
+      if (problem) throw new Error(`${rel(file)}: ${problem.message}`);
+      return document.toJS();
+    },
+  );
 }
 
 // --- Compose ---------------------------------------------------------------------------------------
