@@ -2,13 +2,11 @@
 // capabilities, uid 65532); as a server stopped with `docker stop`; and the Compose demo, where it
 // publishes edits of a bind-mounted source into a volume the app reads and tells the app (SIGHUP by
 // name in the app's PID namespace, then the webhook), and keeps an invalid config from the app.
-// The program images come from the global setup (local base, no registry); the demo app
-// (images/config-syncer/demo-app, not a program package) is built here on the same base.
+// The images come from the global setup (local base, no registry), the demo app's among them.
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { localBaseImage } from '../scripts/images.ts';
 import { repoRoot } from '../scripts/programs.ts';
 import {
   containerState,
@@ -24,7 +22,6 @@ import { Containers, composeProject, dockerSuite, hardened } from './helpers/doc
 
 const { status, skipped, noCompose } = dockerSuite();
 const syncerImage = 'toolkit/config-syncer:latest';
-const appImage = 'toolkit/config-demo-app:latest';
 const exampleConfig = readFileSync(join(repoRoot, 'compose/config-syncer-source/app.json'), 'utf8');
 
 /** A host directory the containers (uid 65532) can read, or also write. */
@@ -48,25 +45,6 @@ function sample(metrics: string, series: string): number {
 describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
   const containers = new Containers();
   const dirs: string[] = [];
-
-  beforeAll(async () => {
-    const build = await runCommand(
-      'docker',
-      [
-        'build',
-        '--quiet',
-        '--file',
-        join(repoRoot, 'images/config-syncer/demo-app/Dockerfile'),
-        '--tag',
-        appImage,
-        '--build-arg',
-        `BASE_IMAGE=${localBaseImage}`,
-        repoRoot,
-      ],
-      { timeoutMs: 120_000 },
-    );
-    if (build.code !== 0) throw new Error(`docker build of the config demo app failed: ${build.stderr}`);
-  });
 
   afterAll(async () => {
     await containers.remove();
@@ -186,7 +164,10 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
       expect(result.code, result.stderr).toBe(0);
       return hostPortUrl(result.stdout);
     };
-    const appStatus = async (url: string) => JSON.parse((await httpGet(`${url}/-/status`)).body);
+    const appStatus = async (url: string) => JSON.parse((await httpGet(`${url}/-/status`)).body).config;
+    /** The app serves its config as loaded: the same JSON as `text`. */
+    const serves = (text: string) => (r: { status: number; body: string }) =>
+      r.status === 200 && JSON.stringify(JSON.parse(r.body)) === JSON.stringify(JSON.parse(text));
 
     beforeAll(() => {
       source = sourceDir({ 'app.json': exampleConfig });
@@ -203,15 +184,13 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
       const syncer = await portUrl('config-syncer', 9090);
 
       // The first publish, signalled: the app started before its config existed.
-      await waitForHttp(`${app}/`, (r) => r.status === 200 && r.body === exampleConfig, {
-        timeoutMs: 20_000,
-      });
+      await waitForHttp(`${app}/-/config`, serves(exampleConfig), { timeoutMs: 20_000 });
       expect(await appStatus(app)).toMatchObject({ reason: 'signal', reloads: 1 });
       expect((await httpGet(`${syncer}/readyz`)).status).toBe(200);
 
       const second = exampleConfig.replace('"newCheckout": false', '"newCheckout": true');
       writeSource(source, 'app.json', second);
-      await waitForHttp(`${app}/`, (r) => r.body === second, { timeoutMs: 10_000 });
+      await waitForHttp(`${app}/-/config`, serves(second), { timeoutMs: 10_000 });
       expect(await appStatus(app)).toMatchObject({ reason: 'signal', reloads: 2 });
 
       // Invalid JSON: counted, not published, the app keeps serving the last good config.
@@ -221,7 +200,7 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
         (r) => sample(r.body, 'config_syncer_validation_failures_total{reason="syntax"}') >= 1,
         { timeoutMs: 10_000 },
       );
-      expect((await httpGet(`${app}/`)).body).toBe(second);
+      expect(serves(second)(await httpGet(`${app}/-/config`))).toBe(true);
       expect(await appStatus(app)).toMatchObject({ reloads: 2 });
       expect(sample((await httpGet(`${syncer}/metrics`)).body, 'config_syncer_last_sync_successful')).toBe(0);
 
@@ -234,7 +213,7 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
       expect(recreated.code, recreated.stderr).toBe(0);
       const third = exampleConfig.replace('"info"', '"debug"');
       writeSource(source, 'app.json', third);
-      await waitForHttp(`${app}/`, (r) => r.body === third, { timeoutMs: 15_000 });
+      await waitForHttp(`${app}/-/config`, serves(third), { timeoutMs: 15_000 });
       const afterWebhook = await appStatus(app);
       expect(afterWebhook).toMatchObject({ reason: 'http', reloads: 3 });
       expect(afterWebhook.revision).toMatch(/^[0-9a-f]{8,}$/);

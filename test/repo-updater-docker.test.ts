@@ -1,13 +1,12 @@
 // repo-updater in its image (toolkit/node-git-base:local under the tests: the host's git, ssh, sh and
 // cat): --one-time, hardened, from a bare repository bind-mounted read-only; then the Compose demo with
-// its web server, a new commit pushed and synced by POST /sync, and `docker stop`. Images come from the
-// global setup, except the demo's web server (images/repo-updater/demo-web), built here on the local base.
+// the demo app serving the checkout, a new commit pushed and synced by POST /sync, and `docker stop`.
+// Images come from the global setup.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { localBaseImage } from '../scripts/images.ts';
 import { repoRoot } from '../scripts/programs.ts';
 import {
   containerState,
@@ -23,8 +22,12 @@ import {
 const status = inject('docker');
 const skipped = status.available ? '' : ` (skipped: ${status.reason})`;
 const updaterImage = 'toolkit/repo-updater:latest';
-const webImage = 'toolkit/repo-demo-web:latest';
 const token = 'e2e-sync-token';
+
+/** The commit the demo app serves at /content/: it reads the worktree's HEAD behind the link. */
+async function servedCommit(web: string): Promise<string> {
+  return JSON.parse((await httpGet(`${web}/-/status`)).body).content.revision;
+}
 
 const hardened = [
   '--read-only',
@@ -78,22 +81,6 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
     gitconfig = join(dir, 'gitconfig');
     writeFileSync(gitconfig, '[safe]\n\tdirectory = /source.git\n');
     chmodSync(gitconfig, 0o644);
-
-    const build = await runCommand(
-      'docker',
-      [
-        'build',
-        '--file',
-        join(repoRoot, 'images/repo-updater/demo-web/Dockerfile'),
-        '--tag',
-        webImage,
-        '--build-arg',
-        `BASE_IMAGE=${localBaseImage}`,
-        repoRoot,
-      ],
-      { timeoutMs: 120_000 },
-    );
-    if (build.code !== 0) throw new Error(`docker build of the demo web server failed: ${build.stderr}`);
   });
 
   afterAll(async () => {
@@ -234,12 +221,12 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
       const admin = hostPortUrl((await compose(['port', 'repo-updater', '9090'])).stdout);
       await waitForHttp(`${admin}/readyz`, (r) => r.status === 200, { timeoutMs: 20_000 });
 
-      expect((await waitForHttp(`${web}/`, (r) => r.status === 200, { timeoutMs: 10_000 })).body).toBe(
-        '<h1>first</h1>\n',
-      );
-      expect((await httpGet(`${web}/docs/page.txt`)).body).toBe('a page\n');
-      expect((await httpGet(`${web}/-/commit`)).body.trim()).toBe(first);
-      expect((await httpGet(`${web}/.git`)).status).toBe(404);
+      expect(
+        (await waitForHttp(`${web}/content/`, (r) => r.status === 200, { timeoutMs: 10_000 })).body,
+      ).toBe('<h1>first</h1>\n');
+      expect((await httpGet(`${web}/content/docs/page.txt`)).body).toBe('a page\n');
+      expect(await servedCommit(web)).toBe(first);
+      expect((await httpGet(`${web}/content/.git`)).status).toBe(404);
 
       const second = commit({ 'index.html': '<h1>second</h1>\n' }, 'second');
       const refused = await fetch(`${admin}/sync`, {
@@ -256,13 +243,13 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
         signal: AbortSignal.timeout(5_000),
       });
       expect(accepted.status).toBe(202);
-      await waitForHttp(`${web}/`, (r) => r.body === '<h1>second</h1>\n', {
+      await waitForHttp(`${web}/content/`, (r) => r.body === '<h1>second</h1>\n', {
         timeoutMs: 5_000,
         intervalMs: 100,
       });
       expect(Date.now() - started).toBeLessThan(5_000);
-      expect((await httpGet(`${web}/-/commit`)).body.trim()).toBe(second);
-      expect((await httpGet(`${web}/docs/page.txt`)).body).toBe('a page\n');
+      expect(await servedCommit(web)).toBe(second);
+      expect((await httpGet(`${web}/content/docs/page.txt`)).body).toBe('a page\n');
 
       const updater = (await compose(['ps', '--quiet', 'repo-updater'])).stdout.trim();
       const stop = await runCommand('docker', ['stop', '--time', '20', updater], { timeoutMs: 30_000 });
@@ -274,7 +261,7 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
       });
       expect(stop.ms).toBeLessThan(10_000);
       // The published tree stays served without the updater.
-      expect((await httpGet(`${web}/`)).body).toBe('<h1>second</h1>\n');
+      expect((await httpGet(`${web}/content/`)).body).toBe('<h1>second</h1>\n');
 
       const down = await compose(['down', '--volumes', '--timeout', '10']);
       expect(down.code, down.stderr).toBe(0);

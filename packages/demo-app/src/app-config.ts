@@ -8,7 +8,7 @@ export interface ConfigStatus {
   file: string;
   loaded: boolean;
   sha256: string | null;
-  /** Loads after the first one (SIGHUP or POST /-/reload). */
+  /** Loads when told (SIGHUP or POST /-/reload), not counting the one at start. */
   reloads: number;
   reason: LoadReason | null;
   /** The revision config-syncer sent with its notification, when it did. */
@@ -57,7 +57,7 @@ export class AppConfig {
         throw new Error('the config is not a JSON object');
       }
       this.#values = parsed as Record<string, unknown>;
-      if (status.loaded && reason !== 'start') status.reloads += 1;
+      if (reason !== 'start') status.reloads += 1;
       Object.assign(status, {
         loaded: true,
         sha256: createHash('sha256').update(text).digest('hex'),
