@@ -1,22 +1,48 @@
-// Writes the option reference tables into README.md from the programs' own option tables, so help and
-// docs cannot drift. `node scripts/docs.ts --check` fails when README.md is not current (run by `pnpm check`).
+// Writes the reference tables into README.md from each program's one declaration (its definition: option
+// table, endpoints, metrics function), the same one `--help` prints, so help and docs cannot drift.
+// `node scripts/docs.ts --check` fails when README.md is not current (run by `pnpm check`).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   commonOptions,
+  describeMetrics,
   describeOptions,
+  type EndpointDoc,
   type OptionTable,
+  type ProgramDefinition,
   programOptions,
 } from '../packages/lifecycle/src/index.ts';
 import { listPrograms, repoRoot } from './programs.ts';
 
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
 function optionTable(program: string, table: OptionTable): string {
   const rows = describeOptions(program, table).map((row) => {
-    const cell = (text: string) => text.replace(/\|/g, '\\|');
     const fallback = row.required ? '*required*' : row.default === '' ? '' : `\`${cell(row.default)}\``;
     return `| \`${cell(row.flag)}\` | \`${cell(row.env)}\` | ${fallback} | ${cell(row.help)} |`;
   });
   return ['| flag | env | default | what |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The program's endpoints (the lifecycle's three are documented once) and metrics, as two tables. */
+function referenceTables(definition: ProgramDefinition<OptionTable>): string {
+  const endpoints = definition.endpoints.map(
+    (e: EndpointDoc) => `| \`${cell(e.method)} ${cell(e.path)}\` | ${cell(e.help)} |`,
+  );
+  const metrics = describeMetrics((registry) => definition.metrics(registry)).map((m) => {
+    const labels = m.labels.length > 0 ? m.labels.map((l) => `\`${l}\``).join(', ') : '';
+    return `| \`${m.name}\` | ${m.type} | ${labels} | ${cell(m.help)} |`;
+  });
+  return [
+    '| endpoint | what |',
+    '|---|---|',
+    '| `GET /livez`, `GET /readyz`, `GET /metrics` | see [What every program has](#what-every-program-has) |',
+    ...endpoints,
+    '',
+    '| metric | type | labels | what |',
+    '|---|---|---|---|',
+    ...metrics,
+  ].join('\n');
 }
 
 /** Replaces the text between `<!-- begin:NAME -->` and `<!-- end:NAME -->`. */
@@ -39,16 +65,17 @@ for (const program of listPrograms().filter((p) => !p.internal)) {
     Object.entries(programOptions(definition)).filter(([key]) => !(key in commonOptions)),
   ) as OptionTable;
   next = replaceBlock(next, `options:${program.name}`, optionTable(program.name, own));
+  next = replaceBlock(next, `reference:${program.name}`, referenceTables(definition));
 }
 
 if (process.argv.includes('--check')) {
   if (next !== current) {
     console.error(
-      'README.md option tables are out of date: run `node scripts/docs.ts` and commit the result.',
+      'README.md reference tables (options, endpoints, metrics) are out of date: run `node scripts/docs.ts` and commit the result.',
     );
     process.exit(1);
   }
 } else if (next !== current) {
   writeFileSync(readmePath, next);
-  console.log('README.md option tables updated');
+  console.log('README.md reference tables updated');
 }

@@ -2,8 +2,11 @@
 // through the tour (one visible step per sidecar), stopped by Ctrl-C.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describeMetrics } from '../packages/lifecycle/src/index.ts';
 import { runTour } from '../scripts/demo/tour.ts';
+import { findProgram } from '../scripts/programs.ts';
 import { type RunningDemo, startDemo, waitForGuide } from './helpers/demo-run.ts';
 
 /** The demo script's children: the programs it started. */
@@ -55,6 +58,26 @@ describe('pnpm demo (local processes)', () => {
     for (const step of steps) expect(step, step.detail).toMatchObject({ ok: true });
     expect(steps.find((step) => step.program === 'topz')!.detail).toMatch(/demo-app-busy/);
   }, 90_000);
+
+  test('every metric family a sidecar serves is in its declaration, which --help and the README list', async () => {
+    const admin: Record<string, number> = {
+      topz: demo.ports.topz,
+      'config-syncer': demo.ports.configSyncer,
+      'repo-updater': demo.ports.repoUpdater,
+      'log-forwarder': demo.ports.logForwarder,
+      'tls-proxy': demo.ports.tlsProxy,
+    };
+    for (const [program, port] of Object.entries(admin)) {
+      const { definition } = await import(join(findProgram(program).dir, 'src', 'definition.ts'));
+      const declared = describeMetrics((registry) => definition.metrics(registry)).map((m) => m.name);
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const served = [...text.matchAll(/^# HELP (\S+) /gm)]
+        .map((match) => match[1]!)
+        .filter((name) => !/^(process|nodejs)_/.test(name) && !name.endsWith('_build_info'));
+      expect(served.length, program).toBeGreaterThan(0);
+      expect(declared, program).toEqual(expect.arrayContaining(served));
+    }
+  });
 
   test('Ctrl-C stops every program gracefully, and the workspace it was given stays', async () => {
     const code = await demo.interrupt(40_000);

@@ -2,7 +2,14 @@
 // Specification schema, Kubernetes with kubernetes-models, and the toolkit's own rules for sidecars.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import {
+  envPrefix,
+  type OptionTable,
+  type ProgramDefinition,
+  parseOptions,
+  programOptions,
+} from '../packages/lifecycle/src/index.ts';
 import { listPrograms, repoRoot } from '../scripts/programs.ts';
 import { dockerfileProblems } from './helpers/dockerfiles.ts';
 import {
@@ -153,6 +160,53 @@ describe('Compose files', () => {
       for (const port of (service.ports as string[] | undefined) ?? [])
         expect(port).toMatch(/^127\.0\.0\.1:/);
     }
+  });
+});
+
+describe('every toolkit container in compose/ and k8s/ is started with flags its program accepts', () => {
+  const definitions = new Map<string, ProgramDefinition<OptionTable>>();
+  beforeAll(async () => {
+    for (const program of listPrograms()) {
+      const module = await import(join(program.dir, 'src', 'definition.ts'));
+      definitions.set(program.name, module.definition);
+    }
+  });
+  const starts: [string, string, string[], Record<string, string>][] = [];
+  for (const file of composeFiles) {
+    const [document] = loadYamlDocuments(file).map(interpolateDefaults) as [
+      {
+        services: Record<
+          string,
+          { image?: string; command?: string[]; environment?: Record<string, string> }
+        >;
+      },
+    ];
+    for (const [name, service] of Object.entries(document.services)) {
+      const program = /^toolkit\/([a-z0-9-]+):/.exec(String(service.image))?.[1];
+      if (program)
+        starts.push([`${rel(file)} ${name}`, program, service.command ?? [], service.environment ?? {}]);
+    }
+  }
+  for (const { file, document } of workloads) {
+    const spec = podSpecOf(document)!;
+    for (const container of [
+      ...((spec.initContainers as unknown[]) ?? []),
+      ...((spec.containers as unknown[]) ?? []),
+    ] as { name: string; image: string; args?: string[] }[]) {
+      const program = /^toolkit\/([a-z0-9-]+):/.exec(container.image)?.[1];
+      if (program) starts.push([`${rel(file)} ${container.name}`, program, container.args ?? [], {}]);
+    }
+  }
+  test.each(starts)('%s (%s)', (_, program, args, env) => {
+    const definition = definitions.get(program);
+    expect(definition, `no program ${program}`).toBeDefined();
+    // Secrets named by a file are read at start, from a mount that is not here: name them only.
+    const withoutSecretFiles = args.filter((arg) => !/^--[a-z-]+-file=\/(etc|run|var\/run)\//.test(arg));
+    const prefix = envPrefix(program);
+    const ownEnv = Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith(prefix)));
+    expect(() =>
+      parseOptions(program, programOptions(definition!), withoutSecretFiles, ownEnv),
+    ).not.toThrow();
   });
 });
 

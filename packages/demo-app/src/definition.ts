@@ -53,6 +53,32 @@ export const definition: ProgramDefinition<typeof options> = {
     'the app the demos put the sidecars next to: plain HTTP, an access log, a reloadable config, content from a checkout',
   options,
   admin: 'own',
+  endpoints: [
+    {
+      method: 'GET',
+      path: '/',
+      help: 'What the app has: its config message, the commit it serves, its access-log lines.',
+    },
+    { method: 'GET', path: '/content/<path>', help: 'A file of the checkout behind --content.' },
+    {
+      method: 'GET',
+      path: '/-/status',
+      help: 'JSON: config loads, content commit, access-log lines, log records received.',
+    },
+    { method: 'GET', path: '/-/config', help: 'The config as loaded.' },
+    {
+      method: 'POST',
+      path: '/-/reload',
+      help: 'Re-read the config (config-syncer --notify-url); a JSON {revision} is recorded.',
+    },
+    {
+      method: 'POST',
+      path: '/-/logs',
+      help: 'Take log records: NDJSON or a JSON array (log-forwarder --http-url).',
+    },
+    { method: 'GET', path: '/-/logs', help: 'The newest records taken, NDJSON; ?limit=N.' },
+  ],
+  metrics: () => undefined,
   async main({ config, log, ready, onShutdown, handleAdmin }) {
     // The kernel's name of the process too (comm): what topz shows and config-syncer's --notify-process matches.
     process.title = 'demo-app';

@@ -27,6 +27,12 @@ export {
   programOptions,
   runProgram,
 } from './program.ts';
+export {
+  describeMetrics,
+  type EndpointDoc,
+  formatReferenceHelp,
+  type MetricDoc,
+} from './reference.ts';
 export { ShutdownHooks, type ShutdownPlan } from './shutdown.ts';
 export { parseStatusMatcher, type StatusMatcher } from './status-matcher.ts';
 export { toolkitVersion } from './version.ts';

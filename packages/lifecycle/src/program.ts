@@ -8,6 +8,7 @@ import { Health } from './health.ts';
 import { createLogger, type LogLevel, logLevels } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { type Config, formatHelp, type OptionTable, parseOptions } from './options.ts';
+import { describeMetrics, type EndpointDoc, formatReferenceHelp } from './reference.ts';
 import { ShutdownHooks } from './shutdown.ts';
 
 /** Options every program has, added to its own table. */
@@ -67,6 +68,16 @@ export interface ProgramDefinition<T extends OptionTable> {
   usage?: string;
   options: T;
   /**
+   * The HTTP endpoints the program serves besides /livez, /readyz and /metrics: `--help`, the README
+   * and the checks come from this list, and `route` refuses a path that is not in it.
+   */
+  endpoints: readonly EndpointDoc[];
+  /**
+   * Registers the program's own metrics on a registry: the function its main calls, so `--help` and the
+   * README list what the program really serves.
+   */
+  metrics(registry: Registry): unknown;
+  /**
    * `own`: the program serves the admin routes on its own server (it calls `handleAdmin`).
    * `separate` (default): lifecycle adds `--admin-addr` and serves them itself.
    */
@@ -106,7 +117,10 @@ export async function runProgram<T extends OptionTable>(
   const table = programOptions(definition);
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(
-      formatHelp(name, definition.summary, definition.usage ?? `${name} [options]`, table),
+      `${formatHelp(name, definition.summary, definition.usage ?? `${name} [options]`, table)}\n${formatReferenceHelp(
+        definition.endpoints,
+        describeMetrics((registry) => definition.metrics(registry)),
+      )}`,
     );
     process.exit(0);
   }
@@ -198,7 +212,14 @@ export async function runProgram<T extends OptionTable>(
       health.markReady();
     },
     onShutdown: (hookName, run, timeoutMs) => hooks.register(hookName, run, timeoutMs),
-    route: (method, path, handler) => admin.add(method, path, handler),
+    route: (method, path, handler) => {
+      if (!definition.endpoints.some((e) => e.method === method.toUpperCase() && e.path === path)) {
+        throw new Error(
+          `${method} ${path} is not in the program's endpoints: declare it there (docs come from it)`,
+        );
+      }
+      admin.add(method, path, handler);
+    },
     handleAdmin: (req, res) => admin.handle(req, res),
   };
 

@@ -44,6 +44,11 @@ describe('flags and env', () => {
     ]) {
       expect(child.stdout).toContain(text);
     }
+    // Endpoints and metrics from the same declaration as the docs.
+    expect(child.stdout).toContain(
+      'Endpoints (besides /livez, /readyz and /metrics):\n  POST /echo\n      Echoes the body.',
+    );
+    expect(child.stdout).toContain('  demo_program_echoes_total (counter)\n      Bodies echoed.');
   });
 
   it('prints the version', async () => {
@@ -127,6 +132,12 @@ describe('health and metrics', () => {
     const got = await fetch(`${base}/echo`);
     expect(got.status).toBe(405);
     expect(got.headers.get('allow')).toBe('POST');
+  });
+
+  it('refuses a route the program did not declare in its endpoints (the docs come from them)', async () => {
+    const child = start([], { UNDECLARED_ROUTE: '1' });
+    expect(await child.exitCode()).toBe(1);
+    expect(child.stderr).toContain('GET /undeclared is not in the program');
   });
 
   it('logs JSON lines with the program name and level, honouring --log-level', async () => {

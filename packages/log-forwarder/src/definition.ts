@@ -1,5 +1,6 @@
 import { type ProgramDefinition, toolkitVersion } from '@toolkit/lifecycle';
 import { runLogForwarder } from './app.ts';
+import { createForwarderMetrics } from './metrics.ts';
 import { options } from './options.ts';
 
 /** The program, importable without running it (the docs read its option table). */
@@ -11,5 +12,13 @@ export const definition: ProgramDefinition<typeof options> = {
   usage:
     'log-forwarder --path GLOB [--path GLOB...] (--stdout | --http-url URL | --loki-url URL | --elasticsearch-url URL) [options]',
   options,
+  endpoints: [
+    {
+      method: 'GET',
+      path: '/files',
+      help: 'Each followed file with its read and committed offsets, as JSON.',
+    },
+  ],
+  metrics: createForwarderMetrics,
   main: runLogForwarder,
 };

@@ -1,5 +1,6 @@
 import { type ProgramDefinition, toolkitVersion } from '@toolkit/lifecycle';
 import { runRepoUpdater } from './app.ts';
+import { createMetrics } from './metrics.ts';
 import { options } from './options.ts';
 
 /** The program, importable without running it (the docs read its option table). */
@@ -10,5 +11,13 @@ export const definition: ProgramDefinition<typeof options> = {
     'keeps a git checkout in a shared volume current: each commit is checked out into its own worktree and published behind a symlink swapped in one rename, so readers never see a half-updated tree.',
   usage: 'repo-updater --repo URL|PATH --root DIR [options]',
   options,
+  endpoints: [
+    {
+      method: 'POST',
+      path: '/sync',
+      help: 'Sync now (a push webhook): 202 at once, or with ?wait 200 {result, commit} (500 on failure); needs --sync-token.',
+    },
+  ],
+  metrics: (registry) => createMetrics(registry, 0),
   main: runRepoUpdater,
 };

@@ -1,5 +1,6 @@
 import { type ProgramDefinition, toolkitVersion } from '@toolkit/lifecycle';
 import { runTopz } from './app.ts';
+import { TopzMetrics } from './metrics.ts';
 import { options } from './options.ts';
 
 /** The program, importable without running it (the docs read its option table). */
@@ -11,5 +12,28 @@ export const definition: ProgramDefinition<typeof options> = {
   usage: 'topz [--addr HOST:PORT] [options]  |  topz --once [--format json]',
   admin: 'own',
   options,
+  endpoints: [
+    {
+      method: 'GET',
+      path: '/',
+      help: 'The web page: sortable, filterable table, tree, CPU and memory history, a panel per process.',
+    },
+    {
+      method: 'GET',
+      path: '/topz',
+      help: 'Plain text, PID CPU% MEM% COMMAND first; ?header=0, ?wide=1, ?sort=cpu|mem|pid.',
+    },
+    {
+      method: 'GET',
+      path: '/api/processes',
+      help: 'The latest snapshot as JSON (processes, totals, cgroup, history); 503 until the first.',
+    },
+    {
+      method: 'POST',
+      path: '/api/processes/<pid>/signal',
+      help: 'Only with --allow-signals and its bearer token: send TERM, INT, HUP, KILL, USR1, USR2 or QUIT.',
+    },
+  ],
+  metrics: (registry) => new TopzMetrics(registry, 0),
   main: runTopz,
 };
