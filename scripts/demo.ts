@@ -40,6 +40,10 @@ const dir = keepDir ?? mkdtempSync(join(tmpdir(), 'toolkit-demo-'));
 const workspace = createWorkspace(dir);
 const project = process.env.DEMO_COMPOSE_PROJECT ?? 'toolkit-demo';
 const env = composeEnv(workspace, ports);
+/** The temporary workspace goes with the demo; a DEMO_DIR stays. */
+const removeTemporaryWorkspace = () => {
+  if (!keepDir) rmSync(dir, { recursive: true, force: true });
+};
 
 let stopping = false;
 const local = new LocalDemo((program, how) => {
@@ -57,7 +61,7 @@ async function stop(code: number): Promise<void> {
   } else {
     await local.stop();
   }
-  if (!keepDir) rmSync(dir, { recursive: true, force: true });
+  removeTemporaryWorkspace();
   console.log('demo: stopped');
   process.exit(code);
 }
@@ -76,6 +80,18 @@ const httpReady = (port: number) => async () =>
   (await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) })).ok;
 
 if (flags.compose) {
+  const images = ['demo-app', 'topz', 'config-syncer', 'repo-updater', 'log-forwarder', 'tls-proxy'];
+  const missing = images.filter(
+    (name) =>
+      spawnSync('docker', ['image', 'inspect', `toolkit/${name}:latest`], { stdio: 'ignore' }).status !== 0,
+  );
+  if (missing.length > 0) {
+    removeTemporaryWorkspace();
+    fail(
+      `no image ${missing.map((name) => `toolkit/${name}:latest`).join(', ')}: run \`pnpm images\` first ` +
+        '(TOOLKIT_LOCAL_BASE=1 pnpm images where nothing can be pulled), or `bash scripts/run.sh demo --compose`',
+    );
+  }
   console.log(`demo: starting compose/demo.yaml as project ${project} (images from \`pnpm images\`)`);
   const up = compose(project, env, ['up', '--detach', '--no-build']);
   if (up.code !== 0) {

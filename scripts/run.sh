@@ -14,5 +14,13 @@ case "${1:-}" in
     bash "$here/ensure-chromium.sh"
     ;;
   images) bash "$here/docker-engine.sh" ;;
+  demo)
+    # The Compose form runs the images: an engine, and the images built (on the local base where
+    # nothing can be pulled: TOOLKIT_LOCAL_BASE=1).
+    if [[ " $* " == *" --compose "* ]]; then
+      bash "$here/docker-engine.sh"
+      pnpm images >&2
+    fi
+    ;;
 esac
 exec pnpm "$@"
