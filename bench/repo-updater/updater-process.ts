@@ -40,6 +40,14 @@ export class UpdaterProcess {
     throw new Error(`repo-updater: no "${message}" log line within ${ms}ms:\n${this.#stderr.slice(-2000)}`);
   }
 
+  /** How many log lines have this message (and contain `including`). */
+  count(message: string, including = ''): number {
+    const lines = this.#stderr.split('\n');
+    return lines.filter(
+      (line) => line.includes(`"msg":${JSON.stringify(message)}`) && line.includes(including),
+    ).length;
+  }
+
   /** The last lines it logged, for an error message. */
   tail(lines = 5): string {
     return this.#stderr.trim().split('\n').slice(-lines).join('\n');

@@ -6,11 +6,14 @@
 // wrk with keep-alive against, on 127.0.0.1 only:
 //   direct       the app (a Node server answering 12 bytes), plain HTTP
 //   nginx        Debian's nginx, one worker, TLS, upstream keep-alive to the same app
-//   tls-proxy    one process (the bundle if built), access log off, then on
+//   tls-proxy    one process (the bundle if built): --workers 1 (the default: main thread only), then
+//                --workers 0 (one worker thread per usable CPU), access log off, then --workers 1 with it on
 //   node-minimal an https server piping to http.request with a keep-alive agent: Node's floor
+// Besides req/s and latency, the CPU time each target's processes used per request (from /proc, threads
+// included; nginx: its worker): unlike req/s it hardly moves when other work shares the machine.
 // nginx runs from a config in a temp dir, which is removed at the end; everything is stopped on exit.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSelfSignedCertificate } from '../../packages/tls-proxy/src/tls/self-signed.ts';
 import { writeNginxConfig } from './nginx.ts';
@@ -44,11 +47,32 @@ function start(command: string, args: string[]): Managed {
 interface Target {
   name: string;
   url: string;
-  runs: WrkResult[];
+  /** The processes that serve it, whose CPU time is counted (threads included). */
+  pids: () => number[];
+  runs: (WrkResult & { cpuUsPerRequest: number })[];
+}
+
+/** CPU time (user + system, all threads) of the processes so far, in µs; Linux's 100 ticks a second. */
+function cpuMicros(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * 10_000;
+}
+
+/** nginx's worker: the master's child. */
+function childrenOf(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
 }
 
 /** The run with the median req/s, so its p99 comes from the same run. */
-function medianRun(runs: WrkResult[]): WrkResult {
+function medianRun<R extends WrkResult>(runs: R[]): R {
   return [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(runs.length / 2)]!;
 }
 
@@ -56,16 +80,22 @@ async function measure(targets: Target[]): Promise<void> {
   for (const target of targets) await runWrk(target.url, { ...options, seconds: 3 });
   for (let round = 1; round <= rounds; round += 1) {
     for (const target of targets) {
+      const pids = target.pids();
+      const cpuBefore = cpuMicros(pids);
       const result = await runWrk(target.url, options);
-      target.runs.push(result);
+      const cpuUsPerRequest =
+        (cpuMicros(pids) - cpuBefore) / Math.max(1, result.requestsPerSecond * options.seconds);
+      target.runs.push({ ...result, cpuUsPerRequest });
       console.error(
-        `  round ${round} ${target.name}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(2)} ms`,
+        `  round ${round} ${target.name}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, ` +
+          `${Math.round(cpuUsPerRequest)} µs CPU/request`,
       );
     }
   }
 }
 
 try {
+  const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const material = await createSelfSignedCertificate(['localhost', '127.0.0.1']);
   const cert = join(temp, 'tls.crt');
   const key = join(temp, 'tls.key');
@@ -80,7 +110,7 @@ try {
   );
 
   const nginxPort = await findFreePort();
-  start('nginx', [
+  const nginx = start('nginx', [
     '-c',
     writeNginxConfig(join(temp, 'nginx'), nginxPort, appPort, cert, key),
     '-p',
@@ -100,10 +130,16 @@ try {
     '--tls-key',
     key,
   ];
-  const proxy = start(process.execPath, [programFile, ...proxyArgs, '--no-access-log']);
-  const proxyPort = (await proxy.waitFor(/"address":"127\.0\.0\.1:(\d+)"[^\n]*HTTPS listener up/))[1];
-  const logged = start(process.execPath, [programFile, ...proxyArgs]);
-  const loggedPort = (await logged.waitFor(/"address":"127\.0\.0\.1:(\d+)"[^\n]*HTTPS listener up/))[1];
+  const startProxy = async (extra: string[]) => {
+    const proxy = start(process.execPath, [programFile, ...proxyArgs, ...extra]);
+    const up = await proxy.waitFor(
+      /"address":"127\.0\.0\.1:(\d+)"[^\n]*"workers":(\d+)[^\n]*HTTPS listener up/,
+    );
+    return { port: up[1], workers: up[2], pid: proxy.child.pid! };
+  };
+  const single = await startProxy(['--workers', '1', '--no-access-log']);
+  const threaded = await startProxy(['--workers', '0', '--no-access-log']);
+  const logged = await startProxy(['--workers', '1']);
   const minimal = start(process.execPath, [
     join(import.meta.dirname, 'minimal-forwarder.ts'),
     cert,
@@ -112,13 +148,16 @@ try {
   ]);
   const minimalPort = Number((await minimal.waitFor(/^(\d+)$/m))[1]);
 
-  const target = (name: string, url: string): Target => ({ name, url, runs: [] });
+  const target = (name: string, url: string, pids: () => number[]): Target => ({ name, url, pids, runs: [] });
   const targets = [
-    target('direct (plain HTTP)', `${upstream}/`),
-    target('nginx (1 worker, TLS)', `https://127.0.0.1:${nginxPort}/`),
-    target('tls-proxy', `https://127.0.0.1:${proxyPort}/`),
-    target('tls-proxy, access log on', `https://127.0.0.1:${loggedPort}/`),
-    target('node-minimal (floor)', `https://127.0.0.1:${minimalPort}/`),
+    target('direct (plain HTTP)', `${upstream}/`, () => [app.child.pid!]),
+    target('nginx (1 worker, TLS)', `https://127.0.0.1:${nginxPort}/`, () => childrenOf(nginx.child.pid!)),
+    target('tls-proxy --workers 1', `https://127.0.0.1:${single.port}/`, () => [single.pid]),
+    target(`tls-proxy --workers 0 (${threaded.workers} here)`, `https://127.0.0.1:${threaded.port}/`, () => [
+      threaded.pid,
+    ]),
+    target('tls-proxy --workers 1, access log on', `https://127.0.0.1:${logged.port}/`, () => [logged.pid]),
+    target('node-minimal (floor)', `https://127.0.0.1:${minimalPort}/`, () => [minimal.child.pid!]),
   ];
   await measure(targets);
   const nginxResult = medianRun(targets[1]!.runs);
@@ -126,14 +165,22 @@ try {
     `\ntls-proxy benchmark: ${programFile.endsWith('.mjs') ? 'bundle' : 'sources'}, Node ${process.version}, ` +
       `wrk -t${options.threads} -c${options.connections} -d${options.seconds}s, median of ${rounds} interleaved rounds`,
   );
-  console.log('| target | req/s | p50 ms | p99 ms | errors | req/s vs nginx | p99 vs nginx |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log(
+    `${availableParallelism()} CPUs, shared by wrk, the app and the target under test; load average ` +
+      `${loadBefore} before the run, ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} after ` +
+      '(other work on the machine lowers req/s and raises p99; CPU µs/request moves much less).',
+  );
+  console.log(
+    '| target | req/s | p50 ms | p99 ms | errors | req/s vs nginx | p99 vs nginx | CPU µs/request (median) |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const { name, runs } of targets) {
     const r = medianRun(runs);
     const errors = runs.reduce((sum, run) => sum + run.errors, 0);
     console.log(
       `| ${name} | ${Math.round(r.requestsPerSecond)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${errors} | ` +
-        `${(r.requestsPerSecond / nginxResult.requestsPerSecond).toFixed(2)} | ${(r.p99Ms / nginxResult.p99Ms).toFixed(2)} |`,
+        `${(r.requestsPerSecond / nginxResult.requestsPerSecond).toFixed(2)} | ${(r.p99Ms / nginxResult.p99Ms).toFixed(2)} | ` +
+        `${Math.round(runs.map((run) => run.cpuUsPerRequest).sort((a, b) => a - b)[Math.floor(runs.length / 2)]!)} |`,
     );
   }
 } catch (error) {

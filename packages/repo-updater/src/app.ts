@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import type { Config, commonOptions, ProgramContext } from '@toolkit/lifecycle';
 import { buildGitRunner, buildNotifiers, buildValidator, KnownSecrets } from './build-parts.ts';
 import { redactUrlCredentials } from './git/redact.ts';
@@ -8,8 +7,7 @@ import type { SubmoduleMode } from './git/worktrees.ts';
 import { createMetrics } from './metrics.ts';
 import { NotifyDispatcher } from './notify/dispatcher.ts';
 import type { options } from './options.ts';
-import { removeExpiredWorktrees } from './publish/cleanup.ts';
-import { readPublishedTree, removeLeftoverLinks } from './publish/link.ts';
+import { removeExpiredWorktrees, takeOverRoot } from './publish/cleanup.ts';
 import { RetiredWorktrees } from './publish/retired.ts';
 import { deriveSettings } from './settings.ts';
 import { SyncLoop } from './sync/loop.ts';
@@ -36,7 +34,7 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
   const git = buildGitRunner(config, settings, secrets, log);
   const source = { url: settings.repoUrl, ref: settings.ref, depth: config.depth };
   const repository = new LocalRepository(git, layout, source);
-  const retired = new RetiredWorktrees(config.worktreeGrace);
+  const retired = new RetiredWorktrees(config.worktreeGrace, Date.now, config.reuseWorktrees);
 
   const syncer = new Syncer({
     git,
@@ -96,10 +94,7 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
   );
 
   // After the route is added: the admin server is already listening, and a request must not get a 404.
-  await mkdir(layout.worktreesDir, { recursive: true });
-  const published = await readPublishedTree(layout.linkPath);
-  await retired.retireAllBut(layout.worktreesDir, published?.exists ? published.dir : undefined);
-  await removeLeftoverLinks(layout.linkPath);
+  await takeOverRoot(layout, retired);
   log.info(
     { repo: redactUrlCredentials(settings.repoUrl), ref, root: layout.root, link: layout.linkPath },
     config.oneTime ? 'syncing once' : 'starting',

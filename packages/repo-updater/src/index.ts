@@ -16,11 +16,15 @@ export { GitCommandError, GitRunner, type GitRunOptions } from './git/runner.ts'
 export {
   type CheckoutOptions,
   checkOutWorktree,
+  findReuseProblem,
   isCompleteCheckout,
   makeGitFileRelative,
+  moveWorktree,
+  readWorktreeAdmin,
   removeWorktreeFiles,
   type SubmoduleMode,
   submoduleModes,
+  updateWorktree,
 } from './git/worktrees.ts';
 export { CommandFailedError, inheritedEnvironment, runShellCommand } from './hooks/run-shell.ts';
 export { checkLinkPlacement, createLayout, type Layout, worktreePath } from './layout.ts';
@@ -31,7 +35,7 @@ export { HttpNotifier } from './notify/http-notifier.ts';
 export type { Notifier, PublishEvent } from './notify/notifier.ts';
 export { TouchNotifier } from './notify/touch-notifier.ts';
 export { options } from './options.ts';
-export { removeExpiredWorktrees } from './publish/cleanup.ts';
+export { removeExpiredWorktrees, takeOverRoot } from './publish/cleanup.ts';
 export { type PublishedTree, readPublishedTree, removeLeftoverLinks, swapLink } from './publish/link.ts';
 export { RetiredWorktrees } from './publish/retired.ts';
 export { deriveSettings, type RepoUpdaterConfig, type Settings } from './settings.ts';

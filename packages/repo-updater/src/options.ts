@@ -35,7 +35,7 @@ export const options = {
     type: 'string',
     required: true,
     placeholder: 'DIR',
-    help: 'Directory owned by the updater (the shared volume): holds .git, .worktrees/<sha> and the link.',
+    help: 'Directory owned by the updater (the shared volume): holds .git, .worktrees/<sha> (and .worktrees/tree-<id> while one is being made) and the link.',
   },
   link: {
     type: 'string',
@@ -84,7 +84,12 @@ export const options = {
   worktreeGrace: {
     type: 'duration',
     default: '1m',
-    help: 'How long a replaced worktree is kept, so a process still inside it is not pulled from under it.',
+    help: 'How long a replaced worktree is kept untouched, so a process still inside it is not pulled from under it; then it is deleted, or kept as the spare (--reuse-worktrees).',
+  },
+  reuseWorktrees: {
+    type: 'boolean',
+    default: true,
+    help: 'Keep the most recently replaced worktree past its grace period as a spare, and bring it to the next commit in place (local edits discarded, only changed files written) instead of writing a whole new worktree. --no-reuse-worktrees deletes every replaced worktree after its grace period.',
   },
   validateCommand: {
     type: 'string',

@@ -66,6 +66,21 @@ describe('--one-time', () => {
     }
   });
 
+  test('run after run over one root: a tree past --worktree-grace is the spare the next commit goes into, unless --no-reuse-worktrees', async () => {
+    const run = async (...extra: string[]) => {
+      const commit = remote.commit({ 'a.txt': `${Date.now()}` });
+      const child = start(['--repo', remote.url, '--one-time', '--worktree-grace', '0s', ...extra]);
+      expect(await child.exitCode(20_000)).toBe(0);
+      expect(readlinkSync(join(root, 'current'))).toBe(`.worktrees/${commit}`);
+      return child.logs.find((line) => line.msg === 'published a new commit')?.checkout;
+    };
+    expect(await run()).toBe('new');
+    // The first commit is still published at start-up: nothing to reuse yet.
+    expect(await run()).toBe('new');
+    expect(await run()).toBe('spare');
+    expect(await run('--no-reuse-worktrees')).toBe('new');
+  });
+
   test('exits 1 after --init-max-failures tries, with backoff between them', async () => {
     const child = start([
       '--repo',

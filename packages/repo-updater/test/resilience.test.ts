@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { readWorktreeAdmin } from '../src/git/worktrees.ts';
 import { git, makeTempDir, RemoteRepo } from './helpers/git-fixture.ts';
 import { GitHttpServer } from './helpers/git-http-server.ts';
 import { createTestUpdater } from './helpers/updater.ts';
@@ -63,16 +64,11 @@ describe('survives', () => {
   });
 
   test('stale index.lock, shallow.lock and ref locks left by a killed git', async () => {
-    const first = remote.commit({ 'a.txt': 'one' });
+    remote.commit({ 'a.txt': 'one' });
     await createTestUpdater(root, { repo: remote.url }).sync();
     const gitDir = join(root, '.git');
-    const locks = [
-      'shallow.lock',
-      'index.lock',
-      'HEAD.lock',
-      `worktrees/${first}/index.lock`,
-      'refs/heads/x.lock',
-    ];
+    const admin = relative(gitDir, (await readWorktreeAdmin(realpathSync(join(root, 'current'))))!);
+    const locks = ['shallow.lock', 'index.lock', 'HEAD.lock', `${admin}/index.lock`, 'refs/heads/x.lock'];
     for (const lock of locks) writeFileSync(join(gitDir, lock), '');
     // The process that was killed with them is gone; the restarted updater starts over the same root.
     const updater = createTestUpdater(root, { repo: remote.url });
@@ -80,7 +76,7 @@ describe('survives', () => {
     expect(await updater.sync()).toMatchObject({ result: 'success', commit: second });
     for (const lock of locks) expect(existsSync(join(gitDir, lock))).toBe(false);
     const warning = updater.logs.lines.find((line) => line.msg === 'removed stale git lock files');
-    expect(warning?.locks).toEqual(expect.arrayContaining(['shallow.lock', `worktrees/${first}/index.lock`]));
+    expect(warning?.locks).toEqual(expect.arrayContaining(['shallow.lock', `${admin}/index.lock`]));
   });
 
   test.each([

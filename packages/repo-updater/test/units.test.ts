@@ -84,6 +84,33 @@ describe('retired worktrees', () => {
     retired.restore('/w/b');
     expect(retired.nextExpiryIn()).toBeUndefined();
   });
+
+  test('with a spare: the newest expired one is kept instead of deleted, and handed over once', () => {
+    let now = 1000;
+    const retired = new RetiredWorktrees(500, () => now, true);
+    retired.retire('/w/a');
+    now += 100;
+    retired.retire('/w/b');
+    now += 100;
+    retired.retire('/w/c');
+    // Within their grace period none is handed over.
+    expect(retired.takeSpare()).toBeUndefined();
+    now += 450;
+    expect(retired.takeExpired()).toEqual(['/w/a']);
+    expect(retired.spare).toBe('/w/b');
+    expect(retired.nextExpiryIn()).toBe(50);
+    expect(retired.takeSpare(['/w/b'])).toBeUndefined();
+    now += 50;
+    // c's grace period is over too, and it is newer than the spare kept so far.
+    expect(retired.takeSpare()).toBe('/w/c');
+    expect(retired.spare).toBe('/w/b');
+    expect(retired.takeExpired()).toEqual([]);
+    expect(retired.takeSpare()).toBe('/w/b');
+    expect(retired.spare).toBeUndefined();
+    retired.retire('/w/d');
+    retired.restore('/w/d');
+    expect(retired.takeSpare()).toBeUndefined();
+  });
 });
 
 describe('POST /sync authorisation', () => {

@@ -2,6 +2,7 @@ import type { ProgramContext } from '@toolkit/lifecycle';
 import { ProxyMetrics } from './metrics.ts';
 import { watchUpstreamReadiness } from './readiness.ts';
 import { deriveSettings, type TlsProxyConfig } from './settings.ts';
+import { startThreadedTlsProxy } from './threaded.ts';
 import { startTlsProxy } from './tls-proxy.ts';
 
 /**
@@ -12,7 +13,15 @@ import { startTlsProxy } from './tls-proxy.ts';
 export async function runTlsProxy(context: ProgramContext<TlsProxyConfig>): Promise<void> {
   const { config, log, signal } = context;
   const settings = deriveSettings(config);
-  const proxy = await startTlsProxy(settings, log, new ProxyMetrics(context.metrics));
+  const proxy =
+    settings.workers > 1
+      ? await startThreadedTlsProxy(settings, config, log, context.metrics, (error) => {
+          // Thrown outside any handler: lifecycle logs it and shuts down (the other workers drain), exit 1.
+          setImmediate(() => {
+            throw new Error(`worker thread crashed: ${error.message}`, { cause: error });
+          });
+        })
+      : await startTlsProxy(settings, log, new ProxyMetrics(context.metrics));
   context.onShutdown('upstream connections', () => proxy.close());
   // The step's own timeout leaves the drain a second to cut what is left once its grace runs out.
   context.onShutdown(

@@ -9,7 +9,8 @@ export { Forwarder } from './proxy/forwarder.ts';
 export { classifyUpstreamError, isSafeToRetry, UpstreamTimeoutError } from './proxy/upstream-errors.ts';
 export { checkUpstream, watchUpstreamReadiness } from './readiness.ts';
 export { redirectLocation } from './server/redirect-listener.ts';
-export { deriveSettings, type Settings, type TlsProxyConfig } from './settings.ts';
+export { autoWorkers, deriveSettings, type Settings, type TlsProxyConfig } from './settings.ts';
+export { startThreadedTlsProxy } from './threaded.ts';
 export {
   CertificateError,
   checkCertificate,
@@ -29,4 +30,4 @@ export {
 export { classifyHandshakeError, handshakeFailureReasons } from './tls/handshake-failures.ts';
 export { createSelfSignedCertificate } from './tls/self-signed.ts';
 export { buildSecureContextOptions, defaultCiphers, type TlsPolicy, tlsVersions } from './tls/tls-policy.ts';
-export { startTlsProxy, type TlsProxy } from './tls-proxy.ts';
+export { startHttpsService, startTlsProxy, type TlsProxy } from './tls-proxy.ts';

@@ -1,4 +1,7 @@
 import { runProgram } from '@toolkit/lifecycle';
 import { definition } from './definition.ts';
+import { isProxyWorker, runProxyWorker } from './workers/thread.ts';
 
-await runProgram(definition);
+// With --workers, the same file runs in every worker thread: there it serves HTTPS and nothing else.
+if (isProxyWorker()) await runProxyWorker();
+else await runProgram(definition);

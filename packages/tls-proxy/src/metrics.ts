@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Metric, type Registry } from 'prom-client';
 import { handshakeFailureReasons } from './tls/handshake-failures.ts';
 
 const knownMethods = new Set([
@@ -37,8 +37,16 @@ export class ProxyMetrics {
   // labels() hashes its arguments on every call: keep the children, by method then status (hot path).
   readonly #requestChildren = new Map<string, Map<number, { inc(): void }>>();
 
-  constructor(registry: Registry) {
-    const registers = [registry];
+  /**
+   * `groups` picks what is registered (all of it is always there to count on): with worker threads each
+   * worker registers the traffic metrics on its own registry and the main thread the certificate ones.
+   */
+  constructor(
+    registry: Registry | undefined,
+    groups: readonly ('traffic' | 'certificate')[] = ['traffic', 'certificate'],
+  ) {
+    const registers = registry && groups.includes('traffic') ? [registry] : [];
+    const certificateRegisters = registry && groups.includes('certificate') ? [registry] : [];
     this.requests = new Counter({
       name: 'tls_proxy_requests_total',
       help: 'Requests answered, by method and status (502/504: the upstream failed; 4xx from the proxy: refused).',
@@ -71,17 +79,22 @@ export class ProxyMetrics {
     this.certificateExpiry = new Gauge({
       name: 'tls_proxy_certificate_expiry_timestamp_seconds',
       help: 'When the certificate in service expires (Unix time); alert on it minus time().',
-      registers,
+      registers: certificateRegisters,
     });
     this.certificateReloads = new Counter({
       name: 'tls_proxy_certificate_reloads_total',
       help: 'Certificate changes seen on disk: success (now in service) or failure (rejected; the old one stays).',
       labelNames: ['result'],
-      registers,
+      registers: certificateRegisters,
     });
     for (const reason of upstreamErrorReasons) this.upstreamErrors.inc({ reason }, 0);
     for (const reason of handshakeFailureReasons) this.handshakeFailures.inc({ reason }, 0);
     for (const result of ['success', 'failure']) this.certificateReloads.inc({ result }, 0);
+  }
+
+  /** What each worker thread counts (the main thread sums them). */
+  trafficMetrics(): Metric[] {
+    return [this.requests, this.duration, this.upstreamErrors, this.handshakeFailures, this.openConnections];
   }
 
   countRequest(method: string | undefined, status: number, seconds: number): void {

@@ -8,6 +8,15 @@ export const options = {
     default: '0.0.0.0:8443',
     help: 'Address of the HTTPS listener.',
   },
+  workers: {
+    type: 'integer',
+    // 1 by default: a sidecar keeps to its share; a second thread only pays where a core is idle.
+    default: 1,
+    min: 0,
+    max: 64,
+    placeholder: 'N',
+    help: 'Threads serving HTTPS, each with its own event loop, all listening on --listen (SO_REUSEPORT: the kernel spreads new connections). 1: everything on the main thread. 0: one per CPU the container may use (os.availableParallelism(), which counts a cgroup CPU limit), at most 8 and at most one per 96 MiB of the memory limit.',
+  },
   upstream: {
     type: 'string',
     default: 'http://127.0.0.1:8080',

@@ -1,4 +1,5 @@
 import type { BlockList } from 'node:net';
+import { availableParallelism, totalmem } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import { type Config, type ListenAddress, parseListenAddress, UsageError } from '@toolkit/lifecycle';
 import { parseTrustedProxies } from './http/trusted-proxies.ts';
@@ -10,6 +11,8 @@ import type { TlsPolicy, TlsVersion } from './tls/tls-policy.ts';
 /** Everything the proxy needs, parsed and checked once at start; modules take these plain values. */
 export interface Settings {
   listen: ListenAddress;
+  /** Threads serving HTTPS: 1 serves on the main thread, more start worker threads. */
+  workers: number;
   upstream: URL;
   /** Undefined: serve a self-signed certificate for `selfSignedNames`. */
   certificate: CertificatePaths | undefined;
@@ -31,6 +34,22 @@ export interface Settings {
   drainTimeoutMs: number;
   ready: { path: string; intervalMs: number } | undefined;
   accessLog: boolean;
+}
+
+/** `--workers 0` takes one per usable CPU, up to this many: past it the upstream is usually the limit. */
+export const maxAutoWorkers = 8;
+/** Memory budgeted per worker thread by `--workers 0` (one measured 25-50 MB of RSS, idle to busy). */
+export const memoryPerWorker = 96 * 1024 * 1024;
+
+/**
+ * One worker per CPU the process may use (`availableParallelism()` counts the affinity mask and, in
+ * Node 24's libuv, a cgroup CPU quota rounded down), at most `maxAutoWorkers`, and no more than the
+ * memory limit (cgroup, else the machine's) gives `memoryPerWorker` each: 160 MiB makes it 1.
+ */
+export function autoWorkers(): number {
+  const memory = Math.min(process.constrainedMemory() || Number.POSITIVE_INFINITY, totalmem());
+  const byMemory = Math.floor(memory / memoryPerWorker);
+  return Math.max(1, Math.min(availableParallelism(), maxAutoWorkers, byMemory));
 }
 
 export type TlsProxyConfig = Config<typeof options>;
@@ -91,6 +110,7 @@ export function deriveSettings(config: TlsProxyConfig): Settings {
   const hstsSeconds = Math.floor(config.hstsMaxAge / 1000);
   return {
     listen: parseListenAddress(config.listen)!,
+    workers: config.workers === 0 ? autoWorkers() : config.workers,
     upstream,
     certificate:
       config.tlsCert && config.tlsKey

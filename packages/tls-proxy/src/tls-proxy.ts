@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { closeServer, type Logger, listen } from '@toolkit/lifecycle';
+import { closeServer, type ListenAddress, type Logger, listen } from '@toolkit/lifecycle';
 import { normalizeAddress } from './http/trusted-proxies.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import { Forwarder } from './proxy/forwarder.ts';
@@ -19,7 +20,7 @@ import type { Settings } from './settings.ts';
 import { checkCertificate, type LoadedCertificate, loadCertificate } from './tls/certificate-pair.ts';
 import { CertificateReloader } from './tls/certificate-reloader.ts';
 import { createSelfSignedCertificate } from './tls/self-signed.ts';
-import { buildSecureContextOptions } from './tls/tls-policy.ts';
+import { buildSecureContextOptions, type CertificateMaterial } from './tls/tls-policy.ts';
 
 /** A running proxy: what the program's shutdown steps and the tests hold on to. */
 export interface TlsProxy {
@@ -33,7 +34,7 @@ export interface TlsProxy {
   close(): void;
 }
 
-async function loadInitialCertificate(settings: Settings, log: Logger): Promise<LoadedCertificate> {
+export async function loadInitialCertificate(settings: Settings, log: Logger): Promise<LoadedCertificate> {
   if (settings.certificate) return loadCertificate(settings.certificate, settings.policy);
   const material = await createSelfSignedCertificate(settings.selfSignedNames);
   if (settings.clientCa) material.ca = await readFile(settings.clientCa, 'utf8');
@@ -44,16 +45,49 @@ async function loadInitialCertificate(settings: Settings, log: Logger): Promise<
   return checkCertificate(material, settings.policy);
 }
 
-export async function startTlsProxy(
+/** The HTTPS side of a proxy on one event loop: the listener, its connections and the upstream pool. */
+export interface HttpsService {
+  address: AddressInfo;
+  /** Serves a checked pair to new handshakes (open connections keep theirs), with the same ticket keys. */
+  setCertificate(material: CertificateMaterial): void;
+  drain(graceMs: number): Promise<void>;
+  close(): void;
+}
+
+export interface ServiceListenOptions {
+  /** Overrides the port of `settings.listen` (workers after the first take the port it got). */
+  port?: number;
+  /** SO_REUSEPORT: several listeners (one per worker thread) on one address, the kernel spreads connections. */
+  reusePort?: boolean;
+  /** 48 bytes shared by every listener, so a TLS session resumes on whichever one a client reaches. */
+  ticketKeys?: Buffer;
+}
+
+function listenOn(server: Server, address: ListenAddress, reusePort: boolean): Promise<AddressInfo> {
+  if (!reusePort) return listen(server, address);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: address.port, host: address.host, reusePort: true }, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Starts the HTTPS listener and everything a request goes through; used alone or in each worker thread. */
+export async function startHttpsService(
   settings: Settings,
   log: Logger,
   metrics: ProxyMetrics,
-): Promise<TlsProxy> {
-  const initial = await loadInitialCertificate(settings, log);
-  metrics.certificateExpiry.set(initial.notAfter.getTime() / 1000);
+  material: CertificateMaterial,
+  listenOptions: ServiceListenOptions = {},
+): Promise<HttpsService> {
   const limits = settings;
   const { server, identityOf } = createHttpsListener({
-    secureContext: buildSecureContextOptions(settings.policy, initial.material),
+    secureContext: {
+      ...buildSecureContextOptions(settings.policy, material),
+      ...(listenOptions.ticketKeys ? { ticketKeys: listenOptions.ticketKeys } : {}),
+    },
     mutualTls: settings.clientCa !== undefined,
     allowList: settings.allowList,
     limits,
@@ -81,6 +115,45 @@ export async function startTlsProxy(
     answerClientError(error, tlsSocket, recorder, normalizeAddress(tlsSocket.remoteAddress));
   });
 
+  const address = await listenOn(
+    server,
+    { host: settings.listen.host, port: listenOptions.port ?? settings.listen.port },
+    listenOptions.reusePort === true,
+  );
+  // After listening, an accept failure (EMFILE under a connection flood) is emitted as 'error': with no
+  // listener that would end the process. Log it and keep serving the connections already open.
+  server.on('error', (error) => log.error({ err: error.message }, 'HTTPS listener error'));
+  return {
+    address,
+    setCertificate: (next) =>
+      server.setSecureContext({
+        ...buildSecureContextOptions(settings.policy, next),
+        ticketKeys: server.getTicketKeys(),
+      }),
+    drain: (graceMs) => connections.drain(graceMs),
+    close: () => forwarder.close(),
+  };
+}
+
+/** What runs once per process whatever the thread count: certificate watch and the redirect listener. */
+export interface FrontParts {
+  reloader: CertificateReloader | undefined;
+  redirect: ReturnType<typeof createRedirectListener> | undefined;
+  redirectAddress: AddressInfo | undefined;
+}
+
+/**
+ * The certificate watch (it hands checked pairs to `apply`) and the optional redirect listener, both
+ * started once the HTTPS side listens.
+ */
+export async function startFrontParts(
+  settings: Settings,
+  log: Logger,
+  metrics: ProxyMetrics,
+  initial: LoadedCertificate,
+  apply: (material: CertificateMaterial) => void,
+): Promise<FrontParts> {
+  metrics.certificateExpiry.set(initial.notAfter.getTime() / 1000);
   const reloader = settings.certificate
     ? new CertificateReloader(
         {
@@ -89,10 +162,7 @@ export async function startTlsProxy(
           pollIntervalMs: settings.certCheckIntervalMs,
           log,
           apply: (loaded) => {
-            server.setSecureContext({
-              ...buildSecureContextOptions(settings.policy, loaded.material),
-              ticketKeys: server.getTicketKeys(),
-            });
+            apply(loaded.material);
             metrics.certificateExpiry.set(loaded.notAfter.getTime() / 1000);
             metrics.certificateReloads.inc({ result: 'success' });
           },
@@ -101,23 +171,9 @@ export async function startTlsProxy(
         initial,
       )
     : undefined;
-
-  const address = await listen(server, settings.listen);
-  // After listening, an accept failure (EMFILE under a connection flood) is emitted as 'error': with no
-  // listener that would end the process. Log it and keep serving the connections already open.
-  server.on('error', (error) => log.error({ err: error.message }, 'HTTPS listener error'));
-  log.info(
-    {
-      address: `${address.address}:${address.port}`,
-      upstream: settings.upstream.origin,
-      subject: initial.subject,
-      notAfter: initial.notAfter.toISOString(),
-    },
-    'HTTPS listener up',
-  );
   reloader?.start();
   const redirect = settings.redirect
-    ? createRedirectListener(settings.redirect.httpsPort, limits)
+    ? createRedirectListener(settings.redirect.httpsPort, settings)
     : undefined;
   const redirectAddress =
     redirect && settings.redirect ? await listen(redirect, settings.redirect.listen) : undefined;
@@ -125,20 +181,51 @@ export async function startTlsProxy(
     log.info({ address: `${redirectAddress.address}:${redirectAddress.port}` }, 'HTTP redirect listener up');
     redirect?.on('error', (error) => log.error({ err: error.message }, 'HTTP redirect listener error'));
   }
+  return { reloader, redirect, redirectAddress };
+}
 
+export function logListenerUp(
+  log: Logger,
+  settings: Settings,
+  address: AddressInfo,
+  initial: LoadedCertificate,
+  workers: number,
+): void {
+  log.info(
+    {
+      address: `${address.address}:${address.port}`,
+      upstream: settings.upstream.origin,
+      subject: initial.subject,
+      notAfter: initial.notAfter.toISOString(),
+      workers,
+    },
+    'HTTPS listener up',
+  );
+}
+
+/** The proxy on the main thread alone (`--workers 1`). */
+export async function startTlsProxy(
+  settings: Settings,
+  log: Logger,
+  metrics: ProxyMetrics,
+): Promise<TlsProxy> {
+  const initial = await loadInitialCertificate(settings, log);
+  const service = await startHttpsService(settings, log, metrics, initial.material);
+  logListenerUp(log, settings, service.address, initial, 1);
+  const front = await startFrontParts(settings, log, metrics, initial, service.setCertificate);
   return {
-    address,
-    redirectAddress,
-    checkCertificate: () => reloader?.check() ?? Promise.resolve(),
+    address: service.address,
+    redirectAddress: front.redirectAddress,
+    checkCertificate: () => front.reloader?.check() ?? Promise.resolve(),
     drain: async (graceMs) => {
       await Promise.all([
-        connections.drain(graceMs),
-        redirect ? closeServer(redirect, Math.min(graceMs, 1000)) : undefined,
+        service.drain(graceMs),
+        front.redirect ? closeServer(front.redirect, Math.min(graceMs, 1000)) : undefined,
       ]);
     },
     close: () => {
-      reloader?.stop();
-      forwarder.close();
+      front.reloader?.stop();
+      service.close();
     },
   };
 }

@@ -1,9 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { availableParallelism, totalmem } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { setForwardedHeaders } from '../src/http/forwarded-headers.ts';
 import { stripRequestHopByHop } from '../src/http/hop-by-hop.ts';
 import { isTrusted, normalizeAddress, parseTrustedProxies } from '../src/http/trusted-proxies.ts';
 import { classifyUpstreamError, isSafeToRetry } from '../src/proxy/upstream-errors.ts';
+import { autoWorkers, maxAutoWorkers, memoryPerWorker } from '../src/settings.ts';
 import {
   compileAllowList,
   formatClientCertHeader,
@@ -115,5 +117,15 @@ describe('error classification', () => {
     expect(isSafeToRetry(reset, 'GET', false, false)).toBe(false);
     expect(isSafeToRetry(reset, 'POST', false, true)).toBe(false);
     expect(isSafeToRetry(reset, 'GET', true, true)).toBe(false);
+  });
+});
+
+describe('--workers', () => {
+  it('0 takes one per usable CPU, within the cap and the memory budget', () => {
+    const auto = autoWorkers();
+    expect(auto).toBeGreaterThanOrEqual(1);
+    expect(auto).toBeLessThanOrEqual(Math.min(availableParallelism(), maxAutoWorkers));
+    const memory = Math.min(process.constrainedMemory() || Number.POSITIVE_INFINITY, totalmem());
+    expect(auto).toBeLessThanOrEqual(Math.max(1, Math.floor(memory / memoryPerWorker)));
   });
 });

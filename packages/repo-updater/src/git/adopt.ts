@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import type { GitRunner } from './runner.ts';
+import { readWorktreeAdmin } from './worktrees.ts';
 
 /** Whether the worktree's `.git` file points at an admin directory that exists. */
 export async function isRegistered(dir: string): Promise<boolean> {
-  const gitDir = await readGitFile(dir);
+  const gitDir = await readWorktreeAdmin(dir);
   return gitDir !== undefined && existsSync(join(gitDir, 'HEAD'));
 }
 
@@ -30,7 +31,7 @@ export async function adoptWorktree(
       cwd: gitDir,
       signal,
     });
-    const admin = await readGitFile(helper);
+    const admin = await readWorktreeAdmin(helper);
     if (!admin) throw new Error(`git worktree add left no .git file in ${helper}`);
     const temporary = join(dir, '.git.adopt');
     await writeFile(temporary, `gitdir: ${relative(dir, admin)}\n`);
@@ -44,14 +45,4 @@ export async function adoptWorktree(
   }
   // --mixed rewrites the index only; the files on disk already match the commit.
   await git.run(['reset', '--mixed', commit], { cwd: dir, signal });
-}
-
-async function readGitFile(dir: string): Promise<string | undefined> {
-  try {
-    const content = await readFile(join(dir, '.git'), 'utf8');
-    const path = content.match(/^gitdir: (.+)$/m)?.[1];
-    return path === undefined ? undefined : resolve(dir, path);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Layout } from '../layout.ts';
 import { fetchTarget, type RefSpec } from './refs.ts';
@@ -51,17 +51,36 @@ export class LocalRepository {
       const present = await this.resolveCommit(ref.sha, signal);
       if (present) return { commit: present, fetched: false };
     }
-    const args = ['fetch', '--no-tags', '--no-recurse-submodules', '--no-auto-gc', '--no-write-commit-graph'];
+    // --verbose: it then prints even when nothing changed, and simple-git adds 50 ms to a silent command.
+    const args = [
+      'fetch',
+      '--verbose',
+      '--no-tags',
+      '--no-recurse-submodules',
+      '--no-auto-gc',
+      '--no-write-commit-graph',
+    ];
     if (depth > 0) args.push('--depth', String(depth));
     else if (existsSync(join(this.gitDir, 'shallow'))) args.push('--unshallow');
     // Into a ref of our own, not only FETCH_HEAD: the next fetch offers it as a commit we have, so the
     // remote sends what changed instead of every file of the new commit again.
     args.push('--', url, `+${fetchTarget(ref)}:${fetchedRef}`);
     await this.#git.run(args, { cwd: this.gitDir, signal });
-    // Peel: an annotated tag's ref names the tag object, the worktree needs its commit.
-    const commit = await this.resolveCommit(fetchedRef, signal);
+    // Peel: an annotated tag's ref names the tag object, the worktree needs its commit. A branch or
+    // the remote's HEAD names a commit: FETCH_HEAD says which it was, and saves a git process.
+    const commit = (await this.#fetchedBranch()) ?? (await this.resolveCommit(fetchedRef, signal));
     if (!commit) throw new Error(`fetched ${fetchTarget(ref)} but it names no commit`);
     return { commit, fetched: true };
+  }
+
+  /** What the last fetch got, from FETCH_HEAD, when it was the remote's HEAD or a branch; else undefined. */
+  async #fetchedBranch(): Promise<string | undefined> {
+    const text = await readFile(join(this.gitDir, 'FETCH_HEAD'), 'utf8').catch(() => '');
+    const lines = text.split('\n').filter(Boolean);
+    const match = lines.length === 1 ? lines[0]!.match(/^([0-9a-f]{40}|[0-9a-f]{64})\t\t(.*)$/) : null;
+    if (!match) return undefined;
+    const isBranch = this.#source.ref.kind === 'head' || match[2]!.startsWith("branch '");
+    return isBranch ? match[1] : undefined;
   }
 
   /** The full hash of a commit-ish present locally, or undefined. */
@@ -116,7 +135,22 @@ export class LocalRepository {
 
   /** Forgets worktrees whose directories were deleted, then lets git pack and prune when it wants to. */
   async maintain(signal?: AbortSignal): Promise<void> {
-    await this.#git.run(['worktree', 'prune', '--verbose'], { cwd: this.gitDir, signal });
+    await this.pruneWorktrees(signal);
     await this.#git.run(['gc', '--auto', '--quiet'], { cwd: this.gitDir, signal });
+  }
+
+  /**
+   * Re-reads the stat data of a worktree's files into its index. After a checkout, files written in
+   * the same second as the index are marked "racily clean", and every later `checkout --force` there
+   * hashes them again; once they are older, one refresh records them for good. Off the critical path,
+   * so that bringing this worktree to another commit later costs a stat per file, not a read.
+   */
+  async refreshIndex(dir: string, signal?: AbortSignal): Promise<void> {
+    await this.#git.run(['update-index', '-q', '--refresh'], { cwd: dir, signal });
+  }
+
+  /** Forgets worktrees whose directories were deleted. */
+  async pruneWorktrees(signal?: AbortSignal): Promise<void> {
+    await this.#git.run(['worktree', 'prune', '--verbose'], { cwd: this.gitDir, signal });
   }
 }

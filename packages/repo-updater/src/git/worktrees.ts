@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import type { GitRunner } from './runner.ts';
 
 export const submoduleModes = ['recursive', 'shallow', 'off'] as const;
@@ -36,11 +36,160 @@ export async function checkOutWorktree(
     await git.run(['reset', '--hard', commit], { cwd: dir, signal });
   }
   await makeGitFileRelative(dir);
-  if (options.submodules !== 'off' && existsSync(join(dir, '.gitmodules'))) {
-    const args = ['submodule', 'update', '--init', '--checkout', '--force'];
-    if (options.submodules === 'recursive') args.push('--recursive');
-    if (options.depth > 0) args.push('--depth', String(options.depth));
-    await git.run(args, { cwd: dir, signal });
+  await updateSubmodules(git, dir, options, signal, false);
+  await recordCheckoutOptions(dir, options);
+}
+
+/**
+ * Brings an existing worktree (a spare: not published, its grace period over) to `commit` in place:
+ * files git does not track are deleted (ignored ones too), tracked files edited since are put back, and
+ * only the files that differ between its commit and `commit` are written. Sparse-checkout patterns stay
+ * as they are (`findReuseProblem` refuses a spare made with other options). When this throws, the
+ * worktree is in some state between the two commits, for the caller to delete.
+ */
+export async function updateWorktree(
+  git: GitRunner,
+  dir: string,
+  commit: string,
+  options: CheckoutOptions,
+  signal?: AbortSignal,
+): Promise<void> {
+  // Neither command is quiet: simple-git (4.0.2) waits 50 ms more after a git command that printed
+  // nothing, as long as this whole update takes. So `clean` is given a file of its own to remove (and
+  // name), and `checkout` says where HEAD is now.
+  await writeFile(join(dir, cleanMarker), '');
+  // First: `clean` reads which files are tracked from the index, which still describes the old commit.
+  await git.run(['clean', '-ffdx'], { cwd: dir, signal });
+  // --force: discards edits to tracked files; a detached HEAD moved in a worktree has no reflog to grow.
+  await git.run(['-c', 'core.logAllRefUpdates=false', 'checkout', '--detach', '--force', commit], {
+    cwd: dir,
+    signal,
+  });
+  await updateSubmodules(git, dir, options, signal, true);
+}
+
+/** An untracked file `git clean` always finds in a spare. */
+const cleanMarker = '.repo-updater-clean';
+
+async function updateSubmodules(
+  git: GitRunner,
+  dir: string,
+  options: CheckoutOptions,
+  signal: AbortSignal | undefined,
+  clean: boolean,
+): Promise<void> {
+  if (options.submodules === 'off' || !existsSync(join(dir, '.gitmodules'))) return;
+  const recursive = options.submodules === 'recursive' ? ['--recursive'] : [];
+  // --force checks every submodule out again, even one already at its commit: edits are discarded.
+  const args = ['submodule', 'update', '--init', '--checkout', '--force', ...recursive];
+  if (options.depth > 0) args.push('--depth', String(options.depth));
+  await git.run(args, { cwd: dir, signal });
+  if (clean) {
+    await git.run(['submodule', 'foreach', '--quiet', ...recursive, 'git clean -ffdxq'], {
+      cwd: dir,
+      signal,
+    });
+  }
+}
+
+/** The file, in the worktree's own admin directory, that records the options it was checked out with. */
+const optionsFile = 'repo-updater-checkout';
+
+function describeOptions(options: CheckoutOptions): string {
+  const { sparsePaths, submodules, depth } = options;
+  return `${JSON.stringify({ sparsePaths: [...sparsePaths].sort(), submodules, depth })}\n`;
+}
+
+async function recordCheckoutOptions(dir: string, options: CheckoutOptions): Promise<void> {
+  const admin = await readWorktreeAdmin(dir);
+  if (admin) await writeFile(join(admin, optionsFile), describeOptions(options));
+}
+
+/**
+ * Undefined when `dir` can be brought to another commit in place, else why not: it is not a worktree
+ * registered with the repository (deleted, half-deleted, left from a repository that was rebuilt),
+ * someone locked it (`git worktree lock`: 'locked'), or it was checked out with other options (sparse
+ * paths, submodules, depth: the program restarted with other flags, or it predates the record).
+ */
+export async function findReuseProblem(dir: string, options: CheckoutOptions): Promise<string | undefined> {
+  const admin = await readWorktreeAdmin(dir);
+  if (!admin) return 'not a worktree';
+  if (!existsSync(join(admin, 'HEAD'))) return 'not registered with the repository';
+  let registeredAt: string;
+  try {
+    registeredAt = (await readFile(join(admin, 'gitdir'), 'utf8')).trim();
+  } catch {
+    return 'not registered with the repository';
+  }
+  if (resolve(admin, registeredAt) !== join(dir, '.git')) return 'registered for another directory';
+  if (existsSync(join(admin, 'locked'))) return 'locked';
+  const recorded = await readFile(join(admin, optionsFile), 'utf8').catch(() => undefined);
+  if (recorded !== describeOptions(options)) return 'checked out with other options';
+  return undefined;
+}
+
+/**
+ * Renames a worktree's directory (within the same parent, so its relative `.git` file stays right) and
+ * tells git: the admin directory's `gitdir`, and `core.worktree` of each submodule, which names the
+ * directory. git's own `worktree move` refuses worktrees with submodules.
+ */
+export async function moveWorktree(from: string, to: string): Promise<void> {
+  const admin = await readWorktreeAdmin(from);
+  if (!admin) throw new Error(`${from} is not a worktree`);
+  await rename(from, to);
+  await writeFile(join(admin, 'gitdir'), `${join(to, '.git')}\n`);
+  await moveSubmoduleWorktrees(join(admin, 'modules'), from, to);
+}
+
+async function moveSubmoduleWorktrees(
+  modulesDir: string,
+  from: string,
+  to: string,
+  depth = 0,
+): Promise<void> {
+  if (depth > 16) return;
+  let names: string[];
+  try {
+    names = await readdir(modulesDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(modulesDir, name);
+    if (!(await stat(path).catch(() => undefined))?.isDirectory()) continue;
+    if (!existsSync(join(path, 'HEAD'))) {
+      // A submodule named a/b lives in modules/a/b.
+      await moveSubmoduleWorktrees(path, from, to, depth + 1);
+      continue;
+    }
+    const config = join(path, 'config');
+    const text = await readFile(config, 'utf8').catch(() => undefined);
+    const match = text?.match(/^(\s*worktree\s*=\s*)(.+?)\s*$/m);
+    if (text && match) {
+      const target = resolve(path, match[2]!);
+      if (target === from || target.startsWith(`${from}/`)) {
+        const moved = relative(path, join(to, relative(from, target)));
+        await writeFile(config, text.replace(match[0], `${match[1]}${moved}`));
+      }
+    }
+    await moveSubmoduleWorktrees(join(path, 'modules'), from, to, depth + 1);
+  }
+}
+
+/** Whether someone ran `git worktree lock` on it: then it is theirs, neither reused nor deleted. */
+export async function isLocked(dir: string): Promise<boolean> {
+  const admin = await readWorktreeAdmin(dir);
+  return admin !== undefined && existsSync(join(admin, 'locked'));
+}
+
+/** The absolute path of a worktree's admin directory (`<git dir>/worktrees/<id>`), from its `.git` file. */
+export async function readWorktreeAdmin(dir: string): Promise<string | undefined> {
+  try {
+    const content = await readFile(join(dir, '.git'), 'utf8');
+    const path = content.match(/^gitdir: (.+)$/m)?.[1];
+    return path === undefined ? undefined : resolve(dir, path);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,13 +1,27 @@
+import { mkdir } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Logger } from '@toolkit/lifecycle';
 import type { LocalRepository } from '../git/repository.ts';
-import { removeWorktreeFiles } from '../git/worktrees.ts';
-import { readPublishedTree } from './link.ts';
+import { isLocked, removeWorktreeFiles } from '../git/worktrees.ts';
+import type { Layout } from '../layout.ts';
+import { readPublishedTree, removeLeftoverLinks } from './link.ts';
 import type { RetiredWorktrees } from './retired.ts';
 
 /**
- * Deletes the worktrees whose grace period is over, then lets git forget them. Runs between syncs.
- * Whatever the link points at is kept, whatever the bookkeeping says.
+ * At start-up, over a root an earlier run may have left: every worktree but the published one is
+ * retired now (a full grace period each, then deleted or kept as the spare), temporary links removed.
+ */
+export async function takeOverRoot(layout: Layout, retired: RetiredWorktrees): Promise<void> {
+  await mkdir(layout.worktreesDir, { recursive: true });
+  const published = await readPublishedTree(layout.linkPath);
+  await retired.retireAllBut(layout.worktreesDir, published?.exists ? published.dir : undefined);
+  await removeLeftoverLinks(layout.linkPath);
+}
+
+/**
+ * Deletes the worktrees whose grace period is over (but the spare), then lets git forget them. Runs
+ * between syncs. Whatever the link points at is kept, whatever the bookkeeping says, and so is a
+ * worktree someone locked (`git worktree lock`).
  */
 export async function removeExpiredWorktrees(
   retired: RetiredWorktrees,
@@ -16,12 +30,20 @@ export async function removeExpiredWorktrees(
   log: Logger,
   signal: AbortSignal,
 ): Promise<void> {
+  const spare = retired.spare;
   const expired = retired.takeExpired();
+  if (retired.spare && retired.spare !== spare) {
+    // A new spare: its grace period over, the files of its last checkout are likely older than the
+    // index written now, so one refresh spares the next checkout from reading them all again.
+    await repository.refreshIndex(retired.spare, signal).catch((error) => {
+      if (!signal.aborted) log.debug({ error: (error as Error).message }, 'cannot refresh the spare index');
+    });
+  }
   if (expired.length === 0) return;
   const published = await readPublishedTree(linkPath).catch(() => undefined);
   const removed: string[] = [];
   for (const dir of expired) {
-    if (dir === published?.dir) continue;
+    if (dir === published?.dir || (await isLocked(dir))) continue;
     try {
       await removeWorktreeFiles(dir);
       removed.push(basename(dir));

@@ -30,7 +30,10 @@ export class OutcomeReporter {
     switch (result) {
       case 'success':
         this.#metrics.markSuccess(commit);
-        log.info({ commit, previous: outcome.previous ?? null, ms }, 'published a new commit');
+        log.info(
+          { commit, previous: outcome.previous ?? null, checkout: outcome.checkout, ms },
+          'published a new commit',
+        );
         this.#onPublished(outcome);
         break;
       case 'noop':

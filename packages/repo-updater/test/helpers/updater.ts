@@ -7,6 +7,7 @@ import { LocalRepository } from '../../src/git/repository.ts';
 import { GitRunner } from '../../src/git/runner.ts';
 import type { SubmoduleMode } from '../../src/git/worktrees.ts';
 import { createLayout, type Layout } from '../../src/layout.ts';
+import { removeExpiredWorktrees, takeOverRoot } from '../../src/publish/cleanup.ts';
 import { RetiredWorktrees } from '../../src/publish/retired.ts';
 import { Syncer, type SyncerParts, type SyncOutcome } from '../../src/sync/syncer.ts';
 import { testGitEnv } from './git-fixture.ts';
@@ -43,6 +44,8 @@ export interface TestUpdaterOptions {
   submodules?: SubmoduleMode;
   sparsePaths?: string[];
   graceMs?: number;
+  /** Keep a spare worktree past its grace period and check new commits out into it (default true, as the program). */
+  reuseWorktrees?: boolean;
   /** The clock of the grace period, so a test can move time on. */
   now?: () => number;
   auth?: GitAuth;
@@ -60,6 +63,10 @@ export interface TestUpdater {
   syncer: Syncer;
   /** One sync with a 30 s limit, or with the given signal. */
   sync(signal?: AbortSignal): Promise<SyncOutcome>;
+  /** What the program does at start-up over a root an earlier run left. */
+  takeOver(): Promise<void>;
+  /** What the program does between syncs: deletes worktrees past their grace period (but the spare). */
+  cleanUp(): Promise<void>;
 }
 
 /** The updater's parts, wired as app.ts does, in this process: fast enough to run a sync per test step. */
@@ -77,7 +84,11 @@ export function createTestUpdater(root: string, options: TestUpdaterOptions): Te
   const git = new GitRunner(environment, new Redactor(options.secrets), logs.logger);
   const depth = options.depth ?? 1;
   const repository = new LocalRepository(git, layout, { url: options.repo, ref, depth });
-  const retired = new RetiredWorktrees(options.graceMs ?? 60_000, options.now);
+  const retired = new RetiredWorktrees(
+    options.graceMs ?? 60_000,
+    options.now,
+    options.reuseWorktrees ?? true,
+  );
   const syncer = new Syncer({
     git,
     repository,
@@ -99,5 +110,8 @@ export function createTestUpdater(root: string, options: TestUpdaterOptions): Te
     logs,
     syncer,
     sync: (signal) => syncer.sync(signal ?? AbortSignal.timeout(30_000)),
+    takeOver: () => takeOverRoot(layout, retired),
+    cleanUp: () =>
+      removeExpiredWorktrees(retired, repository, layout.linkPath, logs.logger, AbortSignal.timeout(30_000)),
   };
 }
