@@ -1,21 +1,12 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { removeExpiredWorktrees } from '../src/publish/cleanup.ts';
-import { makeTempDir, RemoteRepo } from './helpers/git-fixture.ts';
+import { remote, root, temp, useRemoteRepo } from './helpers/git-fixture.ts';
 import { createTestUpdater } from './helpers/updater.ts';
 
-let temp: ReturnType<typeof makeTempDir>;
-let remote: RemoteRepo;
-let root: string;
-
-beforeEach(() => {
-  temp = makeTempDir();
-  remote = new RemoteRepo(temp.path);
-  root = join(temp.path, 'root');
-});
-afterEach(() => temp.remove());
+useRemoteRepo();
 
 describe('atomic publishing', () => {
   test.each([

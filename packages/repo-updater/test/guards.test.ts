@@ -1,21 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { runShellCommand } from '../src/hooks/run-shell.ts';
-import { makeTempDir, RemoteRepo } from './helpers/git-fixture.ts';
+import { makeTempDir, remote, root, temp, useRemoteRepo } from './helpers/git-fixture.ts';
 import { createTestUpdater } from './helpers/updater.ts';
 
-let temp: ReturnType<typeof makeTempDir>;
-let remote: RemoteRepo;
-let root: string;
-
-beforeEach(() => {
-  temp = makeTempDir();
-  remote = new RemoteRepo(temp.path);
-  root = join(temp.path, 'root');
-});
-afterEach(() => temp.remove());
+useRemoteRepo();
 
 const publishedCommit = () => realpathSync(join(root, 'current')).split('/').at(-1);
 const worktrees = () => readdirSync(join(root, '.worktrees')).sort();

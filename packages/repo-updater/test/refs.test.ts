@@ -1,19 +1,10 @@
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { git, makeTempDir, RemoteRepo } from './helpers/git-fixture.ts';
+import { describe, expect, test } from 'vitest';
+import { git, remote, root, useRemoteRepo } from './helpers/git-fixture.ts';
 import { createTestUpdater } from './helpers/updater.ts';
 
-let temp: ReturnType<typeof makeTempDir>;
-let remote: RemoteRepo;
-let root: string;
-
-beforeEach(() => {
-  temp = makeTempDir();
-  remote = new RemoteRepo(temp.path);
-  root = join(temp.path, 'root');
-});
-afterEach(() => temp.remove());
+useRemoteRepo();
 
 const published = (file: string) => readFileSync(join(root, 'current', file), 'utf8');
 const linkTarget = () => readlinkSync(join(root, 'current'));

@@ -1,21 +1,12 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { readWorktreeAdmin } from '../src/git/worktrees.ts';
-import { git, makeTempDir, RemoteRepo } from './helpers/git-fixture.ts';
+import { git, remote, root, temp, useRemoteRepo } from './helpers/git-fixture.ts';
 import { GitHttpServer } from './helpers/git-http-server.ts';
 import { createTestUpdater } from './helpers/updater.ts';
 
-let temp: ReturnType<typeof makeTempDir>;
-let remote: RemoteRepo;
-let root: string;
-
-beforeEach(() => {
-  temp = makeTempDir();
-  remote = new RemoteRepo(temp.path);
-  root = join(temp.path, 'root');
-});
-afterEach(() => temp.remove());
+useRemoteRepo();
 
 /** The link resolves to a complete checkout of `commit`. */
 function expectPublished(commit: string, file = 'a.txt', content?: string): void {

@@ -9,21 +9,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { readWorktreeAdmin } from '../src/git/worktrees.ts';
-import { git, makeTempDir, RemoteRepo } from './helpers/git-fixture.ts';
+import { git, RemoteRepo, remote, root, temp, useRemoteRepo } from './helpers/git-fixture.ts';
 import { createTestUpdater, type TestUpdaterOptions } from './helpers/updater.ts';
 
-let temp: ReturnType<typeof makeTempDir>;
-let remote: RemoteRepo;
-let root: string;
-
-beforeEach(() => {
-  temp = makeTempDir();
-  remote = new RemoteRepo(temp.path);
-  root = join(temp.path, 'root');
-});
-afterEach(() => temp.remove());
+useRemoteRepo();
 
 const reused = 'brought the spare worktree to the commit';
 const worktreeDir = (commit: string) => join(root, '.worktrees', commit);

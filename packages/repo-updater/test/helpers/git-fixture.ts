@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 
 /** A fresh directory under the system temp dir; `remove` deletes it. */
 export function makeTempDir(prefix = 'repo-updater-'): { path: string; remove: () => void } {
@@ -125,4 +126,20 @@ export class RemoteRepo {
     git(this.work, 'tag', '-f', ...(annotated ? ['-a', '-m', name] : []), name, commit);
     git(this.work, 'push', '-q', '-f', 'origin', `refs/tags/${name}`);
   }
+}
+
+// The fixture most test files start with: a fresh temporary directory, a remote repository in it and
+// the updater's root beside it, made before each test and removed after. Live bindings: a file that
+// calls `useRemoteRepo()` reads the current test's values through these imports.
+export let temp: ReturnType<typeof makeTempDir>;
+export let remote: RemoteRepo;
+export let root: string;
+
+export function useRemoteRepo(): void {
+  beforeEach(() => {
+    temp = makeTempDir();
+    remote = new RemoteRepo(temp.path);
+    root = join(temp.path, 'root');
+  });
+  afterEach(() => temp.remove());
 }
