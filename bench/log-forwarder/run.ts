@@ -3,7 +3,8 @@
 // same run: `cat file > /dev/null`, `tail -n +1 file | wc -l`, and fluent-bit's tail input with the
 // same sink when a fluent-bit binary is given (--fluent-bit PATH, or on PATH).
 //
-//   node bench/log-forwarder/run.ts [--lines N] [--source] [--fluent-bit PATH] [--no-pin]
+//   node bench/log-forwarder/run.ts [--lines N] [--source] [--fluent-bit PATH] [--no-pin] [--with ARGS]
+//     [--node-flags FLAGS]
 //
 // The forwarder runs from its bundle (packages/log-forwarder/dist, `node scripts/build.ts
 // log-forwarder`) or with --source from its TypeScript. It is pinned to one core with taskset when
@@ -27,6 +28,8 @@ const { values } = parseArgs({
     'timeout-s': { type: 'string', default: '120' },
     /** More forwarder options, for trying settings: --with '--batch-max-records 5000'. */
     with: { type: 'string', default: '' },
+    /** Node flags for the forwarder, for profiling: --node-flags '--cpu-prof --cpu-prof-dir=/tmp/prof'. */
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const lines = Number(values.lines);
@@ -67,6 +70,7 @@ try {
   const forwarderArgs = [
     ...pin,
     process.execPath,
+    ...values['node-flags'].split(' ').filter(Boolean),
     program,
     '--path',
     file,

@@ -68,6 +68,7 @@ export async function runLogForwarder(context: ForwarderContext): Promise<number
       maxBytes: config.batchMaxBytes,
       timeoutMs: config.batchTimeout,
     },
+    batchesInFlight: config.batchesInFlight,
     retry: { initialMs: config.retryInitial, maxMs: config.retryMax, limit: config.retryLimit },
     metrics: createForwarderMetrics(context.metrics),
     log,

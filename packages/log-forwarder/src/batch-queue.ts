@@ -51,6 +51,12 @@ export class BatchQueue {
       const from = this.#first;
       if (count > 0 && (count + block.count > maxRecords || bytes + block.bytes > maxBytes)) break;
       let to = from;
+      if (from === 0 && count + block.count <= maxRecords && bytes + block.bytes <= maxBytes) {
+        // The usual case: the whole block fits, counted as it was dispatched.
+        to = block.count;
+        count += block.count;
+        bytes += block.bytes;
+      }
       while (to < block.count && count < maxRecords && (count === 0 || bytes < maxBytes)) {
         bytes += block.size(to++) + recordOverhead;
         count++;

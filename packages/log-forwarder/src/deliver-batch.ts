@@ -25,9 +25,33 @@ function settleOutcome(outcome: SendOutcome, metrics: RunnerMetrics, log: Logger
 }
 
 /**
+ * The time before which no request goes to a sink: a failed batch's backoff or the sink's
+ * Retry-After holds every batch of the sink, not only the one that failed, so batches in flight
+ * together do not keep knocking while the sink asked for a pause.
+ */
+export class SinkPause {
+  #until = 0;
+
+  /** No request before `ms` from now (a later time already set stays). */
+  extend(ms: number): void {
+    this.#until = Math.max(this.#until, performance.now() + ms);
+  }
+
+  /** Resolves true once the pause is over, false when `signal` aborts first. */
+  async over(signal: AbortSignal): Promise<boolean> {
+    for (let wait = this.#until - performance.now(); wait > 0; wait = this.#until - performance.now()) {
+      if (!(await sleep(wait, signal))) return false;
+    }
+    return !signal.aborted;
+  }
+}
+
+/**
  * Sends a batch until the sink has taken (or refused for good) every record: what it asks to retry
- * goes again after the backoff or its Retry-After, with no limit unless the policy sets one. Returns
- * early, leaving the rest unacknowledged, when `signal` aborts (the shutdown deadline).
+ * goes again after the backoff or its Retry-After (which `pause`, shared by the sink's batches, makes
+ * every batch wait for), with no limit unless the policy sets one. Returns early, leaving the rest
+ * unacknowledged, when `signal` aborts (the shutdown deadline). Resolves with the count of records
+ * left unacknowledged (0 unless it returned early).
  */
 export async function deliverBatch(
   sink: Sink,
@@ -36,11 +60,13 @@ export async function deliverBatch(
   metrics: RunnerMetrics,
   log: Logger,
   signal: AbortSignal,
-): Promise<void> {
+  pause: SinkPause = new SinkPause(),
+): Promise<number> {
   const started = performance.now();
   let pending = batch;
   let retries = 0;
   for (let attempt = 1; pending.length > 0; attempt++) {
+    if (!(await pause.over(signal))) return countRecords(pending);
     const outcome = await sink.send(pending, signal);
     settleOutcome(outcome, metrics, log);
     if (outcome.retry.length === 0) break;
@@ -51,8 +77,9 @@ export async function deliverBatch(
         { records: retrying, problem: outcome.problem },
         'batch too large for the sink; sending it in halves',
       );
-      for (const half of halves) await deliverBatch(sink, half, policy, metrics, log, signal);
-      return;
+      let left = 0;
+      for (const half of halves) left += await deliverBatch(sink, half, policy, metrics, log, signal, pause);
+      return left;
     }
     if (outcome.tooLarge) {
       settleOutcome(
@@ -60,7 +87,7 @@ export async function deliverBatch(
         metrics,
         log,
       );
-      return;
+      return 0;
     }
     metrics.up(false);
     if (policy.limit > 0 && attempt > policy.limit) {
@@ -78,7 +105,8 @@ export async function deliverBatch(
       const fields = { records: retrying, attempt, delayMs: Math.round(delayMs), problem: outcome.problem };
       log.warn(fields, 'sink failed; retrying');
     }
-    if (!(await sleep(delayMs, signal))) return;
+    pause.extend(delayMs);
+    if (!(await pause.over(signal))) return retrying;
     metrics.retried(retrying);
     pending = outcome.retry;
     retries = attempt;
@@ -86,4 +114,5 @@ export async function deliverBatch(
   if (retries > 0) log.info({ retries }, 'sink took the batch after retries');
   metrics.up(true);
   metrics.batchSeconds((performance.now() - started) / 1000);
+  return 0;
 }

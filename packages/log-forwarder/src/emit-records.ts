@@ -30,25 +30,35 @@ export function emitRecords(
   const time = Date.now();
   const parser = env.parser;
   const joiner = file.joiner;
-  let block = new RecordBlock(file.source, time, file.ledger.createSegment(), data);
+  // Made when a record comes for it, so a read that ends a block makes no empty one after it.
+  let block: RecordBlock | undefined;
   let bytes = 0;
   let inData = false;
   let lastEnd = file.sentEnd;
   let lines = 0;
+  const create = () => new RecordBlock(file.source, time, file.ledger.createSegment(), data);
   const seal = (end: number) => {
+    const sealed = block ?? create();
     if (inData && shared) {
       shared.blocks++;
-      block.segment.pooled = shared;
+      sealed.segment.pooled = shared;
     }
     file.sentEnd = end;
-    env.dispatch(block, end);
-    block = new RecordBlock(file.source, time, file.ledger.createSegment(), data);
+    sealed.bytes = bytes;
+    env.dispatch(sealed, end);
+    block = undefined;
     bytes = 0;
     inData = false;
   };
+  /** The block the next record goes in: a new one when the current one is full. */
+  const current = (): RecordBlock => {
+    if (block !== undefined && block.count < maxRecords && bytes < maxBytes) return block;
+    if (block !== undefined) seal(lastEnd);
+    block = create();
+    return block;
+  };
   const onText: TextHandler = (text, start, end) => {
-    if (block.count >= maxRecords || bytes >= maxBytes) seal(lastEnd);
-    block.addText(text, start, parser ? parser(text) : undefined);
+    current().addText(text, start, parser ? parser(text) : undefined);
     bytes += text.length + recordOverhead;
     lastEnd = end;
   };
@@ -57,8 +67,7 @@ export function emitRecords(
     if (joiner) joiner.push(source.toString('utf8', from, to), start, end, onText);
     else if (parser || source !== data) onText(source.toString('utf8', from, to), start, end);
     else {
-      if (block.count >= maxRecords || bytes >= maxBytes) seal(lastEnd);
-      block.addBytes(from, to, start);
+      current().addBytes(from, to, start);
       bytes += to - from + recordOverhead;
       inData = true;
       lastEnd = end;
@@ -66,7 +75,7 @@ export function emitRecords(
   };
   produce(onLine, onText);
   const end = file.safeOffset;
-  if (block.count > 0 || end > file.sentEnd) seal(end);
+  if ((block !== undefined && block.count > 0) || end > file.sentEnd) seal(end);
   return { lines, kept: shared !== undefined && shared.blocks > 0 };
 }
 

@@ -9,7 +9,7 @@ import { MemoryBudget } from './memory-budget.ts';
 import { bindRunnerMetrics, countRead } from './metric-bindings.ts';
 import type { ForwarderMetrics } from './metrics.ts';
 import { ReadBuffers } from './read-buffers.ts';
-import { type RecordBlock, recordOverhead } from './record.ts';
+import type { RecordBlock } from './record.ts';
 import type { RetryPolicy } from './retry.ts';
 import type { Settings } from './settings.ts';
 import { SinkRunner } from './sink-runner.ts';
@@ -28,6 +28,8 @@ export interface ForwarderOptions {
   checkpoint: Checkpoint | undefined;
   bufferMaxBytes: number;
   batch: BatchLimits;
+  /** Batches each sink (but stdout) is sent at a time. */
+  batchesInFlight: number;
   retry: RetryPolicy;
   metrics: ForwarderMetrics;
   log: Logger;
@@ -130,7 +132,7 @@ export class Forwarder {
     } finally {
       clearTimeout(deadline);
     }
-    const undelivered = this.#runners.reduce((sum, runner) => sum + runner.queued, 0);
+    const undelivered = this.#runners.reduce((sum, runner) => sum + runner.unacknowledged, 0);
     await this.#checkpointer.flush();
     this.#checkpointer.close();
     for (const runner of this.#runners) runner.close();
@@ -138,10 +140,11 @@ export class Forwarder {
   }
 
   #createRunner(sink: Sink): SinkRunner {
-    const { metrics, log, batch, retry, checkpointIntervalMs } = this.#options;
+    const { metrics, log, batch, retry, checkpointIntervalMs, batchesInFlight } = this.#options;
     return new SinkRunner(sink, {
       limits: batch,
       policy: retry,
+      inFlight: Math.min(batchesInFlight, sink.maxInFlight ?? batchesInFlight),
       metrics: bindRunnerMetrics(metrics, sink.name),
       log,
       ...(checkpointIntervalMs === 0 ? { afterBatch: () => this.#checkpointer.persist() } : {}),
@@ -149,10 +152,8 @@ export class Forwarder {
   }
 
   #dispatch(block: RecordBlock, end: number): void {
-    let bytes = 0;
-    for (let i = 0; i < block.count; i++) bytes += block.size(i) + recordOverhead;
+    const bytes = block.bytes;
     this.#budget.take(bytes);
-    block.bytes = bytes;
     block.segment.ledger.seal(block.segment, end, block.count * this.#runners.length, bytes);
     for (const runner of this.#runners) runner.enqueue(block);
   }

@@ -20,6 +20,11 @@ export interface PostOptions {
   /** Most response bytes kept (an Elasticsearch bulk answer needs them all; an error excerpt does not). */
   maxResponseBytes: number;
   signal: AbortSignal;
+  /**
+   * Called once `payload` is no longer needed: handed to the kernel (or compressed), or the request
+   * failed. The caller may then reuse its buffer while the answer is awaited.
+   */
+  released?: () => void;
 }
 
 /**
@@ -32,11 +37,15 @@ export class HttpPoster {
 
   constructor(target: HttpTarget) {
     this.#target = target;
-    const options = { keepAlive: true, maxSockets: 4 };
+    // As many connections as batches in flight (--batches-in-flight is at most 16).
+    const options = { keepAlive: true, maxSockets: 16 };
     this.#agent = target.url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
   }
 
-  /** POSTs `payload`, which must stay unchanged until the answer (the sinks reuse their body buffer after it). */
+  /**
+   * POSTs `payload`, which must stay unchanged until `options.released` is called (or the answer
+   * comes): the sinks reuse their body buffers.
+   */
   async post(url: URL, payload: Buffer, options: PostOptions): Promise<HttpAnswer> {
     let body = payload;
     const headers: Record<string, string> = {
@@ -46,6 +55,7 @@ export class HttpPoster {
     if (options.gzip) {
       body = await gzipAsync(body);
       headers['content-encoding'] = 'gzip';
+      options.released?.();
     }
     headers['content-length'] = String(body.length);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -80,6 +90,8 @@ export class HttpPoster {
         clearTimeout(timer);
         reject(error);
       });
+      // Every byte of the body is with the kernel: its buffer may take the next batch.
+      if (options.released) request.on('finish', options.released);
       request.end(body);
     });
   }

@@ -179,6 +179,13 @@ export const options = {
     default: '1s',
     help: 'A batch that is not full is sent after this long.',
   },
+  batchesInFlight: {
+    type: 'integer',
+    default: 2,
+    min: 1,
+    max: 16,
+    help: 'Batches sent to each HTTP, Loki or Elasticsearch sink at a time (stdout: 1). They may arrive out of order; positions still move only over what every sink took, and a crash sends again at most this many batches.',
+  },
   requestTimeout: {
     type: 'duration',
     default: '10s',

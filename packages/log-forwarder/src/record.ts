@@ -23,13 +23,18 @@ export class RecordBlock {
   readonly segment: Segment;
   readonly data: Buffer | undefined;
   count = 0;
-  /** What the block counts for in batches and the memory budget (set when dispatched). */
+  /**
+   * What the block counts for in batches and the memory budget: its records' sizes plus
+   * recordOverhead each (set when dispatched).
+   */
   bytes = 0;
   starts: Int32Array;
   ends: Int32Array;
   /** File offset of each record's first byte (files can pass 2 GiB: doubles). */
   offsets: Float64Array;
+  /** The line of each record made as a string, by index (none for records kept as bytes). */
   texts: (string | undefined)[] | undefined;
+  /** The fields parsed from each record's line, by index (none for records not parsed). */
   fields: (Record<string, unknown> | undefined)[] | undefined;
 
   constructor(source: LogSource, time: number, segment: Segment, data: Buffer | undefined) {
@@ -63,19 +68,21 @@ export class RecordBlock {
     this.starts[this.count] = start;
     this.ends[this.count] = end;
     this.offsets[this.count] = offset;
-    this.texts?.push(undefined);
-    this.fields?.push(undefined);
+    // texts and fields are indexed by record and only set for records made as strings: a record
+    // kept as bytes writes nothing there (a write per line here made garbage on every line).
     this.count++;
   }
 
   /** Adds a record held as a string, with the fields parsed from it. */
   addText(text: string, offset: number, fields: Record<string, unknown> | undefined): void {
     if (this.count === this.offsets.length) this.#grow();
-    this.texts ??= new Array(this.count).fill(undefined);
-    this.fields ??= new Array(this.count).fill(undefined);
+    this.texts ??= [];
+    this.texts[this.count] = text;
+    if (fields) {
+      this.fields ??= [];
+      this.fields[this.count] = fields;
+    }
     this.offsets[this.count] = offset;
-    this.texts.push(text);
-    this.fields.push(fields);
     this.count++;
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from '@toolkit/lifecycle';
 import { type BatchLimits, BatchQueue } from './batch-queue.ts';
-import { deliverBatch, type RunnerMetrics } from './deliver-batch.ts';
-import type { RecordBlock } from './record.ts';
+import { deliverBatch, type RunnerMetrics, SinkPause } from './deliver-batch.ts';
+import { countRecords, type RecordBlock, type RecordSlice } from './record.ts';
 import type { RetryPolicy } from './retry.ts';
 import type { Sink } from './sinks/sink.ts';
 
@@ -11,15 +11,23 @@ export interface RunnerOptions {
   metrics: RunnerMetrics;
   log: Logger;
   /**
-   * Awaited after each batch is acknowledged, before the next is sent: the forwarder waits for the
-   * positions file, so a crash sends again only the batch that was in flight.
+   * Batches sent at a time (1 when omitted). A batch counts until it is acknowledged and `afterBatch`
+   * is done, and a batch is sent only while fewer than this many batches, counted from the oldest
+   * not yet done, have been sent: one slow or failing batch holds the ones after it, so however the
+   * sink answers, a crash sends again at most this many batches.
+   */
+  inFlight?: number;
+  /**
+   * Awaited after each batch is acknowledged, before its place is free for another: the forwarder
+   * waits for the positions file, so a crash sends again only the batches that were in flight.
    */
   afterBatch?: () => Promise<void>;
 }
 
 /**
- * Feeds one sink: queues blocks, sends them in batches (full, or due after the timeout), one batch at
- * a time so acknowledgements come in file order, and retries failures until the sink takes them.
+ * Feeds one sink: queues blocks, sends them in batches (full, or due after the timeout), up to
+ * `inFlight` at a time, and retries failures until the sink takes them. Acknowledgements may come in
+ * any order; the files' ledgers commit only what every sink has, in file order.
  */
 export class SinkRunner {
   readonly sink: Sink;
@@ -27,15 +35,23 @@ export class SinkRunner {
   readonly #queue: BatchQueue;
   readonly #log: Logger;
   readonly #abandon = new AbortController();
+  readonly #inFlight: number;
   #timer: NodeJS.Timeout | undefined;
   #due = false;
   #flushing = false;
-  #busy = false;
+  /** Number the next batch sent gets. */
+  #nextBatch = 0;
+  /** Numbers of the batches sent and not yet done, oldest first (done ones are removed at the front). */
+  readonly #window: { batch: number; done: boolean }[] = [];
+  /** Records of the batches sent and not yet acknowledged (or given up at the deadline). */
+  #sentRecords = 0;
+  readonly #pause = new SinkPause();
   #idle: (() => void)[] = [];
 
   constructor(sink: Sink, options: RunnerOptions) {
     this.sink = sink;
     this.#options = options;
+    this.#inFlight = Math.max(1, options.inFlight ?? 1);
     this.#queue = new BatchQueue(options.limits);
     this.#log = options.log.child({ sink: sink.name });
   }
@@ -45,22 +61,27 @@ export class SinkRunner {
     return this.#queue.records;
   }
 
+  /** Records not acknowledged: waiting to be sent, being sent, or given up at the shutdown deadline. */
+  get unacknowledged(): number {
+    return this.#queue.records + this.#sentRecords;
+  }
+
   enqueue(block: RecordBlock): void {
     this.#queue.add(block);
-    if (this.#queue.full) void this.#pump();
+    if (this.#queue.full) this.#pump();
     else this.#armTimer();
   }
 
   /** Sends everything queued now, without waiting for full batches; resolves when all is settled or abandoned. */
   flush(): Promise<void> {
     this.#flushing = true;
-    if (this.queued === 0 && !this.#busy) return Promise.resolve();
+    if (this.queued === 0 && this.#window.length === 0) return Promise.resolve();
     const idle = new Promise<void>((resolve) => this.#idle.push(resolve));
-    void this.#pump();
+    this.#pump();
     return idle;
   }
 
-  /** Stops retrying and cancels the request in flight: what is not acknowledged is read again after a restart. */
+  /** Stops retrying and cancels the requests in flight: what is not acknowledged is read again after a restart. */
   abandon(): void {
     this.#abandon.abort();
     clearTimeout(this.#timer);
@@ -73,32 +94,54 @@ export class SinkRunner {
   }
 
   #armTimer(): void {
-    if (this.#timer || this.#busy || this.queued === 0) return;
+    if (this.#timer || this.queued === 0) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#due = true;
-      void this.#pump();
+      this.#pump();
     }, this.#options.limits.timeoutMs);
   }
 
-  async #pump(): Promise<void> {
-    if (this.#busy) return;
-    this.#busy = true;
-    const { policy, metrics, afterBatch } = this.#options;
+  /** Whether the window has room: fewer than `inFlight` batches since the oldest one not done. */
+  #hasRoom(): boolean {
+    const oldest = this.#window.length > 0 ? this.#window[0]!.batch : this.#nextBatch;
+    return this.#nextBatch - oldest < this.#inFlight;
+  }
+
+  /** Sends batches while there are full (or due) ones and the window has room. */
+  #pump(): void {
     const signal = this.#abandon.signal;
-    try {
-      while (this.queued > 0 && (this.#queue.full || this.#due || this.#flushing) && !signal.aborted) {
-        clearTimeout(this.#timer);
-        this.#timer = undefined;
-        this.#due = false;
-        await deliverBatch(this.sink, this.#queue.take(), policy, metrics, this.#log, signal);
-        await afterBatch?.();
-      }
-    } finally {
-      this.#busy = false;
+    while (this.queued > 0 && (this.#queue.full || this.#due || this.#flushing) && this.#hasRoom()) {
+      if (signal.aborted) break;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#due = false;
+      const entry = { batch: this.#nextBatch++, done: false };
+      this.#window.push(entry);
+      void this.#send(this.#queue.take(), entry);
     }
+    if (this.#window.length > 0) return;
     if (this.queued === 0 || signal.aborted) this.#resolveIdle();
     else this.#armTimer();
+  }
+
+  async #send(batch: RecordSlice[], entry: { done: boolean }): Promise<void> {
+    const { policy, metrics, afterBatch } = this.#options;
+    const signal = this.#abandon.signal;
+    const records = countRecords(batch);
+    this.#sentRecords += records;
+    try {
+      const left = await deliverBatch(this.sink, batch, policy, metrics, this.#log, signal, this.#pause);
+      this.#sentRecords -= records - left;
+      await afterBatch?.();
+    } finally {
+      entry.done = true;
+      const window = this.#window;
+      while (window.length > 0 && window[0]!.done) window.shift();
+      this.#pump();
+      // Records that came while the window was full wait for a full batch or the timeout.
+      if (this.queued > 0) this.#armTimer();
+    }
   }
 
   #resolveIdle(): void {

@@ -27,7 +27,10 @@ export interface TailerEnvironment {
   budget: MemoryBudget;
   buffers: ReadBuffers;
   parser: LineParser | undefined;
-  /** Hands a block to the sinks; `end` is the offset its segment commits when they all have it. */
+  /**
+   * Hands a block to the sinks (its `bytes` counted: what it holds in the memory budget); `end` is
+   * the offset its segment commits when they all have it.
+   */
   dispatch(block: RecordBlock, end: number): void;
   counted(file: TrackedFile, lines: number, bytes: number): void;
   /** The file's name no longer leads to it (renamed or deleted): the name may hold a new file. */

@@ -64,13 +64,18 @@ describe('delivery', () => {
       { status: 503 },
     ];
     const retryAfterSeen: number[] = [];
-    let lastRefusedAt = 0;
+    /** When each batch (by its first line) was refused with a 429. */
+    const refusedAt = new Map<string, number>();
     sink.behaviour = (request) => {
+      // A retry after a 429 must wait the second the sink asked for (batches in flight beside it
+      // were sent before the answer, so only the retry of the refused batch itself is timed).
+      const first = request.lines[0] ?? '';
+      const refused = refusedAt.get(first);
+      if (refused !== undefined) retryAfterSeen.push(Date.now() - refused);
+      refusedAt.delete(first);
       if (Date.now() >= outageEnds) return { status: 200 };
       const answer = answers[request.number % answers.length]!;
-      // A retry after a 429 must wait the second the sink asked for.
-      if (lastRefusedAt > 0) retryAfterSeen.push(Date.now() - lastRefusedAt);
-      lastRefusedAt = answer !== 'hang' && answer.status === 429 ? Date.now() : 0;
+      if (answer !== 'hang' && answer.status === 429) refusedAt.set(first, Date.now());
       return answer;
     };
     const total = 20_000;
@@ -78,6 +83,7 @@ describe('delivery', () => {
     await waitUntil(() => sink.distinct >= total, 20_000, `all ${total} lines (have ${sink.distinct})`);
     expect(sink.missing(1, total)).toEqual([]);
     expect(sink.duplicates).toBe(0);
+    expect(retryAfterSeen.length).toBeGreaterThan(0);
     expect(Math.min(...retryAfterSeen)).toBeGreaterThanOrEqual(950);
     expect(await readMetric(base, 'log_forwarder_records_retried_total')).toBeGreaterThan(0);
     expect(await readMetric(base, 'log_forwarder_records_failed_total')).toBe(0);

@@ -16,6 +16,8 @@ afterEach(async () => {
 
 const total = 60_000;
 const batch = 1000;
+/** Batches sent at a time: a SIGKILL may leave this many unacknowledged, to be sent again. */
+const inFlight = 4;
 
 /** A log written at 20,000 lines/s for 3 s, a sink, and a way to start the forwarder on them again and again. */
 async function setUp() {
@@ -48,6 +50,8 @@ async function setUp() {
       String(batch),
       '--batch-timeout',
       '50ms',
+      '--batches-in-flight',
+      String(inFlight),
       // The writer starts first: the first run must not skip what it wrote before.
       '--read-from',
       'beginning',
@@ -83,10 +87,10 @@ describe('restarts', () => {
     expect(sink.duplicates).toBe(0);
   });
 
-  it('SIGKILL at random moments, then a restart: every line arrives; repeats only from the batch in flight', async () => {
+  it('SIGKILL at random moments, then a restart: every line arrives; repeats only from the batches in flight', async () => {
     const { sink, writer, start } = await setUp();
-    /** The lines of the last request the sink got before each kill: the only ones that may come twice. */
-    const inFlight = new Set<number>();
+    /** The lines of the last requests the sink got before each kill: the only ones that may come twice. */
+    const unsettled = new Set<number>();
     for (let round = 0; round < 3; round++) {
       const child = await start();
       await randomMoment();
@@ -94,8 +98,9 @@ describe('restarts', () => {
       await child.exited;
       // Bytes already on the socket still reach the sink: let them land before looking.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const lastRequest = sink.requests[sink.requests.length - 1];
-      for (const line of lastRequest?.lines ?? []) inFlight.add(Number(/seq=(\d+)/.exec(line)![1]));
+      for (const request of sink.requests.slice(-inFlight)) {
+        for (const line of request.lines) unsettled.add(Number(/seq=(\d+)/.exec(line)![1]));
+      }
     }
     const last = await start();
     expect(await writer.exitCode(30_000)).toBe(0);
@@ -105,7 +110,61 @@ describe('restarts', () => {
     expect(sink.missing(1, total)).toEqual([]);
     const repeated = [...sink.counts].filter(([, count]) => count > 1).map(([seq]) => seq);
     console.log(`SIGKILL x3: ${repeated.length} lines repeated (batches of ${batch})`);
-    expect(repeated.filter((seq) => !inFlight.has(seq))).toEqual([]);
-    expect(repeated.length).toBeLessThanOrEqual(3 * batch);
+    expect(repeated.filter((seq) => !unsettled.has(seq))).toEqual([]);
+    expect(repeated.length).toBeLessThanOrEqual(3 * inFlight * batch);
+  });
+
+  it('SIGKILL while the oldest batch is refused and the ones beside it are taken: the restart loses none, repeats only those', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-window-'));
+    const log = join(dir, 'app.log');
+    const lines = 5000;
+    const perBatch = 500;
+    let text = '';
+    for (let seq = 1; seq <= lines; seq++) text += `seq=${String(seq).padStart(9, '0')} ${'x'.repeat(60)}\n`;
+    writeFileSync(log, text);
+    const sink = await FakeSink.start();
+    sinks.push(sink);
+    // The batch with the first line is refused (a 503 that the forwarder retries); the others are taken.
+    sink.behaviour = (request) =>
+      request.lines.some((line) => line.startsWith('seq=000000001 ')) ? { status: 503 } : { status: 200 };
+    const args = [
+      '--path',
+      log,
+      '--positions-file',
+      join(dir, 'positions.json'),
+      '--http-url',
+      sink.url,
+      '--batch-max-records',
+      String(perBatch),
+      '--batches-in-flight',
+      String(inFlight),
+      '--retry-initial',
+      '50ms',
+      '--retry-max',
+      '100ms',
+      '--read-from',
+      'beginning',
+    ];
+    const first = startForwarder(args);
+    children.push(first);
+    await waitReady(first);
+    const refused = () => sink.requests.filter((r) => r.lines[0]!.startsWith('seq=000000001 ')).length;
+    await waitUntil(() => sink.distinct >= (inFlight - 1) * perBatch && refused() >= 3, 10_000, 'the window');
+    // Give a batch past the window the time to go, if the window let it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sink.distinct).toBe((inFlight - 1) * perBatch);
+    first.process.kill('SIGKILL');
+    await first.exited;
+    sink.behaviour = () => ({ status: 200 });
+    const second = startForwarder(args);
+    children.push(second);
+    await waitUntil(() => sink.distinct >= lines, 15_000, `all ${lines} lines (have ${sink.distinct})`);
+    second.process.kill('SIGTERM');
+    expect(await second.exitCode(15_000)).toBe(0);
+    expect(sink.missing(1, lines)).toEqual([]);
+    // The checkpoint stayed before the refused batch: the batches taken beside it come again, no others.
+    const repeated = [...sink.counts].filter(([, count]) => count > 1).map(([seq]) => seq);
+    expect(repeated.length).toBe((inFlight - 1) * perBatch);
+    expect(repeated.every((seq) => seq > perBatch && seq <= inFlight * perBatch)).toBe(true);
   });
 });

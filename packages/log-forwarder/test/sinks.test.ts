@@ -40,6 +40,41 @@ describe('body writer', () => {
     writer.jsonBytes(invalid, 0, invalid.length);
     expect(JSON.parse(writer.bytes.toString())).toBe('a\ufffdb');
   });
+
+  it('escapes exactly as JSON.stringify, whatever the bytes and wherever they start (four at a time)', () => {
+    // Mostly printable ASCII, with quotes, backslashes, controls, DEL and bytes past ASCII mixed in,
+    // at every alignment and length, so the four-byte steps and their tails all meet each kind.
+    // The first half has no bytes past ASCII (so no line there falls back to JSON.stringify).
+    const ascii = [0x22, 0x5c, 0x00, 0x09, 0x0a, 0x0d, 0x1f, 0x20, 0x7e, 0x7f];
+    const special = [...ascii, 0x80, 0xc3, 0xa9, 0xff];
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const data = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < data.length; i++) {
+      const kinds = i < data.length / 2 ? ascii : special;
+      data[i] =
+        random() < 0.05 ? kinds[Math.floor(random() * kinds.length)]! : 0x20 + Math.floor(random() * 95);
+    }
+    const writer = new BodyWriter();
+    for (let from = 0; from < data.length - 300; from += 1 + Math.floor(random() * 40)) {
+      const to = from + Math.floor(random() * 260);
+      writer.reset();
+      writer.jsonBytes(data, from, to);
+      expect(writer.bytes.toString('latin1'), `bytes ${from} to ${to}`).toBe(
+        Buffer.from(JSON.stringify(data.toString('utf8', from, to))).toString('latin1'),
+      );
+    }
+    // A run of plain ASCII goes the fast way: check one long enough to be copied in words only.
+    const plain = Buffer.from(`${'abcdefgh'.repeat(40)}xyz`);
+    for (let from = 0; from < 8; from++) {
+      writer.reset();
+      writer.jsonBytes(plain, from, plain.length - from);
+      expect(writer.bytes.toString()).toBe(JSON.stringify(plain.toString('utf8', from, plain.length - from)));
+    }
+  });
 });
 
 describe('HTTP sink', () => {

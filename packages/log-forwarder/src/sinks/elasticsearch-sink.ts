@@ -2,7 +2,7 @@ import { HttpPoster } from '../http-post.ts';
 import { type HttpTarget, joinUrl } from '../http-target.ts';
 import type { RecordSlice } from '../record.ts';
 import { classifyStatus } from '../retry.ts';
-import { BodyWriter } from './body-writer.ts';
+import { type BodyWriter, BodyWriters } from './body-writer.ts';
 import { excerpt, outcomeOfAnswer, outcomeOfError } from './http-outcome.ts';
 import { createEcsDocument, type DocumentWriter } from './serialize.ts';
 import { deliverAll, type SendOutcome, type Sink, SliceList } from './sink.ts';
@@ -38,7 +38,7 @@ export class ElasticsearchSink implements Sink {
   readonly #poster: HttpPoster;
   readonly #url: URL;
   readonly #document: DocumentWriter;
-  readonly #writer = new BodyWriter();
+  readonly #writers = new BodyWriters();
   readonly #actionPrefix: string;
 
   constructor(options: ElasticsearchSinkOptions) {
@@ -50,9 +50,8 @@ export class ElasticsearchSink implements Sink {
     this.#actionPrefix = `{"${options.action}":{"_index":${JSON.stringify(options.index)},"_id":"`;
   }
 
-  /** The bulk body, in the sink's reused buffer: valid until the next call. */
-  body(batch: RecordSlice[]): Buffer {
-    const writer = this.#writer;
+  /** The bulk body, in `writer`'s buffer: valid until its next use. */
+  body(batch: RecordSlice[], writer: BodyWriter): Buffer {
     writer.reset();
     for (const { block, from, to } of batch) {
       for (let i = from; i < to; i++) {
@@ -67,16 +66,20 @@ export class ElasticsearchSink implements Sink {
   async send(records: RecordSlice[], signal: AbortSignal): Promise<SendOutcome> {
     const { gzip, timeoutMs } = this.#options;
     let answer: Awaited<ReturnType<HttpPoster['post']>>;
+    const { writer, release } = this.#writers.take();
     try {
-      answer = await this.#poster.post(this.#url, this.body(records), {
+      answer = await this.#poster.post(this.#url, this.body(records, writer), {
         contentType: 'application/x-ndjson',
         timeoutMs,
         gzip,
         maxResponseBytes: 64 * 1024 * 1024,
         signal,
+        released: release,
       });
     } catch (error) {
       return outcomeOfError(records, error);
+    } finally {
+      release();
     }
     if (classifyStatus(answer.status) !== 'ok') return outcomeOfAnswer(records, answer);
     let parsed: BulkAnswer;

@@ -1,12 +1,10 @@
 import { HttpPoster } from '../http-post.ts';
 import type { HttpTarget } from '../http-target.ts';
 import type { RecordSlice } from '../record.ts';
-import { BodyWriter } from './body-writer.ts';
+import { type BodyWriter, BodyWriters } from './body-writer.ts';
 import { outcomeOfAnswer, outcomeOfError } from './http-outcome.ts';
-import { createJsonDocument, type DocumentWriter } from './serialize.ts';
+import { createJsonDocument, createJsonLines, type DocumentWriter, type LinesWriter } from './serialize.ts';
 import type { SendOutcome, Sink } from './sink.ts';
-
-const newline = Buffer.from('\n');
 
 export interface HttpSinkOptions {
   target: HttpTarget;
@@ -22,47 +20,54 @@ export class HttpSink implements Sink {
   readonly #options: HttpSinkOptions;
   readonly #poster: HttpPoster;
   readonly #document: DocumentWriter;
-  readonly #writer = new BodyWriter();
+  readonly #lines: LinesWriter;
+  readonly #writers = new BodyWriters();
 
   constructor(options: HttpSinkOptions) {
     this.#options = options;
     this.#poster = new HttpPoster(options.target);
     this.#document = createJsonDocument(options.labels);
+    this.#lines = createJsonLines(options.labels);
   }
 
-  /** The request body, in the sink's reused buffer: valid until the next call. */
-  body(batch: RecordSlice[]): Buffer {
-    const writer = this.#writer;
-    const document = this.#document;
-    const array = this.#options.format === 'json';
+  /** The request body, in `writer`'s buffer: valid until its next use. */
+  body(batch: RecordSlice[], writer: BodyWriter): Buffer {
     writer.reset();
-    if (array) writer.text('[');
+    if (this.#options.format === 'ndjson') {
+      for (const { block, from, to } of batch) this.#lines(block, from, to, writer);
+      return writer.bytes;
+    }
+    const document = this.#document;
+    writer.text('[');
     let first = true;
     for (const { block, from, to } of batch) {
       for (let i = from; i < to; i++) {
-        if (array && !first) writer.text(',');
+        if (!first) writer.text(',');
         first = false;
         document(block, i, writer);
-        if (!array) writer.constant(newline);
       }
     }
-    if (array) writer.text(']');
+    writer.text(']');
     return writer.bytes;
   }
 
   async send(records: RecordSlice[], signal: AbortSignal): Promise<SendOutcome> {
     const { target, format, gzip, timeoutMs } = this.#options;
+    const { writer, release } = this.#writers.take();
     try {
-      const answer = await this.#poster.post(target.url, this.body(records), {
+      const answer = await this.#poster.post(target.url, this.body(records, writer), {
         contentType: format === 'json' ? 'application/json' : 'application/x-ndjson',
         timeoutMs,
         gzip,
         maxResponseBytes: 4096,
         signal,
+        released: release,
       });
       return outcomeOfAnswer(records, answer);
     } catch (error) {
       return outcomeOfError(records, error);
+    } finally {
+      release();
     }
   }
 

@@ -1,7 +1,7 @@
 import { HttpPoster } from '../http-post.ts';
 import { type HttpTarget, joinUrl } from '../http-target.ts';
 import type { RecordSlice } from '../record.ts';
-import { BodyWriter } from './body-writer.ts';
+import { type BodyWriter, BodyWriters } from './body-writer.ts';
 import { outcomeOfAnswer, outcomeOfError } from './http-outcome.ts';
 import type { SendOutcome, Sink } from './sink.ts';
 
@@ -22,7 +22,7 @@ export class LokiSink implements Sink {
   readonly #options: LokiSinkOptions;
   readonly #poster: HttpPoster;
   readonly #url: URL;
-  readonly #writer = new BodyWriter();
+  readonly #writers = new BodyWriters();
   #lastMs = 0;
   #sequence = 0;
 
@@ -43,15 +43,14 @@ export class LokiSink implements Sink {
     return `${this.#lastMs}${String(this.#sequence % 1_000_000).padStart(6, '0')}`;
   }
 
-  /** The push body, in the sink's reused buffer: valid until the next call. */
-  body(batch: RecordSlice[]): Buffer {
+  /** The push body, in `writer`'s buffer: valid until its next use. */
+  body(batch: RecordSlice[], writer: BodyWriter): Buffer {
     const streams = new Map<string, RecordSlice[]>();
     for (const slice of batch) {
       const list = streams.get(slice.block.source.path);
       if (list) list.push(slice);
       else streams.set(slice.block.source.path, [slice]);
     }
-    const writer = this.#writer;
     writer.reset();
     writer.text('{"streams":[');
     let firstStream = true;
@@ -77,17 +76,21 @@ export class LokiSink implements Sink {
 
   async send(records: RecordSlice[], signal: AbortSignal): Promise<SendOutcome> {
     const { gzip, timeoutMs } = this.#options;
+    const { writer, release } = this.#writers.take();
     try {
-      const answer = await this.#poster.post(this.#url, this.body(records), {
+      const answer = await this.#poster.post(this.#url, this.body(records, writer), {
         contentType: 'application/json',
         timeoutMs,
         gzip,
         maxResponseBytes: 4096,
         signal,
+        released: release,
       });
       return outcomeOfAnswer(records, answer);
     } catch (error) {
       return outcomeOfError(records, error);
+    } finally {
+      release();
     }
   }
 

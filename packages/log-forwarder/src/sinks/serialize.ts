@@ -25,6 +25,13 @@ function createPrefixCache(make: (iso: string, source: LogSource) => string): (b
   };
 }
 
+/** Writes the documents of records `from` to `to` of a block into a body, each followed by a newline. */
+export type LinesWriter = (block: RecordBlock, from: number, to: number, writer: BodyWriter) => void;
+
+/** What comes before the line in a JSON document: the same for every record of a block. */
+const jsonPrefix = (iso: string, source: LogSource) =>
+  `{"timestamp":"${iso}","path":${source.pathJson},"line":`;
+
 /**
  * The JSON document of a record for the HTTP and stdout sinks: `timestamp`, `path`, `line`, the static
  * labels, and parsed fields (which never replace the first three or a label).
@@ -32,9 +39,7 @@ function createPrefixCache(make: (iso: string, source: LogSource) => string): (b
 export function createJsonDocument(labels: Record<string, string>): DocumentWriter {
   const tail = Buffer.from(`${labelsTail(labels)}}`);
   const time = createTimeFormatter();
-  const prefix = createPrefixCache(
-    (iso, source) => `{"timestamp":"${iso}","path":${source.pathJson},"line":`,
-  );
+  const prefix = createPrefixCache(jsonPrefix);
   return (block, i, writer) => {
     const fields = block.fields?.[i];
     if (fields) {
@@ -51,6 +56,27 @@ export function createJsonDocument(labels: Record<string, string>): DocumentWrit
     writer.constant(prefix(block));
     writer.jsonLine(block, i);
     writer.constant(tail);
+  };
+}
+
+/**
+ * The documents of createJsonDocument one per line (NDJSON): a block without parsed fields is written
+ * in one call, the bytes before and after each line shared by the block's records.
+ */
+export function createJsonLines(labels: Record<string, string>): LinesWriter {
+  const document = createJsonDocument(labels);
+  const after = Buffer.from(`${labelsTail(labels)}}\n`);
+  const newline = Buffer.from('\n');
+  const prefix = createPrefixCache(jsonPrefix);
+  return (block, from, to, writer) => {
+    if (block.fields === undefined) {
+      writer.jsonLines(block, from, to, prefix(block), after);
+      return;
+    }
+    for (let i = from; i < to; i++) {
+      document(block, i, writer);
+      writer.constant(newline);
+    }
   };
 }
 

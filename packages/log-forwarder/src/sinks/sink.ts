@@ -15,10 +15,12 @@ export interface SendOutcome {
   problem?: string;
 }
 
-/** A destination for records: sends one batch at a time and says what became of each record. */
+/** A destination for records: sends batches (several at a time unless it says otherwise) and says what became of each record. */
 export interface Sink {
   /** `stdout`, `http`, `loki` or `elasticsearch`: the `sink` label of the metrics. */
   readonly name: string;
+  /** Most batches it takes at a time (stdout: 1, so lines stay in order); when absent, any number. */
+  readonly maxInFlight?: number;
   send(batch: RecordSlice[], signal: AbortSignal): Promise<SendOutcome>;
   close(): void;
 }

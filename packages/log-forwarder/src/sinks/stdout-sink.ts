@@ -14,6 +14,7 @@ const writeAsync = promisify(write);
  */
 export class StdoutSink implements Sink {
   readonly name = 'stdout';
+  readonly maxInFlight = 1;
   readonly #fd: number;
   readonly #format: DocumentWriter;
   readonly #writer = new BodyWriter();
