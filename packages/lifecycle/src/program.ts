@@ -57,6 +57,11 @@ export interface ProgramContext<C> {
   onShutdown(name: string, run: () => unknown, timeoutMs?: number): void;
   /** Adds a route to the admin server (for example `POST /sync`); 405 for other methods on its path. */
   route(method: string, path: string, handler: RouteHandler): void;
+  /**
+   * A failure the program cannot go on from, found outside any handler (a worker thread stopping):
+   * logged as fatal, then the same graceful shutdown as a signal, exiting 1.
+   */
+  fail(reason: string, error: unknown): void;
   /** Serves /livez, /readyz, /metrics and the added routes on a program's own server; false for other paths. */
   handleAdmin(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
@@ -188,16 +193,13 @@ export async function runProgram<T extends OptionTable>(
     log.debug('stdout closed by its reader');
     void shutdown('stdout closed', 0);
   });
-  process.on('uncaughtException', (error) => {
-    log.fatal({ err: error }, 'uncaught exception');
+  const fail = (reason: string, error: unknown) => {
+    log.fatal({ err: error }, reason);
     if (shuttingDown) process.exit(1);
-    void shutdown('uncaught exception', 1);
-  });
-  process.on('unhandledRejection', (error) => {
-    log.fatal({ err: error }, 'unhandled rejection');
-    if (shuttingDown) process.exit(1);
-    void shutdown('unhandled rejection', 1);
-  });
+    void shutdown(reason, 1);
+  };
+  process.on('uncaughtException', (error) => fail('uncaught exception', error));
+  process.on('unhandledRejection', (error) => fail('unhandled rejection', error));
 
   const context: ProgramContext<typeof config> = {
     program: name,
@@ -212,6 +214,7 @@ export async function runProgram<T extends OptionTable>(
       health.markReady();
     },
     onShutdown: (hookName, run, timeoutMs) => hooks.register(hookName, run, timeoutMs),
+    fail,
     route: (method, path, handler) => {
       if (!definition.endpoints.some((e) => e.method === method.toUpperCase() && e.path === path)) {
         throw new Error(

@@ -212,10 +212,14 @@ describe('graceful shutdown', () => {
   it.each([
     ['exception', 'uncaught exception'],
     ['rejection', 'unhandled rejection'],
-  ])('logs an uncaught %s and shuts down with exit 1', async (crash, message) => {
-    const child = start([], { CRASH: crash, HOOKS: 'cleanup:0' });
-    expect(await child.exitCode()).toBe(1);
-    expect(child.logs.find((l) => l.msg === message)).toMatchObject({ level: 'fatal' });
-    expect(startsOf(child)).toEqual(['cleanup']);
-  });
+    ['fail', 'lost a worker'],
+  ])(
+    'logs an uncaught %s (or a fail() from the program) and shuts down with exit 1',
+    async (crash, message) => {
+      const child = start([], { CRASH: crash, HOOKS: 'cleanup:0' });
+      expect(await child.exitCode()).toBe(1);
+      expect(child.logs.find((l) => l.msg === message)).toMatchObject({ level: 'fatal' });
+      expect(startsOf(child)).toEqual(['cleanup']);
+    },
+  );
 });

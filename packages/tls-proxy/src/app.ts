@@ -15,12 +15,10 @@ export async function runTlsProxy(context: ProgramContext<TlsProxyConfig>): Prom
   const settings = deriveSettings(config);
   const proxy =
     settings.workers > 1
-      ? await startThreadedTlsProxy(settings, config, log, context.metrics, (error) => {
-          // Thrown outside any handler: lifecycle logs it and shuts down (the other workers drain), exit 1.
-          setImmediate(() => {
-            throw new Error(`worker thread crashed: ${error.message}`, { cause: error });
-          });
-        })
+      ? await startThreadedTlsProxy(settings, config, log, context.metrics, (error) =>
+          // The other workers drain, then the process exits 1 (the container's restart policy restarts it).
+          context.fail('worker thread crashed', error),
+        )
       : await startTlsProxy(settings, log, new ProxyMetrics(context.metrics));
   context.onShutdown('upstream connections', () => proxy.close());
   // The step's own timeout leaves the drain a second to cut what is left once its grace runs out.
