@@ -20,9 +20,12 @@ export function listedProcesses(json: unknown): ListedProcess[] {
   }));
 }
 
-/** What the demo app's processes look like: the main one, and its workers (renamed by process.title). */
+/**
+ * What the demo app's processes look like: the main one and its workers, all renamed by process.title
+ * (which sets the command line too): `demo-app`, `demo-app-busy`, `demo-app-idle`.
+ */
 export const demoApp = {
-  main: /\/app\/demo-app\.mjs/,
+  main: /(^|\s)demo-app(\s|$)/m,
   busy: /demo-app-busy|--role busy/,
   idle: /demo-app-idle|--role idle/,
 };
