@@ -1,5 +1,5 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { basename, extname, join, normalize, sep } from 'node:path';
+import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -57,7 +57,8 @@ export class Content {
       const pointer = await readFile(join(root, '.git'), 'utf8');
       const gitDir = /^gitdir: (.+)$/m.exec(pointer)?.[1]?.trim();
       if (gitDir) {
-        const head = (await readFile(join(gitDir, 'HEAD'), 'utf8')).trim();
+        // Relative to the worktree (repo-updater writes it so: the volume may be mounted elsewhere).
+        const head = (await readFile(join(resolve(root, gitDir), 'HEAD'), 'utf8')).trim();
         if (/^[0-9a-f]{40,64}$/.test(head)) return head;
       }
     } catch {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { AccessLog } from '../src/access-log.ts';
 import { AppConfig } from '../src/app-config.ts';
@@ -104,6 +104,25 @@ describe('Content', () => {
     expect(await content.read('/.git')).toMatchObject({ status: 404 });
     expect(await content.read('/../../etc/passwd')).toMatchObject({ status: 404 });
     expect(await content.read('/missing.txt')).toMatchObject({ status: 404 });
+
+    // A relative gitdir (as repo-updater writes it), read from another working directory.
+    const dotGit = join(dir, 'tree-1', '.git');
+    const absolute = readFileSync(dotGit, 'utf8')
+      .replace(/^gitdir: /, '')
+      .trim();
+    writeFileSync(dotGit, `gitdir: ${relative(join(dir, 'tree-1'), absolute)}\n`);
+    expect(readFileSync(dotGit, 'utf8')).toMatch(/^gitdir: \.\.\//);
+    rmSync(link);
+    symlinkSync('tree-1', link);
+    const renamed = join(dir, 'elsewhere');
+    mkdirSync(renamed);
+    const cwd = process.cwd();
+    process.chdir(renamed);
+    try {
+      expect(await content.revision()).toBe(first);
+    } finally {
+      process.chdir(cwd);
+    }
 
     // A plain directory, not a worktree: its name is the best guess.
     mkdirSync(join(dir, 'plain'));
