@@ -15,7 +15,7 @@ import { LocalDemo, localCommands } from './demo/local.ts';
 import { demoPorts } from './demo/ports.ts';
 import { httpsGet, runTour } from './demo/tour.ts';
 import { createWorkspace } from './demo/workspace.ts';
-import { repoRoot } from './programs.ts';
+import { listPrograms, repoRoot } from './programs.ts';
 
 const { values: flags } = parseArgs({
   options: { compose: { type: 'boolean', default: false }, tour: { type: 'boolean', default: false } },
@@ -80,11 +80,12 @@ const httpReady = (port: number) => async () =>
   (await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) })).ok;
 
 if (flags.compose) {
-  const images = ['demo-app', 'topz', 'config-syncer', 'repo-updater', 'log-forwarder', 'tls-proxy'];
-  const missing = images.filter(
-    (name) =>
-      spawnSync('docker', ['image', 'inspect', `toolkit/${name}:latest`], { stdio: 'ignore' }).status !== 0,
-  );
+  const missing = listPrograms()
+    .map((program) => program.name)
+    .filter(
+      (name) =>
+        spawnSync('docker', ['image', 'inspect', `toolkit/${name}:latest`], { stdio: 'ignore' }).status !== 0,
+    );
   if (missing.length > 0) {
     removeTemporaryWorkspace();
     fail(
