@@ -132,6 +132,55 @@ describe('the spare worktree', () => {
     expectExactly(third);
   });
 
+  /** How many `git clean` runs the updater logged from line `from` on. */
+  const cleans = (updater: { logs: { lines: Record<string, unknown>[] } }, from: number) =>
+    updater.logs.lines.slice(from).filter((line) => Array.isArray(line.git) && line.git[0] === 'clean')
+      .length;
+
+  test('cleaned between syncs, the spare is brought to the next commit without a clean of its own', async () => {
+    const { first, updater } = await upToTheSpare({ 'a.txt': 'first', 'sub/b.txt': 'b' });
+    // Its directories were written a moment ago: a stamp taken now would not be trusted (coarse times).
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await updater.cleanUp();
+    expect(existsSync(worktreeDir(first))).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const from = updater.logs.lines.length;
+    const third = remote.commit({ 'a.txt': 'third' });
+    expect(await updater.sync()).toMatchObject({ result: 'success', commit: third });
+    expect(updater.logs.messages()).toContain(reused);
+    expect(cleans(updater, from)).toBe(0);
+    expectExactly(third);
+  });
+
+  test.each([
+    ['a file at its top', (spare: string) => writeFileSync(join(spare, 'late.txt'), 'late')],
+    [
+      'an ignored file deep in a new directory',
+      (spare: string) => {
+        mkdirSync(join(spare, 'build', 'deep'), { recursive: true });
+        writeFileSync(join(spare, 'build', 'deep', 'out.log'), 'late');
+      },
+    ],
+    ['a file beside a tracked one', (spare: string) => writeFileSync(join(spare, 'sub', 'late.txt'), 'late')],
+    ['a tracked file deleted', (spare: string) => rmSync(join(spare, 'sub', 'b.txt'))],
+  ])('%s made in the spare after that clean is dealt with before publishing', async (_, change) => {
+    const { first, updater } = await upToTheSpare({
+      '.gitignore': '*.log\n',
+      'a.txt': 'first',
+      'sub/b.txt': 'b',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await updater.cleanUp();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    change(worktreeDir(first));
+    const from = updater.logs.lines.length;
+    const third = remote.commit({ 'a.txt': 'third' });
+    expect(await updater.sync()).toMatchObject({ result: 'success', commit: third });
+    expect(updater.logs.messages()).toContain(reused);
+    expect(cleans(updater, from)).toBe(1);
+    expectExactly(third);
+  });
+
   test('a revert to the commit the spare holds: the spare is cleaned and published', async () => {
     const { first, updater } = await upToTheSpare({ 'a.txt': 'first', 'b.txt': 'b' });
     writeFileSync(join(worktreeDir(first), 'extra.txt'), 'not in git');

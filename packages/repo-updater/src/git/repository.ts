@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Layout } from '../layout.ts';
 import { fetchTarget, type RefSpec } from './refs.ts';
 import type { GitRunner } from './runner.ts';
+import { cleanSpare } from './worktrees.ts';
 
 /** Where the last fetched commit is kept. */
 export const fetchedRef = 'refs/repo-updater/fetched';
@@ -147,6 +148,11 @@ export class LocalRepository {
    */
   async refreshIndex(dir: string, signal?: AbortSignal): Promise<void> {
     await this.#git.run(['update-index', '-q', '--refresh'], { cwd: dir, signal });
+  }
+
+  /** Cleans a new spare between syncs, so the sync that reuses it need not (`cleanSpare`). */
+  async cleanSpare(dir: string, signal?: AbortSignal): Promise<void> {
+    await cleanSpare(this.#git, dir, signal);
   }
 
   /** Forgets worktrees whose directories were deleted. */

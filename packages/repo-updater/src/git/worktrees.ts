@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { GitRunner } from './runner.ts';
@@ -57,9 +57,12 @@ export async function updateWorktree(
   // Neither command is quiet: simple-git (4.0.2) waits 50 ms more after a git command that printed
   // nothing, as long as this whole update takes. So `clean` is given a file of its own to remove (and
   // name), and `checkout` says where HEAD is now.
-  await writeFile(join(dir, cleanMarker), '');
   // First: `clean` reads which files are tracked from the index, which still describes the old commit.
-  await git.run(['clean', '-ffdx'], { cwd: dir, signal });
+  // Skipped when the spare was cleaned between syncs and no directory in it has changed since.
+  if (!(await stillClean(dir))) {
+    await writeFile(join(dir, cleanMarker), '');
+    await git.run(['clean', '-ffdx'], { cwd: dir, signal });
+  }
   // --force: discards edits to tracked files; a detached HEAD moved in a worktree has no reflog to grow.
   await git.run(['-c', 'core.logAllRefUpdates=false', 'checkout', '--detach', '--force', commit], {
     cwd: dir,
@@ -70,6 +73,63 @@ export async function updateWorktree(
 
 /** An untracked file `git clean` always finds in a spare. */
 const cleanMarker = '.repo-updater-clean';
+
+/** In the worktree's git admin directory: the directory stamp taken right after a clean between syncs. */
+const cleanStampFile = 'repo-updater-clean-stamp';
+
+/**
+ * Off the critical path, when a tree becomes the spare: deletes what git does not track (ignored files
+ * too) and records a stamp of its directories, so the sync that reuses it can skip its own `clean` when
+ * nothing was created or deleted in it since (`stillClean`).
+ */
+export async function cleanSpare(git: GitRunner, dir: string, signal?: AbortSignal): Promise<void> {
+  const admin = await readWorktreeAdmin(dir);
+  if (!admin) return;
+  await rm(join(admin, cleanStampFile), { force: true });
+  await git.run(['clean', '-ffdx'], { cwd: dir, signal });
+  const dirs = await directoryStamp(dir);
+  await writeFile(join(admin, cleanStampFile), JSON.stringify({ cleanedAt: Date.now(), dirs }));
+}
+
+/**
+ * Whether a spare is as `cleanSpare` left it: every file created or deleted (tracked or not, in any
+ * directory) changes its directory's mtime, a new directory its parent's, and edits to tracked files are
+ * undone by `checkout --force`. A directory whose mtime is close to the clean itself is not trusted
+ * (file systems stamp times at a coarse tick, so a file made in the same tick as the clean's last change
+ * would not show). On the sync's path: a stat per directory recorded, no directory read.
+ */
+async function stillClean(dir: string): Promise<boolean> {
+  const admin = await readWorktreeAdmin(dir);
+  if (!admin) return false;
+  const text = await readFile(join(admin, cleanStampFile), 'utf8').catch(() => undefined);
+  await rm(join(admin, cleanStampFile), { force: true });
+  if (text === undefined) return false;
+  try {
+    const recorded = JSON.parse(text) as { cleanedAt: number; dirs: Record<string, string> };
+    for (const [path, was] of Object.entries(recorded.dirs)) {
+      const info = statSync(join(dir, path), { bigint: true });
+      if (`${info.ino}:${info.mtimeNs}` !== was) return false;
+      if (Number(info.mtimeNs / 1_000_000n) >= recorded.cleanedAt - 100) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every directory of a worktree (its `.git` and submodules' git data left out): `ino:mtimeNs` by path. */
+async function directoryStamp(root: string): Promise<Record<string, string>> {
+  const dirs: Record<string, string> = {};
+  const walk = async (dir: string): Promise<void> => {
+    const info = await stat(dir, { bigint: true });
+    dirs[relative(root, dir)] = `${info.ino}:${info.mtimeNs}`;
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && entry.name !== '.git') await walk(join(dir, entry.name));
+    }
+  };
+  await walk(root);
+  return dirs;
+}
 
 async function updateSubmodules(
   git: GitRunner,

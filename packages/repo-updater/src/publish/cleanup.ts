@@ -34,8 +34,16 @@ export async function removeExpiredWorktrees(
   const expired = retired.takeExpired();
   if (retired.spare && retired.spare !== spare) {
     // A new spare: its grace period over, the files of its last checkout are likely older than the
-    // index written now, so one refresh spares the next checkout from reading them all again.
-    await repository.refreshIndex(retired.spare, signal).catch((error) => {
+    // index written now, so one refresh spares the next checkout from reading them all again; cleaned
+    // now too, so the next sync need not (unless something changes in it meanwhile).
+    const spareDir = retired.spare;
+    // A tree someone locked (`git worktree lock`) is theirs: not cleaned, and not reused either.
+    if (!(await isLocked(spareDir))) {
+      await repository.cleanSpare(spareDir, signal).catch((error) => {
+        if (!signal.aborted) log.debug({ error: (error as Error).message }, 'cannot clean the spare');
+      });
+    }
+    await repository.refreshIndex(spareDir, signal).catch((error) => {
       if (!signal.aborted) log.debug({ error: (error as Error).message }, 'cannot refresh the spare index');
     });
   }
