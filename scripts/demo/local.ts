@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { envPrefix } from '../../packages/lifecycle/src/index.ts';
 import { findProgram, repoRoot } from '../programs.ts';
 import type { DemoPorts } from './ports.ts';
 import { type DemoWorkspace, demoSyncToken } from './workspace.ts';
@@ -71,7 +72,7 @@ export class LocalDemo {
         // Their JSON logs would bury the guide: warnings and errors only (DEMO_LOG_LEVEL=info for all).
         env: {
           ...process.env,
-          [`${program.replace(/-/g, '_').toUpperCase()}_LOG_LEVEL`]: process.env.DEMO_LOG_LEVEL ?? 'warn',
+          [`${envPrefix(program)}_LOG_LEVEL`]: process.env.DEMO_LOG_LEVEL ?? 'warn',
         },
       });
       child.on('exit', (code, signal) => {
