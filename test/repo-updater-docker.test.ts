@@ -6,8 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { repoRoot } from '../scripts/programs.ts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   containerState,
   docker,
@@ -18,9 +17,9 @@ import {
   uniqueName,
   waitForHttp,
 } from './helpers/docker.ts';
+import { composeProject, dockerSuite, hardened } from './helpers/docker-suite.ts';
 
-const status = inject('docker');
-const skipped = status.available ? '' : ` (skipped: ${status.reason})`;
+const { status, skipped, noCompose } = dockerSuite();
 const updaterImage = 'toolkit/repo-updater:latest';
 const token = 'e2e-sync-token';
 
@@ -28,18 +27,6 @@ const token = 'e2e-sync-token';
 async function servedCommit(web: string): Promise<string> {
   return JSON.parse((await httpGet(`${web}/-/status`)).body).content.revision;
 }
-
-const hardened = [
-  '--read-only',
-  '--tmpfs',
-  '/tmp',
-  '--cap-drop',
-  'ALL',
-  '--user',
-  '65532:65532',
-  '--security-opt',
-  'no-new-privileges',
-];
 
 /** Host git with no user or system config, so the host's settings change nothing. */
 function git(cwd: string, ...args: string[]): string {
@@ -179,36 +166,18 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
     expect(readFileSync(join(target, 'current/docs/page.txt'), 'utf8')).toBe('a page\n');
   });
 
-  const noCompose =
-    status.available && !status.compose ? ' (skipped: no docker-compose or docker compose)' : '';
   describe.skipIf(!status.compose)(`the Compose demo${noCompose}`, () => {
-    const project = uniqueName('repo-updater-e2e').replace(/[^a-z0-9-]/g, '');
-    const compose = (args: string[]) =>
-      runCommand(
-        status.compose![0]!,
-        [
-          ...status.compose!.slice(1),
-          '--project-name',
-          project,
-          '--file',
-          join(repoRoot, 'compose/repo-updater.yaml'),
-          ...args,
-        ],
-        {
-          timeoutMs: 90_000,
-          env: {
-            ...process.env,
-            REPO_DEMO_WEB_PORT: '0',
-            REPO_UPDATER_PORT: '0',
-            REPO_UPDATER_DEMO_REPO: bare,
-            REPO_UPDATER_DEMO_GITCONFIG: gitconfig,
-            REPO_UPDATER_DEMO_REF: 'main',
-            REPO_UPDATER_SYNC_TOKEN: token,
-            // Only POST /sync brings the second commit within the test.
-            REPO_UPDATER_PERIOD: '10m',
-          },
-        },
-      );
+    // `bare` and `gitconfig` are made in beforeAll: read when compose runs.
+    const { project, compose } = composeProject(status, 'repo-updater-e2e', 'repo-updater.yaml', () => ({
+      REPO_DEMO_WEB_PORT: '0',
+      REPO_UPDATER_PORT: '0',
+      REPO_UPDATER_DEMO_REPO: bare,
+      REPO_UPDATER_DEMO_GITCONFIG: gitconfig,
+      REPO_UPDATER_DEMO_REF: 'main',
+      REPO_UPDATER_SYNC_TOKEN: token,
+      // Only POST /sync brings the second commit within the test.
+      REPO_UPDATER_PERIOD: '10m',
+    }));
 
     afterAll(async () => {
       await compose(['down', '--volumes', '--timeout', '10']);
