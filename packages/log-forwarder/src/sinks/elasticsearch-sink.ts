@@ -1,8 +1,9 @@
-import { HttpPoster } from '../http-post.ts';
+import type { HttpAnswer } from '../http-post.ts';
 import { type HttpTarget, joinUrl } from '../http-target.ts';
 import type { RecordSlice } from '../record.ts';
 import { classifyStatus } from '../retry.ts';
-import { type BodyWriter, BodyWriters } from './body-writer.ts';
+import { BatchPoster } from './batch-poster.ts';
+import type { BodyWriter } from './body-writer.ts';
 import { excerpt, outcomeOfAnswer, outcomeOfError } from './http-outcome.ts';
 import { createEcsDocument, type DocumentWriter } from './serialize.ts';
 import { deliverAll, type SendOutcome, type Sink, SliceList } from './sink.ts';
@@ -35,15 +36,14 @@ interface BulkAnswer {
 export class ElasticsearchSink implements Sink {
   readonly name = 'elasticsearch';
   readonly #options: ElasticsearchSinkOptions;
-  readonly #poster: HttpPoster;
+  readonly #requests: BatchPoster;
   readonly #url: URL;
   readonly #document: DocumentWriter;
-  readonly #writers = new BodyWriters();
   readonly #actionPrefix: string;
 
   constructor(options: ElasticsearchSinkOptions) {
     this.#options = options;
-    this.#poster = new HttpPoster(options.target);
+    this.#requests = new BatchPoster(options.target);
     // filter_path keeps the answer to what is checked: a full answer repeats each item's index and id.
     this.#url = joinUrl(options.target.url, '_bulk', 'filter_path=errors,items.*.status,items.*.error');
     this.#document = createEcsDocument(options.labels);
@@ -65,21 +65,17 @@ export class ElasticsearchSink implements Sink {
 
   async send(records: RecordSlice[], signal: AbortSignal): Promise<SendOutcome> {
     const { gzip, timeoutMs } = this.#options;
-    let answer: Awaited<ReturnType<HttpPoster['post']>>;
-    const { writer, release } = this.#writers.take();
+    let answer: HttpAnswer;
     try {
-      answer = await this.#poster.post(this.#url, this.body(records, writer), {
+      answer = await this.#requests.post(this.#url, (writer) => this.body(records, writer), {
         contentType: 'application/x-ndjson',
         timeoutMs,
         gzip,
         maxResponseBytes: 64 * 1024 * 1024,
         signal,
-        released: release,
       });
     } catch (error) {
       return outcomeOfError(records, error);
-    } finally {
-      release();
     }
     if (classifyStatus(answer.status) !== 'ok') return outcomeOfAnswer(records, answer);
     let parsed: BulkAnswer;
@@ -125,6 +121,6 @@ export class ElasticsearchSink implements Sink {
   }
 
   close(): void {
-    this.#poster.close();
+    this.#requests.close();
   }
 }

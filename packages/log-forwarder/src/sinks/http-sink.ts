@@ -1,7 +1,7 @@
-import { HttpPoster } from '../http-post.ts';
 import type { HttpTarget } from '../http-target.ts';
 import type { RecordSlice } from '../record.ts';
-import { type BodyWriter, BodyWriters } from './body-writer.ts';
+import { BatchPoster } from './batch-poster.ts';
+import type { BodyWriter } from './body-writer.ts';
 import { outcomeOfAnswer, outcomeOfError } from './http-outcome.ts';
 import { createJsonDocument, createJsonLines, type DocumentWriter, type LinesWriter } from './serialize.ts';
 import type { SendOutcome, Sink } from './sink.ts';
@@ -18,14 +18,13 @@ export interface HttpSinkOptions {
 export class HttpSink implements Sink {
   readonly name = 'http';
   readonly #options: HttpSinkOptions;
-  readonly #poster: HttpPoster;
+  readonly #requests: BatchPoster;
   readonly #document: DocumentWriter;
   readonly #lines: LinesWriter;
-  readonly #writers = new BodyWriters();
 
   constructor(options: HttpSinkOptions) {
     this.#options = options;
-    this.#poster = new HttpPoster(options.target);
+    this.#requests = new BatchPoster(options.target);
     this.#document = createJsonDocument(options.labels);
     this.#lines = createJsonLines(options.labels);
   }
@@ -53,25 +52,21 @@ export class HttpSink implements Sink {
 
   async send(records: RecordSlice[], signal: AbortSignal): Promise<SendOutcome> {
     const { target, format, gzip, timeoutMs } = this.#options;
-    const { writer, release } = this.#writers.take();
     try {
-      const answer = await this.#poster.post(target.url, this.body(records, writer), {
+      const answer = await this.#requests.post(target.url, (writer) => this.body(records, writer), {
         contentType: format === 'json' ? 'application/json' : 'application/x-ndjson',
         timeoutMs,
         gzip,
         maxResponseBytes: 4096,
         signal,
-        released: release,
       });
       return outcomeOfAnswer(records, answer);
     } catch (error) {
       return outcomeOfError(records, error);
-    } finally {
-      release();
     }
   }
 
   close(): void {
-    this.#poster.close();
+    this.#requests.close();
   }
 }

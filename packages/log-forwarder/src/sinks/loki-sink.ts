@@ -1,7 +1,7 @@
-import { HttpPoster } from '../http-post.ts';
 import { type HttpTarget, joinUrl } from '../http-target.ts';
 import type { RecordSlice } from '../record.ts';
-import { type BodyWriter, BodyWriters } from './body-writer.ts';
+import { BatchPoster } from './batch-poster.ts';
+import type { BodyWriter } from './body-writer.ts';
 import { outcomeOfAnswer, outcomeOfError } from './http-outcome.ts';
 import type { SendOutcome, Sink } from './sink.ts';
 
@@ -20,15 +20,14 @@ export interface LokiSinkOptions {
 export class LokiSink implements Sink {
   readonly name = 'loki';
   readonly #options: LokiSinkOptions;
-  readonly #poster: HttpPoster;
+  readonly #requests: BatchPoster;
   readonly #url: URL;
-  readonly #writers = new BodyWriters();
   #lastMs = 0;
   #sequence = 0;
 
   constructor(options: LokiSinkOptions) {
     this.#options = options;
-    this.#poster = new HttpPoster(options.target);
+    this.#requests = new BatchPoster(options.target);
     const base = options.target.url;
     this.#url = base.pathname.endsWith('/push') ? base : joinUrl(base, 'loki/api/v1/push');
   }
@@ -76,25 +75,21 @@ export class LokiSink implements Sink {
 
   async send(records: RecordSlice[], signal: AbortSignal): Promise<SendOutcome> {
     const { gzip, timeoutMs } = this.#options;
-    const { writer, release } = this.#writers.take();
     try {
-      const answer = await this.#poster.post(this.#url, this.body(records, writer), {
+      const answer = await this.#requests.post(this.#url, (writer) => this.body(records, writer), {
         contentType: 'application/json',
         timeoutMs,
         gzip,
         maxResponseBytes: 4096,
         signal,
-        released: release,
       });
       return outcomeOfAnswer(records, answer);
     } catch (error) {
       return outcomeOfError(records, error);
-    } finally {
-      release();
     }
   }
 
   close(): void {
-    this.#poster.close();
+    this.#requests.close();
   }
 }
