@@ -5,7 +5,7 @@ import { describeError } from './describe-error.ts';
 import { createSyncerMetrics } from './metrics.ts';
 import { NotificationDispatcher } from './notify/dispatcher.ts';
 import type { options } from './options.ts';
-import { deriveSettings, type Settings, SettingsError } from './settings.ts';
+import { deriveSettings } from './settings.ts';
 import { Syncer } from './syncer.ts';
 import type { TemplateMode } from './template.ts';
 
@@ -18,14 +18,8 @@ export type SyncerContext = ProgramContext<Config<typeof options & typeof common
  */
 export async function runConfigSyncer(context: SyncerContext): Promise<number | undefined> {
   const { config, log, signal } = context;
-  let settings: Settings;
-  try {
-    settings = deriveSettings(config);
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    log.error({ code: error.code }, error.message);
-    return 2;
-  }
+  // A bad combination of values throws a usage error: lifecycle prints it and exits 2.
+  const settings = deriveSettings(config);
   const metrics = createSyncerMetrics(context.metrics);
   const sources = buildSources(settings, config);
   const syncer = await Syncer.open({

@@ -1,5 +1,11 @@
 import { basename, resolve } from 'node:path';
-import { type Config, flagName, parseStatusMatcher, type StatusMatcher } from '@toolkit/lifecycle';
+import {
+  type Config,
+  flagName,
+  parseStatusMatcher,
+  type StatusMatcher,
+  UsageError,
+} from '@toolkit/lifecycle';
 import { createNameFilter, type NameFilter } from './filter.ts';
 import type { options } from './options.ts';
 import { type SafeUrl, splitCredentials } from './url-credentials.ts';
@@ -15,9 +21,11 @@ export interface Settings {
   notifyStatus: StatusMatcher;
 }
 
-/** A bad option value found after parsing: reported like a usage error, exit code 2. */
-export class SettingsError extends Error {
-  readonly code = 'BAD_SETTING';
+/** A bad option value found after parsing: a usage error, which lifecycle prints before exiting 2. */
+export class SettingsError extends UsageError {
+  constructor(message: string) {
+    super('BAD_VALUE', message);
+  }
 }
 
 export function parseSourceSpec(raw: string): SourceSpec {

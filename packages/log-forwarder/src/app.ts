@@ -4,7 +4,7 @@ import { type Checkpoint, CheckpointError, loadCheckpoint, preparePositionsDir }
 import { Forwarder } from './forwarder.ts';
 import { createForwarderMetrics } from './metrics.ts';
 import type { options } from './options.ts';
-import { deriveSettings, type Settings, SettingsError } from './settings.ts';
+import { deriveSettings } from './settings.ts';
 import { buildSink } from './sinks/build-sinks.ts';
 
 export type ForwarderContext = ProgramContext<Config<typeof options & typeof commonOptions>>;
@@ -36,14 +36,8 @@ async function readPositions(path: string, context: ForwarderContext): Promise<C
  */
 export async function runLogForwarder(context: ForwarderContext): Promise<number | undefined> {
   const { config, log } = context;
-  let settings: Settings;
-  try {
-    settings = deriveSettings(config);
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    log.error({ code: error.code }, error.message);
-    return 2;
-  }
+  // A bad combination of values throws a usage error: lifecycle prints it and exits 2.
+  const settings = deriveSettings(config);
   const checkpoint = await readPositions(config.positionsFile, context);
   const defaults = { labels: settings.labels, gzip: config.gzip, timeoutMs: config.requestTimeout };
   const forwarder = new Forwarder({

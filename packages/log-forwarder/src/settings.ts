@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { Config } from '@toolkit/lifecycle';
+import { type Config, UsageError } from '@toolkit/lifecycle';
 import { type HttpTarget, parseHttpTarget } from './http-target.ts';
 import type { options } from './options.ts';
 import { createLineParser, type LineParser } from './parse-line.ts';
@@ -20,9 +20,11 @@ export interface Settings {
   sinks: SinkSpec[];
 }
 
-/** A bad option value found after parsing: reported like a usage error, exit code 2. */
-export class SettingsError extends Error {
-  readonly code = 'BAD_SETTING';
+/** A bad option value found after parsing: a usage error, which lifecycle prints before exiting 2. */
+export class SettingsError extends UsageError {
+  constructor(message: string) {
+    super('BAD_VALUE', message);
+  }
 }
 
 export function parseLabels(items: readonly string[], forLoki: boolean): Record<string, string> {

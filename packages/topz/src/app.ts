@@ -14,7 +14,7 @@ import type { options } from './options.ts';
 import { Sampler } from './sampler.ts';
 import { SamplingLoop } from './sampling-loop.ts';
 import { createRequestHandler } from './server.ts';
-import { deriveSettings, type Settings, SettingsError } from './settings.ts';
+import { deriveSettings } from './settings.ts';
 import { readUsers } from './users.ts';
 
 export type TopzContext = ProgramContext<Config<typeof options & typeof commonOptions>>;
@@ -25,14 +25,8 @@ export type TopzContext = ProgramContext<Config<typeof options & typeof commonOp
  */
 export async function runTopz(context: TopzContext): Promise<number | undefined> {
   const { config, log } = context;
-  let settings: Settings;
-  try {
-    settings = deriveSettings(config);
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    log.error({ option: error.option }, error.message);
-    return 2;
-  }
+  // A bad combination of values throws a usage error: lifecycle prints it and exits 2.
+  const settings = deriveSettings(config);
   for (const warning of settings.ignored) log.warn(warning);
   const sampler = new Sampler({
     procRoot: config.procRoot,

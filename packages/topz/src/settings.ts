@@ -1,4 +1,4 @@
-import type { Config } from '@toolkit/lifecycle';
+import { type Config, UsageError } from '@toolkit/lifecycle';
 import type { options } from './options.ts';
 
 /** The options as topz runs with them, checked together (the option parser checks each alone). */
@@ -10,12 +10,10 @@ export interface Settings {
   ignored: string[];
 }
 
-export class SettingsError extends Error {
-  override name = 'SettingsError';
-  readonly option: string;
+/** A bad option value found after parsing: a usage error, which lifecycle prints before exiting 2. */
+export class SettingsError extends UsageError {
   constructor(option: string, message: string) {
-    super(message);
-    this.option = option;
+    super('BAD_VALUE', message, option);
   }
 }
 
