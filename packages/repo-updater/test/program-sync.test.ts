@@ -3,25 +3,18 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { makeTempDir, RemoteRepo } from './helpers/git-fixture.ts';
+import { afterEach, describe, expect, test } from 'vitest';
+import { remote, root, temp, useRemoteRepo } from './helpers/git-fixture.ts';
 import { Updater } from './helpers/program.ts';
 
-let temp: ReturnType<typeof makeTempDir>;
-let remote: RemoteRepo;
-let root: string;
 let child: Updater | undefined;
 const token = 'push-hook-secret';
 
-beforeEach(() => {
-  temp = makeTempDir();
-  remote = new RemoteRepo(temp.path);
-  root = join(temp.path, 'root');
-});
+useRemoteRepo();
+// Registered after useRemoteRepo's: runs first, so the updater is gone before its directory is.
 afterEach(() => {
   child?.process.kill('SIGKILL');
   child = undefined;
-  temp.remove();
 });
 
 /** An app's reload endpoint: answers 500 to the first `failFirst` requests, then 200. */
