@@ -50,7 +50,11 @@ export function relayConnection(
     upstream.destroy();
     client.destroy();
   }, options.connectTimeoutMs);
-  upstream.once('connect', () => clearTimeout(connectTimer));
+  let connected = false;
+  upstream.once('connect', () => {
+    connected = true;
+    clearTimeout(connectTimer);
+  });
 
   client.pipe(upstream);
   upstream.pipe(client);
@@ -61,7 +65,9 @@ export function relayConnection(
     upstream.destroy();
   });
   upstream.on('error', (error: Error & { code?: string }) => {
-    endWith(upstreamFailure(error, upstream));
+    // A client that sent its FIN before the upstream refused still had its connection fail.
+    if (connected) endWith('upstream_reset');
+    else outcome = error.code === 'ETIMEDOUT' ? 'upstream_connect_timeout' : 'upstream_refused';
     client.destroy();
   });
   // Any byte either way touches the client socket, so its one timer covers both directions.
@@ -100,11 +106,4 @@ export function relayConnection(
       upstream.destroy();
     },
   };
-}
-
-function upstreamFailure(error: Error & { code?: string }, upstream: Socket): ConnectionOutcome {
-  if (upstream.connecting || error.code === 'ECONNREFUSED' || error.code === 'ENOENT') {
-    return error.code === 'ETIMEDOUT' ? 'upstream_connect_timeout' : 'upstream_refused';
-  }
-  return 'upstream_reset';
 }

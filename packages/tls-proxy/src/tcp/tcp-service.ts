@@ -53,6 +53,7 @@ export async function startTcpService(
     });
   });
   const relays = new Set<Relay>();
+  let allRelaysDone: (() => void) | undefined;
   server.on('secureConnection', (client: TLSSocket) => {
     // Refused by the mTLS guard (listed first): nothing to relay.
     if (client.destroyed) return;
@@ -69,6 +70,7 @@ export async function startTcpService(
       },
       (result) => {
         relays.delete(relay);
+        if (relays.size === 0) allRelaysDone?.();
         metrics.connections.inc({ outcome: result.end, alpn });
         metrics.connectionBytes.inc({ direction: 'received' }, result.received);
         metrics.connectionBytes.inc({ direction: 'sent' }, result.sent);
@@ -115,6 +117,8 @@ export async function startTcpService(
         log.info({ open: sockets.size, graceMs }, 'draining: open connections get the grace time');
       }
       await closed;
+      // The server closes with its last client socket; its relay logs once the upstream side is closed too.
+      if (relays.size > 0) await new Promise<void>((resolve) => (allRelaysDone = resolve));
       clearTimeout(force);
     },
     close: () => {},
