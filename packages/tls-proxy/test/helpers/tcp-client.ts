@@ -6,6 +6,8 @@ export interface Exchange {
   alpn: string | false;
   /** The connection ended without an error (false: reset or refused by the proxy). */
   clean: boolean;
+  /** The client's own port, as the app should learn it from a PROXY header. */
+  localPort: number | undefined;
 }
 
 /**
@@ -29,7 +31,9 @@ export function tlsExchange(
       key: options.key,
       ...(options.alpn ? { ALPNProtocols: options.alpn } : {}),
     });
+    let localPort: number | undefined;
     socket.once('secureConnect', () => {
+      localPort = socket.localPort;
       socket.write(payload);
       if (options.end !== false) socket.end();
     });
@@ -42,7 +46,7 @@ export function tlsExchange(
     const timer = setTimeout(() => socket.destroy(), options.timeoutMs ?? 5000);
     socket.once('close', () => {
       clearTimeout(timer);
-      resolve({ reply, alpn: socket.alpnProtocol ?? false, clean });
+      resolve({ reply, alpn: socket.alpnProtocol ?? false, clean, localPort });
     });
   });
 }
