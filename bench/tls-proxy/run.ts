@@ -10,6 +10,7 @@
 //     hitch         Debian's hitch, 1 worker                                      (the anchor)
 //     nginx stream  Debian's nginx `stream` module, 1 worker
 //     tls-proxy --mode tcp, --workers 1 (the default: main thread only), then --workers 0
+//     node-minimal-tcp  tls.createServer piping each connection to a new upstream socket: Node's floor
 //   HTTP (requests parsed and proxied):
 //     nginx         Debian's nginx HTTP proxy, 1 worker, upstream keep-alive      (the anchor)
 //     tls-proxy --mode http --workers 1, --workers 0, access log off; --workers 1 with it on
@@ -185,6 +186,13 @@ try {
     String(appPort),
   ]);
   const minimalPort = Number((await minimal.waitFor(/^(\d+)$/m))[1]);
+  const minimalTcp = start(process.execPath, [
+    join(import.meta.dirname, 'minimal-tcp-forwarder.ts'),
+    cert,
+    key,
+    String(appPort),
+  ]);
+  const minimalTcpPort = Number((await minimalTcp.waitFor(/^(\d+)$/m))[1]);
 
   const target = (
     name: string,
@@ -220,6 +228,9 @@ try {
       tree(tcpThreaded.pid),
       tcpTargets,
     ),
+    target('node-minimal-tcp (tls.createServer → net pipe)', minimalTcpPort, tree(minimalTcp.child.pid!), {
+      anchor: hitchTarget,
+    }),
     nginxTarget,
     target('tls-proxy --mode http --workers 1', single.port, tree(single.pid), httpTargets),
     target(

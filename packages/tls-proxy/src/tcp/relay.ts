@@ -25,12 +25,14 @@ export interface RelayResult {
 /** One client connection passed on: `cut` ends it now (the drain's last step). */
 export interface Relay {
   cut(): void;
+  /** Closes both sides when no byte moved either way for the idle timeout (`now`: performance.now()). */
+  checkIdle(now: number): void;
 }
 
 /**
- * Passes the bytes of one TLS connection to one new upstream connection and back, with back-pressure
- * (pipe), half-close kept (a side that ends its writing gets a FIN passed on while the other may still
- * answer), a connect timeout and an idle timeout. The first way it ends is its outcome; `done` is
+ * Passes the bytes of one TLS connection to one new upstream connection and back, with back-pressure,
+ * half-close kept (a side that ends its writing gets a FIN passed on while the other may still
+ * answer), a connect timeout and an idle timeout (see `checkIdle`). The first way it ends is its outcome; `done` is
  * called once both sockets are closed.
  */
 export function relayConnection(
@@ -56,10 +58,23 @@ export function relayConnection(
     clearTimeout(connectTimer);
   });
 
-  client.pipe(upstream);
-  upstream.pipe(client);
-  client.once('end', () => endWith('client_closed'));
-  upstream.once('end', () => endWith('upstream_closed'));
+  // By hand rather than pipe(): the same back-pressure and FIN passing, fewer listeners and calls per chunk.
+  client.on('data', (chunk: Buffer) => {
+    if (!upstream.write(chunk)) client.pause();
+  });
+  upstream.on('drain', () => client.resume());
+  upstream.on('data', (chunk: Buffer) => {
+    if (!client.write(chunk)) upstream.pause();
+  });
+  client.on('drain', () => upstream.resume());
+  client.once('end', () => {
+    endWith('client_closed');
+    upstream.end();
+  });
+  upstream.once('end', () => {
+    endWith('upstream_closed');
+    client.end();
+  });
   client.on('error', () => {
     endWith('client_reset');
     upstream.destroy();
@@ -69,12 +84,6 @@ export function relayConnection(
     if (connected) endWith('upstream_reset');
     else outcome = error.code === 'ETIMEDOUT' ? 'upstream_connect_timeout' : 'upstream_refused';
     client.destroy();
-  });
-  // Any byte either way touches the client socket, so its one timer covers both directions.
-  client.setTimeout(options.idleTimeoutMs, () => {
-    endWith('idle_timeout');
-    client.destroy();
-    upstream.destroy();
   });
   // A side gone without its FIN leaves nothing to pass on: close the other. After a FIN, the other
   // side finishes writing what it has and closes by itself (pipe ends it).
@@ -99,11 +108,25 @@ export function relayConnection(
   };
   client.once('close', closed);
   upstream.once('close', closed);
+  const cut = (end: ConnectionOutcome) => {
+    endWith(end);
+    client.destroy();
+    upstream.destroy();
+  };
+  // Idle: checked by the service's sweep (one timer for all connections) instead of a timer per
+  // socket refreshed on every read and write. Every byte either way passes through the upstream socket.
+  let lastBytes = 0;
+  let lastActive = started;
   return {
-    cut: () => {
-      endWith('drain_cut');
-      client.destroy();
-      upstream.destroy();
+    cut: () => cut('drain_cut'),
+    checkIdle: (now) => {
+      const bytes = upstream.bytesRead + upstream.bytesWritten;
+      if (bytes !== lastBytes) {
+        lastBytes = bytes;
+        lastActive = now;
+      } else if (now - lastActive >= options.idleTimeoutMs) {
+        cut('idle_timeout');
+      }
     },
   };
 }

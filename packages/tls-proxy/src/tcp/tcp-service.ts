@@ -93,6 +93,16 @@ export async function startTcpService(
     relays.add(relay);
   });
 
+  // One sweep for every connection's idle timeout, a quarter of it apart (at most a second).
+  const idleSweep = setInterval(
+    () => {
+      const now = performance.now();
+      for (const relay of relays) relay.checkIdle(now);
+    },
+    Math.min(1000, Math.max(10, settings.idleTimeoutMs / 4)),
+  );
+  idleSweep.unref();
+
   const address = await listenOn(
     server,
     { host: settings.listen.host, port: listenOptions.port ?? settings.listen.port },
@@ -121,6 +131,6 @@ export async function startTcpService(
       if (relays.size > 0) await new Promise<void>((resolve) => (allRelaysDone = resolve));
       clearTimeout(force);
     },
-    close: () => {},
+    close: () => clearInterval(idleSweep),
   };
 }
