@@ -90,7 +90,7 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
       await docker(['image', 'inspect', '--format', '{{json .Config}}', syncerImage]),
     );
     expect(config.User).toBe('65532:65532');
-    expect(config.Entrypoint).toEqual(['node', '/app/config-syncer.mjs']);
+    expect(config.Entrypoint).toEqual(['/usr/bin/tini', '-s', '--', 'node', '/app/config-syncer.mjs']);
     expect(Object.keys(config.ExposedPorts)).toEqual(['9090/tcp']);
     expect(config.Healthcheck.Test.slice(0, 2)).toEqual(['CMD', 'node']);
     expect(config.Healthcheck.Test.join(' ')).toMatch(/127\.0\.0\.1:9090\/livez/);

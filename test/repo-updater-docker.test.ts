@@ -104,7 +104,7 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
       await docker(['image', 'inspect', '--format', '{{json .Config}}', updaterImage]),
     );
     expect(config.User).toBe('65532:65532');
-    expect(config.Entrypoint).toEqual(['node', '/app/repo-updater.mjs']);
+    expect(config.Entrypoint).toEqual(['/usr/bin/tini', '-s', '--', 'node', '/app/repo-updater.mjs']);
     expect(Object.keys(config.ExposedPorts)).toEqual(['9090/tcp']);
     expect(config.Labels['org.opencontainers.image.title']).toBe('repo-updater');
     const tools = await runCommand('docker', [

@@ -48,6 +48,7 @@ export function buildGitRunner(
   settings: Settings,
   secrets: KnownSecrets,
   log: Logger,
+  globalConfigFile?: string,
 ) {
   const environment = buildGitEnvironment(
     {
@@ -59,6 +60,8 @@ export function buildGitRunner(
     },
     settings.gitConfig,
     settings.layout.root,
+    process.env,
+    globalConfigFile,
   );
   return new GitRunner(environment, new Redactor(() => secrets.values), log);
 }

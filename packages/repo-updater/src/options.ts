@@ -26,6 +26,10 @@ export const options = {
     default: 'recursive',
     help: 'Submodules: recursive (all levels), shallow (first level only) or off. Fetched with --depth when it is not 0.',
   },
+  allowLocalSubmodules: {
+    type: 'boolean',
+    help: "Let submodules be cloned from local paths or file:// URLs (protocol.file.allow=always). Off, only --repo itself may be local: a .gitmodules cannot publish another repository of this filesystem (git's default since CVE-2022-39253).",
+  },
   sparsePaths: {
     type: 'list',
     placeholder: 'DIRS',
