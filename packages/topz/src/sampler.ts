@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
-import { CgroupLocator, LimitsCache, readCgroupMounts } from './cgroup.ts';
-import type { CgroupLocation } from './cgroup-paths.ts';
+import { CgroupLocator, LimitsCache, readCgroupMounts } from './cgroup/locator.ts';
+import type { CgroupLocation } from './cgroup/paths.ts';
 import { describeProcess, type PreviousReading, type SweepFacts } from './describe-process.ts';
-import { ReadBuffer } from './proc-files.ts';
-import { ProcessHandle, type ProcessReading, type ReadContext } from './process-handle.ts';
+import { ReadBuffer } from './proc/files.ts';
+import { ProcessHandle, type ProcessReading, type ReadContext } from './proc/process-handle.ts';
 import { type ProcessInfo, roundTenth, type Snapshot, type SweepErrors, sumTotals } from './snapshot.ts';
 import { readSystemInfo, readUptimeSeconds, type SystemInfo } from './system.ts';
 

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { parseStat } from './proc-parse.ts';
+import { parseStat } from './proc/parse.ts';
 import type { ProcessInfo } from './snapshot.ts';
 
 /** The signals the endpoint may send: stop, interrupt, reload, quit, the two user signals, and KILL. */

@@ -1,8 +1,8 @@
 import { closeSync } from 'node:fs';
-import { openProcFile, type ReadBuffer, type ReadFailure } from './proc-files.ts';
-import { countFds, readOwner } from './proc-owner.ts';
-import { decodeCmdline, type IoBytes, parseIo, parseStat, type StatFields } from './proc-parse.ts';
-import type { SweepErrors } from './snapshot.ts';
+import type { SweepErrors } from '../snapshot.ts';
+import { openProcFile, type ReadBuffer, type ReadFailure } from './files.ts';
+import { countFds, readOwner } from './owner.ts';
+import { decodeCmdline, type IoBytes, parseIo, parseStat, type StatFields } from './parse.ts';
 
 /** What one sweep reads of one process; null where /proc would not let topz read it. */
 export interface ProcessReading {
