@@ -9,7 +9,7 @@
 import { type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listPrograms, type ProgramPackage, repoRoot } from './programs.ts';
+import { listPrograms, type ProgramPackage, projectLicense, repoRoot } from './programs.ts';
 
 export const localBaseImage = 'toolkit/node-base:local';
 
@@ -167,7 +167,7 @@ function labelArgs(): Record<string, string> {
       (typeof repository === 'string' ? repository : repository?.url) ??
       git(['remote', 'get-url', 'origin']) ??
       '',
-    LICENSES: manifest.license ?? 'NOASSERTION',
+    LICENSES: projectLicense(),
   };
 }
 

@@ -50,3 +50,10 @@ export function findProgram(name: string | undefined): ProgramPackage {
   }
   return found;
 }
+
+/** The project's licence, an SPDX expression: the `license` of the root package.json (every package has the same). */
+export function projectLicense(): string {
+  const license = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).license;
+  if (typeof license !== 'string' || license === '') throw new Error('package.json has no `license`');
+  return license;
+}
