@@ -12,7 +12,9 @@ case "${1:-}" in
   test)
     bash "$here/docker-engine.sh"
     bash "$here/ensure-chromium.sh"
+    bash "$here/ensure-proxy-tools.sh"
     ;;
+  bench) bash "$here/ensure-proxy-tools.sh" ;;
   images) bash "$here/docker-engine.sh" ;;
   demo)
     # The Compose form runs the images: an engine, and the images built (on the local base where
