@@ -57,3 +57,20 @@ export function projectLicense(): string {
   if (typeof license !== 'string' || license === '') throw new Error('package.json has no `license`');
   return license;
 }
+
+/**
+ * The image repository of a program: `<registry>/<namespace>/<program>` from TOOLKIT_IMAGE_REGISTRY and
+ * TOOLKIT_IMAGE_NAMESPACE (the release workflow's ghcr.io/<owner> by default there), else the local
+ * `toolkit/<program>` every test and demo uses.
+ */
+export function imageRepository(program: string, env: NodeJS.ProcessEnv = process.env): string {
+  const registry = env.TOOLKIT_IMAGE_REGISTRY?.replace(/\/+$/, '');
+  const namespace = env.TOOLKIT_IMAGE_NAMESPACE?.replace(/^\/+|\/+$/g, '');
+  if (!registry && !namespace) return `toolkit/${program}`;
+  if (!registry || !namespace) {
+    throw new Error(
+      'set both TOOLKIT_IMAGE_REGISTRY and TOOLKIT_IMAGE_NAMESPACE (ghcr.io and your owner), or neither',
+    );
+  }
+  return `${registry}/${namespace.toLowerCase()}/${program}`;
+}
