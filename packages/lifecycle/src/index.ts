@@ -3,7 +3,14 @@ export { AdminRoutes, type RouteHandler, sendJson, sendText } from './admin.ts';
 export { type BackoffPolicy, computeBackoff, longestTimer, sleep } from './backoff.ts';
 export { UsageError, type UsageErrorCode } from './errors.ts';
 export { Health } from './health.ts';
-export { createLogger, type LogDestination, type Logger, type LogLevel, logLevels } from './logger.ts';
+export {
+  createLogger,
+  type LogDestination,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  logLevels,
+} from './logger.ts';
 export { createMetricsRegistry, metricPrefix } from './metrics.ts';
 export { type NotificationRequest, sendNotification } from './notification.ts';
 export {

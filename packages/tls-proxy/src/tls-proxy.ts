@@ -78,7 +78,10 @@ export async function startHttpsService(
     log,
     prepareResponse: createResponsePreparer(policy, connections),
   });
-  const recorder = new RequestRecorder(metrics, settings.accessLog ? log : undefined);
+  const recorder = new RequestRecorder(
+    metrics,
+    settings.accessLog ? (listenOptions.accessLog ?? log) : undefined,
+  );
   const parts = { policy, forwarder, recorder, connections, identityOf };
   server.on('request', createRequestHandler(parts));
   server.on('upgrade', createUpgradeHandler(parts));
@@ -197,9 +200,16 @@ export async function startTlsProxy(
   settings: Settings,
   log: Logger,
   metrics: ProxyMetrics,
+  accessLog?: Logger,
 ): Promise<TlsProxy> {
   const initial = await loadInitialCertificate(settings, log);
-  const service = await startService(settings, log, metrics, initial.material);
+  const service = await startService(
+    settings,
+    log,
+    metrics,
+    initial.material,
+    accessLog ? { accessLog } : {},
+  );
   logListenerUp(log, settings, service.address, initial, 1);
   const front = await startFrontParts(settings, log, metrics, initial, service.setCertificate);
   return {

@@ -1,5 +1,5 @@
 import type { AddressInfo, Server } from 'node:net';
-import type { ListenAddress } from '@toolkit/lifecycle';
+import type { ListenAddress, Logger } from '@toolkit/lifecycle';
 import type { CertificateMaterial } from '../tls/tls-policy.ts';
 
 /** The TLS side of a proxy on one event loop, in either mode: the listener and its connections. */
@@ -18,6 +18,8 @@ export interface ServiceListenOptions {
   reusePort?: boolean;
   /** 48 bytes shared by every listener, so a TLS session resumes on whichever one a client reaches. */
   ticketKeys?: Buffer;
+  /** Where access-log lines go (a buffered logger: one per request); the main log when unset. */
+  accessLog?: Logger;
 }
 
 /** Listens (an HTTPS or a plain TLS server); resolves with the address it got. */

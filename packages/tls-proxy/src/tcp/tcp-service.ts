@@ -41,7 +41,7 @@ export async function startTcpService(
     metrics,
     log,
   });
-  const accessLog = settings.accessLog ? log : undefined;
+  const accessLog = settings.accessLog ? (listenOptions.accessLog ?? log) : undefined;
   // Every TCP connection from accept to close, handshaking ones too (the drain cuts those as well).
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {

@@ -29,6 +29,9 @@ export async function runProxyWorker(): Promise<void> {
     port: start.port,
     reusePort: true,
     ticketKeys: Buffer.from(start.ticketKeys),
+    accessLog: createLogger('tls-proxy', start.logLevel as LogLevel, 2, { buffered: true }).child({
+      worker: start.index,
+    }),
   });
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
