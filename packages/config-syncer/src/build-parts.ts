@@ -15,7 +15,7 @@ type SyncerConfig = Config<typeof options>;
 export function buildSources(settings: Settings, config: SyncerConfig): Source[] {
   return settings.sources.map((spec) =>
     spec.kind === 'directory'
-      ? new DirectorySource(spec.path, settings.accept, config.watchPolling)
+      ? new DirectorySource(spec.path, settings.accept, config.watchPolling, config.maxFileBytes)
       : new UrlSource({
           name: spec.name,
           url: spec.url,
@@ -23,6 +23,7 @@ export function buildSources(settings: Settings, config: SyncerConfig): Source[]
           timeoutMs: config.sourceTimeout,
           backoffMaxMs: config.sourceBackoffMax,
           token: config.sourceToken,
+          maxFileBytes: config.maxFileBytes,
         }),
   );
 }

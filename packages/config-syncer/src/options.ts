@@ -26,6 +26,13 @@ export const options = {
     placeholder: 'GLOBS',
     help: 'Source file names to skip: hidden files, editor backups and temp files. Kubelet internals (..data) are always skipped.',
   },
+  maxFileBytes: {
+    type: 'integer',
+    default: 16 * 1024 * 1024,
+    min: 1,
+    placeholder: 'BYTES',
+    help: 'Largest source file (or URL body) taken, in bytes; a larger one fails the sync and the last good config stays. ConfigMaps stop at 1 MiB: a config many times that is a mistake.',
+  },
   fileMode: { type: 'string', default: '0644', placeholder: 'OCTAL', help: 'Mode of the published files.' },
   validate: {
     type: 'boolean',

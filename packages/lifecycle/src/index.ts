@@ -40,6 +40,7 @@ export {
   formatReferenceHelp,
   type MetricDoc,
 } from './reference.ts';
+export { type RequestBody, readRequestBody } from './request-body.ts';
 export { ShutdownHooks, type ShutdownPlan } from './shutdown.ts';
 export { parseStatusMatcher, type StatusMatcher } from './status-matcher.ts';
 export { toolkitVersion } from './version.ts';

@@ -32,7 +32,7 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
   const { layout } = settings;
   const metrics = createMetrics(context.metrics, config.staleAfter);
   const secrets = new KnownSecrets(config.syncToken, config.passwordFile);
-  const globalConfig = await writeGlobalGitConfig(
+  const globalConfig = writeGlobalGitConfig(
     safeDirectoriesFor(settings.repoIsLocal ? settings.repoUrl : undefined, layout.root),
   );
   // Registered first, so it runs after the sync loop has stopped.

@@ -50,4 +50,4 @@ export { OutcomeReporter } from './sync/report.ts';
 export { SyncError, type SyncErrorCode, type SyncStep, toSyncError } from './sync/sync-error.ts';
 export { Syncer, type SyncerParts, type SyncOutcome, type SyncResult } from './sync/syncer.ts';
 export { createSyncHandler, maxBodyBytes } from './webhook/sync-route.ts';
-export { type Verdict, verifySyncRequest } from './webhook/verify.ts';
+export { type Verdict, verifySyncRequest, verifyWithoutBody } from './webhook/verify.ts';

@@ -71,7 +71,7 @@ describe('git environment', () => {
     try {
       const odd = join(dir, 'a "quoted" dir #1');
       expect(safeDirectoriesFor('file:///srv/site.git', '/data')).toContain('/srv/site.git');
-      const config = await writeGlobalGitConfig(safeDirectoriesFor(odd, '/data'), dir);
+      const config = writeGlobalGitConfig(safeDirectoriesFor(odd, '/data'), dir);
       const { env } = buildGitEnvironment(
         {},
         [

@@ -1,5 +1,5 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,13 +18,14 @@ export interface GlobalGitConfig {
  * operator named (the local --repo and --root) are trusted here, and nothing else. The user's own
  * ~/.gitconfig, which this file replaces, is included when there is one.
  */
-export async function writeGlobalGitConfig(
+export function writeGlobalGitConfig(
   safeDirectories: readonly string[],
   home: string | undefined = process.env.HOME,
-): Promise<GlobalGitConfig> {
-  const dir = await mkdtemp(join(tmpdir(), 'repo-updater-git-'));
+): GlobalGitConfig {
+  // Synchronous: written at start-up, before the admin server's routes are in place.
+  const dir = mkdtempSync(join(tmpdir(), 'repo-updater-git-'));
   const path = join(dir, 'gitconfig');
-  await writeFile(path, globalGitConfigText(safeDirectories, home), { mode: 0o600 });
+  writeFileSync(path, globalGitConfigText(safeDirectories, home), { mode: 0o600 });
   return { path, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
