@@ -30,9 +30,17 @@ export { listPids, Sampler, type SamplerOptions } from './sampler.ts';
 export { type HistoryPoint, SamplingLoop, type SamplingLoopOptions } from './sampling-loop.ts';
 export { createRequestHandler, type Routes } from './server.ts';
 export { deriveSettings, type Settings, SettingsError } from './settings.ts';
-export { allowedSignals, isAuthorized, parseSignalName, readRequestedSignal, sendSignal } from './signal.ts';
+export {
+  allowedSignals,
+  BodyTooLargeError,
+  isAuthorized,
+  maxSignalBodyBytes,
+  parseSignalName,
+  readRequestedSignal,
+  sendSignal,
+} from './signal.ts';
 export type { CgroupLimits, ProcessInfo, Snapshot, SweepErrors, Totals } from './snapshot.ts';
-export { readSystemInfo, readUptimeSeconds, type SystemInfo } from './system.ts';
+export { readOpenFilesLimit, readSystemInfo, readUptimeSeconds, type SystemInfo } from './system.ts';
 export { readUsers } from './users.ts';
 export { orderAsTree, type TreeRow } from './web/client-tree.ts';
 export { type Page, renderPage } from './web/page.ts';
