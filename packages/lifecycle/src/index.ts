@@ -1,3 +1,4 @@
+export type { Dispatcher } from 'undici';
 export { closeServer, type ListenAddress, listen, parseListenAddress } from './address.ts';
 export { AdminRoutes, type RouteHandler, sendJson, sendText } from './admin.ts';
 export { type BackoffPolicy, computeBackoff, longestTimer, sleep } from './backoff.ts';
@@ -20,6 +21,12 @@ export {
   parseDuration,
   parseOptions,
 } from './options.ts';
+export {
+  OutgoingTls,
+  type OutgoingTlsSettings,
+  outgoingTlsOptions,
+  type TlsConnectOptions,
+} from './outgoing-tls.ts';
 export {
   commonOptions,
   type ProgramContext,

@@ -1,4 +1,4 @@
-import { type BackoffPolicy, computeBackoff, sleep } from '@toolkit/lifecycle';
+import { type BackoffPolicy, computeBackoff, type Dispatcher, sleep } from '@toolkit/lifecycle';
 import { describeError } from '../describe-error.ts';
 import type { FileSet } from '../snapshot.ts';
 import type { SafeUrl } from '../url-credentials.ts';
@@ -13,6 +13,7 @@ export interface UrlSourceOptions {
   timeoutMs: number;
   backoffMaxMs: number;
   token?: string | undefined;
+  dispatcher?: Dispatcher | undefined;
 }
 
 // ConfigMaps stop at 1 MiB; a config file many times that is a mistake, not a config.
@@ -55,6 +56,7 @@ export class UrlSource implements Source {
     const result = await fetchIfChanged(this.#options.url, this.#content ? this.#validators : undefined, {
       timeoutMs: this.#options.timeoutMs,
       token: this.#options.token,
+      dispatcher: this.#options.dispatcher,
       maxBytes,
       signal,
     });
