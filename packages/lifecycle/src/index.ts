@@ -2,6 +2,13 @@ export type { Dispatcher } from 'undici';
 export { closeServer, type ListenAddress, listen, parseListenAddress } from './address.ts';
 export { AdminRoutes, type RouteHandler, sendJson, sendText } from './admin.ts';
 export { type BackoffPolicy, computeBackoff, longestTimer, sleep } from './backoff.ts';
+export {
+  type CodeOf,
+  type ErrorCatalogue,
+  type ErrorCode,
+  formatErrorTable,
+  lifecycleErrorCodes,
+} from './error-catalogue.ts';
 export { UsageError, type UsageErrorCode } from './errors.ts';
 export { Health } from './health.ts';
 export { createLogger, type Logger, type LogLevel, logLevels } from './logger.ts';
@@ -27,13 +34,13 @@ export {
   outgoingTlsOptions,
   type TlsConnectOptions,
 } from './outgoing-tls.ts';
+export { runProgram } from './program.ts';
 export {
   commonOptions,
   type ProgramContext,
   type ProgramDefinition,
   programOptions,
-  runProgram,
-} from './program.ts';
+} from './program-definition.ts';
 export {
   describeMetrics,
   type EndpointDoc,
