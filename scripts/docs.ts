@@ -8,10 +8,12 @@ import {
   describeMetrics,
   describeOptions,
   type EndpointDoc,
+  formatErrorTable,
   type OptionTable,
   type ProgramDefinition,
   programOptions,
 } from '../packages/lifecycle/src/index.ts';
+import { errorCatalogues } from './error-catalogues.ts';
 import { imageReadme, imageReadmeOf } from './image-readme.ts';
 import { listPrograms, repoRoot } from './programs.ts';
 
@@ -59,6 +61,7 @@ function replaceBlock(text: string, name: string, body: string): string {
 const readmePath = join(repoRoot, 'README.md');
 const current = readFileSync(readmePath, 'utf8');
 let next = replaceBlock(current, 'options:common', optionTable('<prefix>', commonOptions));
+next = replaceBlock(next, 'errors', formatErrorTable(await errorCatalogues()));
 for (const program of listPrograms().filter((p) => !p.internal)) {
   const { definition } = await import(join(program.dir, 'src', 'definition.ts'));
   // Common options are documented once; each program's table lists its own (and --admin-addr).

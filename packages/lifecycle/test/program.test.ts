@@ -61,6 +61,8 @@ describe('flags and env', () => {
       'DEMO_PROGRAM_LOG_LEVEL',
       '--admin-addr HOST:PORT',
       '--token-file PATH',
+      '--ca-file PATH',
+      'DEMO_PROGRAM_INSECURE_SKIP_VERIFY',
     ]) {
       expect(child.stdout).toContain(text);
     }
@@ -83,6 +85,8 @@ describe('flags and env', () => {
     [[], { DEMO_PROGRAM_PERIOD: 'often' }, 'DEMO_PROGRAM_PERIOD: invalid value "often": expected a duration'],
     [[], { REQUIRE_NEEDED: '1' }, 'missing required option --needed (or DEMO_PROGRAM_NEEDED)'],
     [['--admin-addr', 'nowhere'], {}, '--admin-addr: invalid value "nowhere": expected HOST:PORT'],
+    [['--ca-file', '/nonexistent/ca.crt'], {}, '--ca-file: cannot read /nonexistent/ca.crt'],
+    [['--client-cert-file', '/etc/hostname'], {}, '--client-cert-file needs --client-key-file'],
   ])('exits 2 on %j %j naming the problem', async (args, env, message) => {
     const child = new Child(program, args as string[], env as Record<string, string>);
     children.push(child);
@@ -106,6 +110,14 @@ describe('flags and env', () => {
     });
     expect(await child.exitCode()).toBe(0);
     expect(JSON.parse(child.stdout)).toMatchObject({ greeting: 'hey', count: 3, tokenValue: 'from-file' });
+  });
+
+  it('warns loudly at start when outgoing HTTPS certificates are not verified', async () => {
+    const child = start([], { DEMO_PROGRAM_INSECURE_SKIP_VERIFY: 'true' });
+    await child.waitForLog((l) => l.msg === 'ready');
+    const warning = child.logs.find((l) => String(l.msg).startsWith('--insecure-skip-verify'));
+    expect(warning).toMatchObject({ level: 'warn' });
+    expect(warning?.msg).toContain('NOT verified');
   });
 
   it('warns about a prefixed env var that matches no option', async () => {
