@@ -73,6 +73,13 @@ EOF
 # glibc 2.34+ has the files and dns NSS modules built in; this only fixes their order.
 printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$root/etc/nsswitch.conf"
 cp -L "$ca_bundle" "$root/etc/ssl/certs/ca-certificates.crt"
+
+# tini, the images' PID 1 (reaps orphaned grandchildren, forwards signals to node): Debian's static
+# build, needing no library, at the path the Dockerfiles' ENTRYPOINT names (issue 12 §1).
+tini_static="${TOOLKIT_TINI_STATIC:-/usr/bin/tini-static}"
+[ -x "$tini_static" ] || { echo "local-base: no $tini_static on this machine (apt-get install tini)" >&2; exit 1; }
+mkdir -p "$root/usr/bin"
+cp -L "$tini_static" "$root/usr/bin/tini"
 chmod -R a+rX,go-w "$root/usr" "$root/etc"
 
 # One tar, owners set per part: root for everything, then each user's home appended with its owner.

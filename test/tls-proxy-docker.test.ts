@@ -41,7 +41,7 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
   test('the image: OCI labels, numeric non-root user, node entrypoint, ports 8443 and 9090', async () => {
     const config = JSON.parse(await docker(['image', 'inspect', '--format', '{{json .Config}}', proxyImage]));
     expect(config.User).toBe('65532:65532');
-    expect(config.Entrypoint).toEqual(['node', '/app/tls-proxy.mjs']);
+    expect(config.Entrypoint).toEqual(['/usr/bin/tini', '-s', '--', 'node', '/app/tls-proxy.mjs']);
     expect(Object.keys(config.ExposedPorts).sort()).toEqual(['8443/tcp', '9090/tcp']);
     expect(config.Healthcheck.Test[0]).toBe('CMD');
     for (const label of ['title', 'description', 'source', 'version', 'revision', 'created', 'licenses']) {

@@ -1,3 +1,4 @@
+import type { Dispatcher } from '@toolkit/lifecycle';
 import type { SafeUrl } from '../url-credentials.ts';
 
 /** What the server said identifies the version we hold. */
@@ -16,6 +17,8 @@ export interface FetchOptions {
   token?: string | undefined;
   maxBytes: number;
   signal: AbortSignal;
+  /** Trust and client certificate for https URLs (lifecycle's outgoing TLS options). */
+  dispatcher?: Dispatcher | undefined;
 }
 
 export class HttpStatusError extends Error {
@@ -44,6 +47,7 @@ export async function fetchIfChanged(
   const response = await fetch(url.href, {
     headers,
     signal: AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]),
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
   if (response.status === 304) {
     await response.body?.cancel();

@@ -1,4 +1,4 @@
-import { openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 /** Why a /proc read failed: the process is gone, /proc refused, or something else (e.g. out of fds). */
 export type ReadFailure = 'vanished' | 'denied' | 'failed';
@@ -22,6 +22,17 @@ export function openProcFile(path: string): number | ReadFailure {
     return openSync(path, 'r');
   } catch (error) {
     return classifyError(error);
+  }
+}
+
+/** Opens, reads whole into `buffer` and closes a /proc file: one fd, held only for the read. */
+export function readProcFile(path: string, buffer: ReadBuffer): number | ReadFailure {
+  const fd = openProcFile(path);
+  if (typeof fd === 'string') return fd;
+  try {
+    return buffer.read(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

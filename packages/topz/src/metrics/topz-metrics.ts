@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { ProcessSeries } from './metrics-process.ts';
-import { selectForMetrics } from './metrics-select.ts';
-import type { Snapshot } from './snapshot.ts';
+import type { Snapshot } from '../snapshot.ts';
+import { ProcessSeries } from './process-series.ts';
+import { selectForMetrics } from './select.ts';
 
 /**
  * topz's metrics, on the program's registry. Names start `topz_`: prom-client's default `process_*`

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CgroupLocation, ControllerDir } from './cgroup-paths.ts';
-import type { CgroupLimits } from './snapshot.ts';
+import type { CgroupLimits } from '../snapshot.ts';
+import type { CgroupLocation, ControllerDir } from './paths.ts';
 
 /** cgroup v1 writes "no limit" as a huge page-aligned number (9223372036854771712). */
 const unlimitedV1 = 2 ** 60;

@@ -1,8 +1,8 @@
 import { closeSync } from 'node:fs';
-import { openProcFile, type ReadBuffer, type ReadFailure } from './proc-files.ts';
-import { countFds, readOwner } from './proc-owner.ts';
-import { decodeCmdline, type IoBytes, parseIo, parseStat, type StatFields } from './proc-parse.ts';
-import type { SweepErrors } from './snapshot.ts';
+import type { SweepErrors } from '../snapshot.ts';
+import { openProcFile, type ReadBuffer, type ReadFailure, readProcFile } from './files.ts';
+import { countFds, readOwner } from './owner.ts';
+import { decodeCmdline, type IoBytes, parseIo, parseStat, type StatFields } from './parse.ts';
 
 /** What one sweep reads of one process; null where /proc would not let topz read it. */
 export interface ProcessReading {
@@ -15,6 +15,7 @@ export interface ProcessReading {
   readAt: number;
 }
 
+/** The /proc/<pid> files a held handle keeps open. */
 interface HeldFiles {
   stat: number;
   cmdline: number;
@@ -30,36 +31,38 @@ export interface ReadContext {
   countFdsBySize: boolean;
 }
 
+/** The most fds a held handle keeps open: stat, cmdline, io, the fd directory and the pid directory. */
+export const fdsPerHeldHandle = 5;
+
 /**
- * The open /proc/<pid> files of one process, kept between sweeps: reading an open file again costs
- * about half of opening it anew, and an open file keeps naming the same process, so once that process
- * is gone it fails with ESRCH even if its PID was reused. Up to five fds per process.
+ * Reads one process's /proc/<pid> files, sweep after sweep. A held handle keeps them open: reading an
+ * open file again costs about half of opening it anew, and an open file keeps naming the same process,
+ * so once that process is gone it fails with ESRCH even if its PID was reused. Up to five fds per
+ * process, so the sampler holds only as many as its fd budget allows; the others open each file by
+ * path, read it and close it at once (one fd at a time), and tell a reused PID by its start time.
  */
 export class ProcessHandle {
   readonly pid: number;
   readonly #dir: string;
-  readonly #stat: number;
-  readonly #cmdline: number;
-  /** Undefined when /proc refused it (io needs the ptrace read check); then not retried. */
-  #io: number | undefined;
-  /** The fd directory, held for counting by fstat; undefined when refused or of no use. */
-  readonly #fdDir: number | undefined;
-  /** The /proc/<pid> directory, held for its owner by fstat. */
-  readonly #pidDir: number | undefined;
+  /** Undefined for a handle that reads by path. */
+  readonly #held: HeldFiles | undefined;
+  /** Set once /proc refused io (it needs the ptrace read check); then not asked again. */
+  #ioRefused = false;
+  /** The start time of the process first read: a different one means the PID names another process. */
+  #startTicks: number | undefined;
 
-  private constructor(pid: number, dir: string, fds: HeldFiles) {
+  private constructor(pid: number, dir: string, held: HeldFiles | undefined, ioRefused: boolean) {
     this.pid = pid;
     this.#dir = dir;
-    this.#stat = fds.stat;
-    this.#cmdline = fds.cmdline;
-    this.#io = fds.io;
-    this.#fdDir = fds.fdDir;
-    this.#pidDir = fds.pidDir;
+    this.#held = held;
+    this.#ioRefused = ioRefused;
   }
 
-  static open(procRoot: string, pid: number, context: ReadContext): ProcessHandle | ReadFailure {
-    const { errors } = context;
+  /** Opens a handle that holds the process's files open (`hold`), or one that reads them by path. */
+  static open(procRoot: string, pid: number, context: ReadContext, hold = true): ProcessHandle | ReadFailure {
     const dir = `${procRoot}/${pid}`;
+    if (!hold) return new ProcessHandle(pid, dir, undefined, false);
+    const { errors } = context;
     const stat = openProcFile(`${dir}/stat`);
     if (typeof stat === 'string') return countFailure(errors, 'stat', stat);
     const cmdline = openProcFile(`${dir}/cmdline`);
@@ -72,30 +75,35 @@ export class ProcessHandle {
     const pidDir = openProcFile(dir);
     if (fdDir === 'vanished' || pidDir === 'vanished')
       return closeAll([stat, cmdline, io, fdDir, pidDir], 'vanished');
-    const held = (fd: number | ReadFailure | undefined) => (typeof fd === 'number' ? fd : undefined);
-    return new ProcessHandle(pid, dir, {
-      stat,
-      cmdline,
-      io: held(io),
-      fdDir: held(fdDir),
-      pidDir: held(pidDir),
-    });
+    const kept = (fd: number | ReadFailure | undefined) => (typeof fd === 'number' ? fd : undefined);
+    const held = { stat, cmdline, io: kept(io), fdDir: kept(fdDir), pidDir: kept(pidDir) };
+    return new ProcessHandle(pid, dir, held, typeof io === 'string');
+  }
+
+  /** The fds this handle keeps open between sweeps. */
+  get heldFds(): number {
+    const held = this.#held;
+    if (!held) return 0;
+    return 2 + [held.io, held.fdDir, held.pidDir].filter((fd) => fd !== undefined).length;
   }
 
   /** Reads the process now; 'vanished' once it has exited (the caller then closes the handle). */
   read(context: ReadContext): ProcessReading | ReadFailure {
     const { buffer, errors } = context;
-    const statLength = buffer.read(this.#stat);
+    const held = this.#held;
+    const statLength = held ? buffer.read(held.stat) : readProcFile(`${this.#dir}/stat`, buffer);
     if (typeof statLength === 'string') return countFailure(errors, 'stat', statLength);
     const readAt = performance.now();
     const stat = parseStat(buffer.bytes, statLength);
     if (!stat) return countFailure(errors, 'stat', 'failed');
-    const cmdlineLength = buffer.read(this.#cmdline);
+    if (this.#startTicks !== undefined && stat.startTicks !== this.#startTicks) return 'vanished';
+    this.#startTicks = stat.startTicks;
+    const cmdlineLength = held ? buffer.read(held.cmdline) : readProcFile(`${this.#dir}/cmdline`, buffer);
     if (typeof cmdlineLength === 'string') return countFailure(errors, 'cmdline', cmdlineLength);
     const cmdline = decodeCmdline(buffer.bytes, cmdlineLength);
     const io = this.#readIo(context);
-    const uid = readOwner(this.#dir, this.#pidDir);
-    const fds = countFds(this.#dir, this.#fdDir, context.countFdsBySize);
+    const uid = readOwner(this.#dir, held?.pidDir);
+    const fds = countFds(this.#dir, held?.fdDir, context.countFdsBySize);
     if (io === 'vanished' || uid === 'vanished' || fds === 'vanished') return 'vanished';
     if (typeof uid === 'string') countFailure(errors, 'owner', uid);
     if (typeof fds === 'string') countFailure(errors, 'fd', fds);
@@ -110,25 +118,26 @@ export class ProcessHandle {
   }
 
   #readIo({ buffer, errors }: ReadContext): IoBytes | null | 'vanished' {
-    if (this.#io === undefined) return null;
-    const length = buffer.read(this.#io);
+    if (this.#ioRefused) return null;
+    const held = this.#held;
+    const length = held?.io !== undefined ? buffer.read(held.io) : readProcFile(`${this.#dir}/io`, buffer);
     if (length === 'vanished') return length;
     if (typeof length === 'string') {
-      // Refused now though it opened: the process changed credentials. Stop asking.
+      // Refused (a held file refused now though it opened: the process changed credentials). Stop asking.
       countFailure(errors, 'io', length);
-      closeSync(this.#io);
-      this.#io = undefined;
+      if (held?.io !== undefined) closeSync(held.io);
+      if (held) held.io = undefined;
+      this.#ioRefused = true;
       return null;
     }
     return parseIo(buffer.text(length)) ?? null;
   }
 
   close(): void {
-    closeSync(this.#stat);
-    closeSync(this.#cmdline);
-    if (this.#io !== undefined) closeSync(this.#io);
-    if (this.#fdDir !== undefined) closeSync(this.#fdDir);
-    if (this.#pidDir !== undefined) closeSync(this.#pidDir);
+    const held = this.#held;
+    if (!held) return;
+    for (const fd of [held.stat, held.cmdline, held.io, held.fdDir, held.pidDir])
+      if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -1,5 +1,5 @@
 import { fstatSync, readdirSync, statSync } from 'node:fs';
-import { classifyError, type ReadFailure } from './proc-files.ts';
+import { classifyError, type ReadFailure } from './files.ts';
 
 /**
  * The effective uid of a process: the owner of its /proc/<pid> directory, which the kernel works out

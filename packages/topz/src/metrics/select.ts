@@ -1,4 +1,4 @@
-import type { ProcessInfo } from './snapshot.ts';
+import type { ProcessInfo } from '../snapshot.ts';
 
 /**
  * The processes that get per-process series when there are more than `max`: the top half by CPU, then

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { ProcessInfo } from './snapshot.ts';
+import type { ProcessInfo } from '../snapshot.ts';
 
 type Series = {
   metric: Gauge<'pid' | 'comm'> | Counter<'pid' | 'comm'>;

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { readCgroupLimits } from './cgroup-limits.ts';
+import type { CgroupLimits } from '../snapshot.ts';
+import { readCgroupLimits } from './limits.ts';
 import {
   type CgroupLocation,
   type CgroupMount,
   locateCgroup,
   parseCgroupMounts,
   parseProcCgroup,
-} from './cgroup-paths.ts';
-import type { CgroupLimits } from './snapshot.ts';
+} from './paths.ts';
 
 /** The cgroup hierarchies topz has mounted (from its own mountinfo); empty when it has none. */
 export function readCgroupMounts(procRoot: string): CgroupMount[] {
