@@ -1,4 +1,5 @@
 import { basename, dirname } from 'node:path';
+import type { CheckpointEntry } from './checkpoint-store.ts';
 import { findByFingerprint, findMissedRotations, openFile } from './file-checks.ts';
 import { fingerprintOf } from './file-identity.ts';
 import type { FileTracker } from './file-tracker.ts';
@@ -67,6 +68,70 @@ async function readMissedRotations(
       continue;
     }
     log.warn({ path: logicalPath, file: candidate }, 'reading a rotated file that was never followed');
+    tracker.options.rotated('rename');
+    tracker.start(opened, logicalPath, candidate, 0, 'rotated');
+  }
+}
+
+/**
+ * Whether `length` first bytes are enough to tell contents apart: all the bytes of a fingerprint, or
+ * a whole first line (a few bytes of a line being written, `seq=0`, start many files).
+ */
+function tellsApart(head: Buffer, length: number, fingerprintBytes: number): boolean {
+  return length > 0 && (length >= fingerprintBytes || head.subarray(0, length).includes(10));
+}
+
+/** Whether a file (its `head`) starts with the known first bytes of other contents: a copy of those. */
+export function startsLike(head: Buffer, known: Buffer, fingerprintBytes: number): boolean {
+  const length = Math.min(head.length, known.length);
+  return (
+    tellsApart(known, length, fingerprintBytes) && head.subarray(0, length).equals(known.subarray(0, length))
+  );
+}
+
+/** Whether a file starts with the first bytes an entry was written for: a copy of those contents. */
+export function startsLikeEntry(head: Buffer, entry: CheckpointEntry, fingerprintBytes: number): boolean {
+  const bytes = entry.fingerprintBytes;
+  return (
+    head.length >= bytes &&
+    tellsApart(head, bytes, fingerprintBytes) &&
+    fingerprintOf(head.subarray(0, bytes)) === entry.fingerprint
+  );
+}
+
+/**
+ * After a restart, the rotated files of a log that the last run never read: born after the oldest
+ * contents of the log that the positions file names began (`sinceMs`: a file's birth, or the
+ * truncation that began them, after which no older contents were copied), not named by it, not
+ * followed now, and not a copy of contents it names or this run follows (those were located with
+ * their offsets, or are carried on by their copy). The last run may have
+ * been killed before it reached them (its search for missed rotations still to come), or they were
+ * rotated while it was down; each is read from its start. The positions file names the files read
+ * to their end too (done), so this is not one of them.
+ */
+export async function recoverUnreadSinceRestart(
+  tracker: FileTracker,
+  logicalPath: string,
+  sinceMs: number,
+): Promise<void> {
+  if (tracker.closed) return;
+  const { filter, fingerprintBytes, log } = tracker.options;
+  const accept = (candidate: string, key: Parameters<FileTracker['isKnown']>[0]) =>
+    candidate !== logicalPath && !filter.excludes(candidate) && !tracker.isKnown(key);
+  for (const candidate of await findMissedRotations(
+    dirname(logicalPath),
+    basename(logicalPath),
+    sinceMs,
+    Number.POSITIVE_INFINITY,
+    accept,
+  )) {
+    const opened = await openFile(candidate, fingerprintBytes);
+    if (!opened || tracker.isKnown(opened.key) || tracker.startsLikeKnownContents(opened.head)) {
+      await opened?.handle.close();
+      continue;
+    }
+    log.warn({ path: logicalPath, file: candidate }, 'reading a rotated file the last run had not read');
+    tracker.options.rotated('rename');
     tracker.start(opened, logicalPath, candidate, 0, 'rotated');
   }
 }
@@ -147,6 +212,7 @@ async function recoverMissedCopies(
       continue;
     }
     log.warn({ path: old.logicalPath, file: candidate }, 'reading a copy of a truncation never seen');
+    tracker.options.rotated('truncate');
     tracker.start(opened, old.logicalPath, candidate, 0, 'copy');
   }
 }
