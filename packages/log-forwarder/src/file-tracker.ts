@@ -1,6 +1,6 @@
 import type { Logger } from '@toolkit/lifecycle';
 import type { CheckpointEntry } from './checkpoint-store.ts';
-import { checkPath, type OpenedFile, openFile } from './file-checks.ts';
+import { checkPath, type LinkRoots, type OpenedFile, openFile, whyNotFollowed } from './file-checks.ts';
 import { type FileKey, keyText } from './file-identity.ts';
 import type { PathFilter } from './glob.ts';
 import { resumeEntries } from './resume.ts';
@@ -21,6 +21,8 @@ import { TrackedFile, type TrackingContext } from './tracked-file.ts';
 export interface TrackerOptions {
   filter: PathFilter;
   fingerprintBytes: number;
+  /** Directories a file must really be in (through links); undefined: anywhere. */
+  linkRoots: LinkRoots;
   readFrom: 'end' | 'beginning';
   /** When the positions file of the last run was written; undefined at the first start. */
   previousSaveMs: number | undefined;
@@ -58,6 +60,8 @@ export class FileTracker {
   #restartSince = new Map<string, number>();
   /** The entries a restart began with: a file starting like one of them is a copy of it, not unread. */
   #restartEntries: readonly CheckpointEntry[] = [];
+  /** Paths already said not to be followed. */
+  readonly #warned = new Set<string>();
   closed = false;
 
   constructor(options: TrackerOptions) {
@@ -253,8 +257,11 @@ export class FileTracker {
       live.wake();
       return;
     }
-    const opened = await openFile(path, this.options.fingerprintBytes);
-    if (!opened) return;
+    const opened = await openFile(path, this.options.fingerprintBytes, this.options.linkRoots);
+    if (!opened) {
+      await this.#warnNotFollowed(path);
+      return;
+    }
     const key = keyText(opened.key);
     const existing = this.#tailers.get(key);
     if (existing) {
@@ -271,6 +278,16 @@ export class FileTracker {
     const firstOfNewLog = !this.#initialScan && resumeAt === undefined && !this.#logs.has(path);
     const file = this.start(opened, path, path, offset, 'live');
     if (firstOfNewLog) this.enqueue(() => recoverRotationsBefore(this, file, this.#sinceMs));
+  }
+
+  /** Says once per path why a file the globs match is not followed (a FIFO, a link out). */
+  async #warnNotFollowed(path: string): Promise<void> {
+    if (this.#warned.has(path)) return;
+    const reason = await whyNotFollowed(path, this.options.linkRoots);
+    if (!reason) return;
+    if (this.#warned.size >= 1000) this.#warned.clear();
+    this.#warned.add(path);
+    this.options.log.warn({ path }, reason);
   }
 
   #moved(tailer: Tailer, path: string): void {

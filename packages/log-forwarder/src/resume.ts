@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { CheckpointEntry } from './checkpoint-store.ts';
-import { findByFingerprint, type OpenedFile, openFile } from './file-checks.ts';
+import { findByFingerprint, type LinkRoots, type OpenedFile, openFile } from './file-checks.ts';
 import { type FileKey, fingerprintOf, sameKey } from './file-identity.ts';
 import type { FileTracker } from './file-tracker.ts';
 import type { TailerMode } from './tailer-environment.ts';
@@ -29,11 +29,12 @@ export async function locateEntry(
   entry: CheckpointEntry,
   headBytes: number,
   isTracked: (key: FileKey) => boolean,
+  roots: LinkRoots,
 ): Promise<LocatedFile | undefined> {
   const key = { dev: entry.dev, ino: entry.ino };
   const bytes = Math.max(headBytes, entry.fingerprintBytes);
   for (const path of new Set([entry.file, entry.path])) {
-    const opened = await openFile(path, bytes);
+    const opened = await openFile(path, bytes, roots);
     if (!opened) continue;
     if (sameKey(opened.key, key) && matchesEntry(opened, entry)) return { path, opened };
     await opened.handle.close().catch(() => {});
@@ -48,10 +49,11 @@ export async function locateEntry(
         !isTracked(candidate.key) &&
         candidate.size >= entry.offset &&
         (entry.fingerprintBytes > 0 || sameKey(candidate.key, key)),
+      roots,
       key,
     );
     if (!found) continue;
-    const opened = await openFile(found.path, bytes);
+    const opened = await openFile(found.path, bytes, roots);
     if (opened && matchesEntry(opened, entry)) return { path: found.path, opened };
     await opened?.handle.close().catch(() => {});
   }
@@ -71,10 +73,10 @@ export async function resumeEntries(
   tracker: FileTracker,
   entries: readonly CheckpointEntry[],
 ): Promise<Map<string, number>> {
-  const { log, fingerprintBytes, filter } = tracker.options;
+  const { log, fingerprintBytes, filter, linkRoots } = tracker.options;
   const since = new Map<string, number>();
   for (const entry of entries) {
-    const located = await locateEntry(entry, fingerprintBytes, (key) => tracker.isKnown(key));
+    const located = await locateEntry(entry, fingerprintBytes, (key) => tracker.isKnown(key), linkRoots);
     if (!located || tracker.isKnown(located.opened.key)) {
       await located?.opened.handle.close();
       log.info({ path: entry.path, file: entry.file }, 'file of the positions file is gone');

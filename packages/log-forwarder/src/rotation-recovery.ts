@@ -62,7 +62,7 @@ async function readMissedRotations(
     bornBeforeMs,
     accept,
   )) {
-    const opened = await openFile(candidate, fingerprintBytes);
+    const opened = await openFile(candidate, fingerprintBytes, tracker.options.linkRoots);
     if (!opened || tracker.isTracked(opened.key)) {
       await opened?.handle.close();
       continue;
@@ -125,7 +125,7 @@ export async function recoverUnreadSinceRestart(
     Number.POSITIVE_INFINITY,
     accept,
   )) {
-    const opened = await openFile(candidate, fingerprintBytes);
+    const opened = await openFile(candidate, fingerprintBytes, tracker.options.linkRoots);
     if (!opened || tracker.isKnown(opened.key) || tracker.startsLikeKnownContents(opened.head)) {
       await opened?.handle.close();
       continue;
@@ -161,8 +161,9 @@ export async function carryOnAfterTruncation(
             !tracker.isTracked(found.key) &&
             found.size >= old.readOffset &&
             (found.birthMs === 0 || found.birthMs > old.startedMs - 1000),
+          tracker.options.linkRoots,
         );
-  const opened = copy ? await openFile(copy.path, fingerprintBytes) : undefined;
+  const opened = copy ? await openFile(copy.path, fingerprintBytes, tracker.options.linkRoots) : undefined;
   if (!copy || !opened) {
     const message =
       'file truncated; it was read to its end, or no copy of it is left: reading it again from its start';
@@ -205,7 +206,7 @@ async function recoverMissedCopies(
     successor.startedMs,
     accept,
   )) {
-    const opened = await openFile(candidate, fingerprintBytes);
+    const opened = await openFile(candidate, fingerprintBytes, tracker.options.linkRoots);
     const seen = opened && (sharesStart(opened.head, old.head) || sharesStart(opened.head, successor.head));
     if (!opened || seen || tracker.isTracked(opened.key)) {
       await opened?.handle.close();
