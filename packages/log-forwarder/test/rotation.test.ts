@@ -156,7 +156,8 @@ describe('rotation', () => {
     expect(sink.unnumbered).toBeLessThanOrEqual(12);
     expect(lost).toBeLessThanOrEqual(total - inFiles.size);
     expect(sink.duplicates).toBe(0);
-  });
+    // Longer than the waits above, so a slow machine reports what arrived instead of a bare timeout.
+  }, 60_000);
 
   it('reads the first files of a log created and rotated before it saw any (stopped meanwhile)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-unseen-'));
@@ -206,5 +207,6 @@ describe('rotation', () => {
     await waitUntil(() => third.sink.distinct === 2, 10_000, 'lines 7 and 8');
     expect(third.sink.missing(7, 8)).toEqual([]);
     expect(second.sink.duplicates + third.sink.duplicates).toBe(0);
-  });
+    // Three starts, each allowed 15 s to be ready on a busy machine.
+  }, 60_000);
 });
