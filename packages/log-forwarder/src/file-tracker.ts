@@ -1,8 +1,6 @@
-import type { Logger } from '@toolkit/lifecycle';
 import type { CheckpointEntry } from './checkpoint-store.ts';
-import { checkPath, type LinkRoots, type OpenedFile, openFile, whyNotFollowed } from './file-checks.ts';
+import { checkPath, type OpenedFile, openFile, whyNotFollowed } from './file-checks.ts';
 import { type FileKey, keyText } from './file-identity.ts';
-import type { PathFilter } from './glob.ts';
 import { resumeEntries } from './resume.ts';
 import { RetiredFiles } from './retired-files.ts';
 import {
@@ -15,24 +13,9 @@ import {
 } from './rotation-recovery.ts';
 import { type StartRules, startOffsetOf } from './start-offset.ts';
 import { Tailer } from './tailer.ts';
-import type { TailerEnvironment, TailerMode } from './tailer-environment.ts';
-import { TrackedFile, type TrackingContext } from './tracked-file.ts';
-
-export interface TrackerOptions {
-  filter: PathFilter;
-  fingerprintBytes: number;
-  /** Directories a file must really be in (through links); undefined: anywhere. */
-  linkRoots: LinkRoots;
-  readFrom: 'end' | 'beginning';
-  /** When the positions file of the last run was written; undefined at the first start. */
-  previousSaveMs: number | undefined;
-  context: TrackingContext;
-  environment: Omit<TailerEnvironment, 'moved' | 'truncated'>;
-  log: Logger;
-  /** A rotation seen, or a rotated file found that was never followed (a rotation seen late). */
-  rotated(kind: 'rename' | 'truncate'): void;
-  watching(count: number): void;
-}
+import type { FileReader, TailerEnvironment, TailerMode } from './tailer-environment.ts';
+import { TrackedFile } from './tracked-file.ts';
+import type { TrackerOptions, Tracking } from './tracking.ts';
 
 /** Files read to their end and acknowledged that the positions file keeps naming (see `done`). */
 const doneEntriesKept = 64;
@@ -41,7 +24,7 @@ const doneEntriesKept = 64;
  * Decides what each file found is: one already followed (maybe renamed), one let go, or a new one,
  * and where reading starts; runs a tailer per file. File events are handled one at a time, in order.
  */
-export class FileTracker {
+export class FileTracker implements Tracking {
   readonly options: TrackerOptions;
   readonly #tailers = new Map<string, Tailer>();
   readonly #files = new Set<TrackedFile>();
@@ -70,8 +53,8 @@ export class FileTracker {
     this.#startRules = { readFrom, previousSaveMs, previousKeys: new Set(), logsSince: new Map() };
     this.#environment = {
       ...options.environment,
-      moved: (tailer, path) => this.#moved(tailer, path),
-      truncated: (tailer, old) => this.#truncated(tailer, old),
+      moved: (reader, path) => this.#moved(reader, path),
+      truncated: (reader, old) => this.#truncated(reader, old),
     };
   }
 
@@ -290,8 +273,8 @@ export class FileTracker {
     this.options.log.warn({ path }, reason);
   }
 
-  #moved(tailer: Tailer, path: string): void {
-    const file = tailer.file;
+  #moved(reader: FileReader, path: string): void {
+    const file = reader.file;
     this.options.rotated('rename');
     const fields = { path: file.logicalPath, inode: file.key.ino, offset: file.readOffset };
     this.options.log.info(fields, 'file renamed or deleted; reading it to its end');
@@ -299,10 +282,10 @@ export class FileTracker {
     this.enqueue(() => recoverMissedRotations(this, file, path));
   }
 
-  #truncated(tailer: Tailer, old: TrackedFile): void {
+  #truncated(reader: FileReader, old: TrackedFile): void {
     this.options.rotated('truncate');
-    const successor = tailer.file;
+    const successor = reader.file;
     this.#files.add(successor);
-    this.enqueue(() => carryOnAfterTruncation(this, tailer, old, successor));
+    this.enqueue(() => carryOnAfterTruncation(this, reader, old, successor));
   }
 }

@@ -2,8 +2,8 @@ import { dirname } from 'node:path';
 import type { CheckpointEntry } from './checkpoint-store.ts';
 import { findByFingerprint, type LinkRoots, type OpenedFile, openFile } from './file-checks.ts';
 import { type FileKey, fingerprintOf, sameKey } from './file-identity.ts';
-import type { FileTracker } from './file-tracker.ts';
 import type { TailerMode } from './tailer-environment.ts';
+import type { Tracking } from './tracking.ts';
 
 /** Where a file of the positions file is now, opened. */
 export interface LocatedFile {
@@ -70,7 +70,7 @@ export async function locateEntry(
  * read (see recoverUnreadSinceRestart).
  */
 export async function resumeEntries(
-  tracker: FileTracker,
+  tracker: Tracking,
   entries: readonly CheckpointEntry[],
 ): Promise<Map<string, number>> {
   const { log, fingerprintBytes, filter, linkRoots } = tracker.options;

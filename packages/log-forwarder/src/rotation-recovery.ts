@@ -2,9 +2,10 @@ import { basename, dirname } from 'node:path';
 import type { CheckpointEntry } from './checkpoint-store.ts';
 import { findByFingerprint, findMissedRotations, openFile } from './file-checks.ts';
 import { fingerprintOf } from './file-identity.ts';
-import type { FileTracker } from './file-tracker.ts';
 import { Tailer } from './tailer.ts';
+import type { FileReader } from './tailer-environment.ts';
 import type { TrackedFile } from './tracked-file.ts';
+import type { Tracking } from './tracking.ts';
 
 /** Whether two heads begin alike (one is the start of the other); an empty head tells nothing. */
 export function sharesStart(a: Buffer, b: Buffer): boolean {
@@ -19,7 +20,7 @@ export function sharesStart(a: Buffer, b: Buffer): boolean {
  * they are read from their start (see findMissedRotations).
  */
 export async function recoverMissedRotations(
-  tracker: FileTracker,
+  tracker: Tracking,
   file: TrackedFile,
   path: string,
 ): Promise<void> {
@@ -35,7 +36,7 @@ export async function recoverMissedRotations(
  * times are coarse (a clock tick), files created in a burst share one; `file` itself is followed.
  */
 export async function recoverRotationsBefore(
-  tracker: FileTracker,
+  tracker: Tracking,
   file: TrackedFile,
   sinceMs: number,
 ): Promise<void> {
@@ -45,7 +46,7 @@ export async function recoverRotationsBefore(
 
 /** Starts reading, as rotated, the files of `logicalPath`'s log born between two times and not known. */
 async function readMissedRotations(
-  tracker: FileTracker,
+  tracker: Tracking,
   logicalPath: string,
   path: string,
   bornAfterMs: number,
@@ -53,7 +54,7 @@ async function readMissedRotations(
 ): Promise<void> {
   if (tracker.closed) return;
   const { filter, fingerprintBytes, log } = tracker.options;
-  const accept = (candidate: string, key: Parameters<FileTracker['isKnown']>[0]) =>
+  const accept = (candidate: string, key: Parameters<Tracking['isKnown']>[0]) =>
     candidate !== path && !filter.excludes(candidate) && !tracker.isKnown(key);
   for (const candidate of await findMissedRotations(
     dirname(path),
@@ -110,13 +111,13 @@ export function startsLikeEntry(head: Buffer, entry: CheckpointEntry, fingerprin
  * to their end too (done), so this is not one of them.
  */
 export async function recoverUnreadSinceRestart(
-  tracker: FileTracker,
+  tracker: Tracking,
   logicalPath: string,
   sinceMs: number,
 ): Promise<void> {
   if (tracker.closed) return;
   const { filter, fingerprintBytes, log } = tracker.options;
-  const accept = (candidate: string, key: Parameters<FileTracker['isKnown']>[0]) =>
+  const accept = (candidate: string, key: Parameters<Tracking['isKnown']>[0]) =>
     candidate !== logicalPath && !filter.excludes(candidate) && !tracker.isKnown(key);
   for (const candidate of await findMissedRotations(
     dirname(logicalPath),
@@ -142,8 +143,8 @@ export async function recoverUnreadSinceRestart(
  * With no copy, what the old contents held is flushed. Then copies of truncations never seen.
  */
 export async function carryOnAfterTruncation(
-  tracker: FileTracker,
-  tailer: Tailer,
+  tracker: Tracking,
+  reader: FileReader,
   old: TrackedFile,
   successor: TrackedFile,
 ): Promise<void> {
@@ -168,7 +169,7 @@ export async function carryOnAfterTruncation(
     const message =
       'file truncated; it was read to its end, or no copy of it is left: reading it again from its start';
     log.info({ path: old.logicalPath, offset: old.readOffset }, message);
-    tailer.flushOld(old);
+    reader.flushOld(old);
   } else {
     log.info(
       { path: old.logicalPath, copy: copy.path, offset: old.readOffset },
@@ -187,13 +188,13 @@ export async function carryOnAfterTruncation(
  * saw the truncation, and starting like neither the old contents nor the new. Each is read whole.
  */
 async function recoverMissedCopies(
-  tracker: FileTracker,
+  tracker: Tracking,
   old: TrackedFile,
   successor: TrackedFile,
   bornAfterMs: number,
 ): Promise<void> {
   const { filter, fingerprintBytes, log } = tracker.options;
-  const accept = (candidate: string, key: Parameters<FileTracker['isKnown']>[0]) =>
+  const accept = (candidate: string, key: Parameters<Tracking['isKnown']>[0]) =>
     candidate !== successor.physicalPath &&
     candidate !== old.physicalPath &&
     !filter.excludes(candidate) &&
