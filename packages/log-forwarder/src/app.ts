@@ -62,6 +62,7 @@ export async function runLogForwarder(context: ForwarderContext): Promise<number
     maxLineBytes: config.maxLineBytes,
     longLines: config.longLines as 'truncate' | 'skip',
     readFrom: config.readFrom as 'end' | 'beginning',
+    followLinksOutside: config.followLinksOutside,
     positionsFile: config.positionsFile,
     checkpointIntervalMs: config.checkpointInterval,
     checkpoint,

@@ -13,6 +13,11 @@ export const options = {
     placeholder: 'GLOB',
     help: 'Globs of files to skip; a glob without a slash matches the file name (*.gz, *.1).',
   },
+  followLinksOutside: {
+    type: 'boolean',
+    default: false,
+    help: 'Follow a log file that is a symbolic link to a file outside the directories of --path; by default it is refused (logged), so a link put in the log volume cannot make the sidecar ship a secret.',
+  },
   readFrom: {
     type: 'enum',
     choices: ['end', 'beginning'],
