@@ -9,7 +9,7 @@
 import { type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listPrograms, type ProgramPackage, repoRoot } from './programs.ts';
+import { imageRepository, listPrograms, type ProgramPackage, projectLicense, repoRoot } from './programs.ts';
 
 export const localBaseImage = 'toolkit/node-base:local';
 
@@ -46,7 +46,8 @@ export function dockerfileOf(program: string): string {
 }
 
 export function imageTags(program: ProgramPackage): string[] {
-  return [`toolkit/${program.name}:latest`, `toolkit/${program.name}:${program.version}`];
+  const repository = imageRepository(program.name);
+  return [`${repository}:latest`, `${repository}:${program.version}`];
 }
 
 /** Builds the bundles and the images; throws an ImageBuildError (with the failing output) on failure. */
@@ -167,7 +168,7 @@ function labelArgs(): Record<string, string> {
       (typeof repository === 'string' ? repository : repository?.url) ??
       git(['remote', 'get-url', 'origin']) ??
       '',
-    LICENSES: manifest.license ?? 'NOASSERTION',
+    LICENSES: projectLicense(),
   };
 }
 
@@ -289,6 +290,7 @@ Builds the bundles, then toolkit/<program>:latest and :<version> from images/<pr
 Environment:
   TOOLKIT_BASE_IMAGE   base image for every program (overrides --local-base)
   TOOLKIT_LOCAL_BASE=1 same as --local-base
+  TOOLKIT_IMAGE_REGISTRY, TOOLKIT_IMAGE_NAMESPACE  tag <registry>/<namespace>/<program> instead of toolkit/<program>
   SOURCE_DATE_EPOCH    the org.opencontainers.image.created date (default: the last commit's)
 `;
 

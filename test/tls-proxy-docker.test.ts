@@ -132,6 +132,62 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
     });
   });
 
+  describe('--mode tcp, hardened, in the app’s network namespace', () => {
+    const app = uniqueName('tls-proxy-e2e-tcp-app');
+    const proxy = uniqueName('tls-proxy-e2e-tcp-proxy');
+    let https = '';
+    let admin = '';
+
+    beforeAll(async () => {
+      await containers.start(app, [
+        ...hardened,
+        '--publish',
+        '127.0.0.1:0:8443',
+        '--publish',
+        '127.0.0.1:0:9090',
+        appImage,
+        '--addr',
+        '127.0.0.1:3000',
+      ]);
+      await containers.start(proxy, [
+        `--network=container:${app}`,
+        ...hardened,
+        proxyImage,
+        '--mode',
+        'tcp',
+        '--upstream',
+        'tcp://127.0.0.1:3000',
+        '--alpn',
+        'http/1.1',
+      ]);
+      https = httpsUrl((await docker(['port', app, '8443/tcp'])).split('\n')[0]!);
+      admin = await publishedUrl(app, 9090);
+      await waitForHttp(`${admin}/readyz`, (r) => r.status === 200, { timeoutMs: 15_000 });
+    });
+
+    test('HTTPS bytes reach the app unparsed; the connection is logged and counted; docker stop exits 0', async () => {
+      const proxied = await curlHttps(https, ['--insecure', '--http1.1']);
+      expect(proxied.code, proxied.stderr).toBe(0);
+      expect(proxied.stdout).toMatch(appGreeting);
+      await waitForHttp(
+        `${admin}/metrics`,
+        (r) =>
+          (sample(r.body, 'tls_proxy_connections_total{outcome="client_closed",alpn="http/1.1"}') ?? 0) >= 1,
+        { timeoutMs: 10_000 },
+      );
+      const logs = await runCommand('docker', ['logs', proxy]);
+      expect(logs.stderr).toMatch(/"alpn":"http\/1\.1".*"end":"client_closed".*"msg":"connection"/);
+
+      const before = Date.now();
+      const stop = await runCommand('docker', ['stop', '--time', '10', proxy], { timeoutMs: 20_000 });
+      expect(stop.code, stop.stderr).toBe(0);
+      const state = await containerState(proxy);
+      expect(state.ExitCode).toBe(0);
+      // No connection open: the drain has nothing to wait for.
+      expect(Date.parse(state.FinishedAt) - before).toBeLessThan(3_000);
+    });
+  });
+
   describe.skipIf(!status.compose)(`the Compose demo, with a certificate from a CA${noCompose}`, () => {
     let certificates: TestCertificates | undefined;
     const { project, compose } = composeProject(status, 'tls-proxy-e2e', 'tls-proxy.yaml', () => ({

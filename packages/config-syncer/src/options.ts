@@ -1,4 +1,4 @@
-import type { OptionTable } from '@toolkit/lifecycle';
+import { type OptionTable, outgoingTlsOptions } from '@toolkit/lifecycle';
 import { templateModes } from './template.ts';
 
 /** The option table: drives parsing, `--help`, the env names (CONFIG_SYNCER_*) and the docs. */
@@ -147,4 +147,6 @@ export const options = {
     type: 'boolean',
     help: 'Print what would be written or removed (names, sizes, hashes) to stdout; write and notify nothing.',
   },
+  // --ca-file, --client-cert-file, --client-key-file, --insecure-skip-verify for outgoing HTTPS.
+  ...outgoingTlsOptions,
 } as const satisfies OptionTable;

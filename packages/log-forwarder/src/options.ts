@@ -1,4 +1,4 @@
-import type { OptionTable } from '@toolkit/lifecycle';
+import { type OptionTable, outgoingTlsOptions } from '@toolkit/lifecycle';
 
 /** Every option of the forwarder, declared once: the parser, `--help` and the docs read this table. */
 export const options = {
@@ -213,4 +213,6 @@ export const options = {
     min: 65_536,
     help: 'Bytes of lines held in memory until every sink has them; when full, reading pauses.',
   },
+  // --ca-file, --client-cert-file, --client-key-file, --insecure-skip-verify for outgoing HTTPS.
+  ...outgoingTlsOptions,
 } as const satisfies OptionTable;

@@ -1,4 +1,4 @@
-import type { Config, commonOptions, ProgramContext } from '@toolkit/lifecycle';
+import { type Config, type commonOptions, OutgoingTls, type ProgramContext } from '@toolkit/lifecycle';
 import { buildGitRunner, buildNotifiers, buildValidator, KnownSecrets } from './build-parts.ts';
 import { safeDirectoriesFor, writeGlobalGitConfig } from './git/global-config.ts';
 import { redactUrlCredentials } from './git/redact.ts';
@@ -59,7 +59,7 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
   });
   const ref = describeRef(settings.ref);
   const dispatcher = new NotifyDispatcher(
-    buildNotifiers(config, settings),
+    buildNotifiers(config, settings, (await OutgoingTls.open(config, log)).dispatcher),
     { backoff: { initialMs: config.notifyBackoff, maxMs: 60_000 }, maxAttempts: config.notifyMaxAttempts },
     { log, onRun: (hook, ok) => metrics.hookRuns.inc({ hook, result: ok ? 'success' : 'error' }) },
   );

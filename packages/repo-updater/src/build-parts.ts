@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Logger } from '@toolkit/lifecycle';
+import type { Dispatcher, Logger } from '@toolkit/lifecycle';
 import { buildGitEnvironment } from './git/auth.ts';
 import { Redactor } from './git/redact.ts';
 import { GitRunner } from './git/runner.ts';
@@ -86,7 +86,11 @@ export function buildValidator(config: RepoUpdaterConfig, metrics: RepoUpdaterMe
   };
 }
 
-export function buildNotifiers(config: RepoUpdaterConfig, settings: Settings): Notifier[] {
+export function buildNotifiers(
+  config: RepoUpdaterConfig,
+  settings: Settings,
+  dispatcher?: Dispatcher,
+): Notifier[] {
   const notifiers: Notifier[] = [];
   if (config.notifyUrl) {
     notifiers.push(
@@ -95,6 +99,7 @@ export function buildNotifiers(config: RepoUpdaterConfig, settings: Settings): N
         method: config.notifyMethod,
         accept: settings.notifyStatus,
         timeoutMs: config.notifyTimeout,
+        dispatcher,
       }),
     );
   }

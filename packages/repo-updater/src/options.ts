@@ -1,4 +1,4 @@
-import type { OptionTable } from '@toolkit/lifecycle';
+import { type OptionTable, outgoingTlsOptions } from '@toolkit/lifecycle';
 import { submoduleModes } from './git/worktrees.ts';
 
 /** The option table: drives parsing, `--help`, the env names (REPO_UPDATER_*) and the docs. */
@@ -178,4 +178,6 @@ export const options = {
     type: 'boolean',
     help: 'Make everything under --root group-writable (umask 002, core.sharedRepository=group), for apps running as another user of the same group.',
   },
+  // --ca-file, --client-cert-file, --client-key-file, --insecure-skip-verify for outgoing HTTPS.
+  ...outgoingTlsOptions,
 } as const satisfies OptionTable;

@@ -8,7 +8,7 @@ import {
   parseListenAddress,
 } from '@toolkit/lifecycle';
 import { createHideFilter } from './hide.ts';
-import { TopzMetrics } from './metrics.ts';
+import { TopzMetrics } from './metrics/topz-metrics.ts';
 import { renderOnce, takeOneSnapshot } from './once.ts';
 import type { options } from './options.ts';
 import { Sampler } from './sampler.ts';

@@ -1,6 +1,6 @@
 import { type ProgramDefinition, toolkitVersion } from '@toolkit/lifecycle';
 import { runTopz } from './app.ts';
-import { TopzMetrics } from './metrics.ts';
+import { TopzMetrics } from './metrics/topz-metrics.ts';
 import { options } from './options.ts';
 
 /** The program, importable without running it (the docs read its option table). */

@@ -1,4 +1,4 @@
-import type { ProcessReading } from './process-handle.ts';
+import type { ProcessReading } from './proc/process-handle.ts';
 import { type CgroupLimits, type ProcessInfo, roundHundredth, roundTenth } from './snapshot.ts';
 import type { SystemInfo } from './system.ts';
 

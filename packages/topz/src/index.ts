@@ -1,21 +1,21 @@
 export { runTopz, type TopzContext } from './app.ts';
-export { CgroupLocator, LimitsCache, locateProcessCgroup, readCgroupMounts } from './cgroup.ts';
-export { readCgroupLimits } from './cgroup-limits.ts';
+export { readCgroupLimits } from './cgroup/limits.ts';
+export { CgroupLocator, LimitsCache, locateProcessCgroup, readCgroupMounts } from './cgroup/locator.ts';
 export {
   type CgroupLocation,
   type CgroupMount,
   locateCgroup,
   parseCgroupMounts,
   parseProcCgroup,
-} from './cgroup-paths.ts';
+} from './cgroup/paths.ts';
 export { definition } from './definition.ts';
 export { formatAge, formatBytes, formatCommand, formatCpuTime } from './format.ts';
 export { createHideFilter, type HideOptions } from './hide.ts';
-export { TopzMetrics } from './metrics.ts';
-export { selectForMetrics } from './metrics-select.ts';
+export { selectForMetrics } from './metrics/select.ts';
+export { TopzMetrics } from './metrics/topz-metrics.ts';
 export { type OnceOptions, renderOnce, takeOneSnapshot } from './once.ts';
 export { options } from './options.ts';
-export { classifyError, openProcFile, ReadBuffer, type ReadFailure } from './proc-files.ts';
+export { classifyError, openProcFile, ReadBuffer, type ReadFailure } from './proc/files.ts';
 export {
   decodeCmdline,
   type IoBytes,
@@ -23,16 +23,24 @@ export {
   parsePasswd,
   parseStat,
   type StatFields,
-} from './proc-parse.ts';
-export { ProcessHandle, type ProcessReading, type ReadContext } from './process-handle.ts';
+} from './proc/parse.ts';
+export { ProcessHandle, type ProcessReading, type ReadContext } from './proc/process-handle.ts';
 export { renderSummary, renderTable, type SortKey, sortKeys, type TableOptions } from './render-text.ts';
 export { listPids, Sampler, type SamplerOptions } from './sampler.ts';
 export { type HistoryPoint, SamplingLoop, type SamplingLoopOptions } from './sampling-loop.ts';
 export { createRequestHandler, type Routes } from './server.ts';
 export { deriveSettings, type Settings, SettingsError } from './settings.ts';
-export { allowedSignals, isAuthorized, parseSignalName, readRequestedSignal, sendSignal } from './signal.ts';
+export {
+  allowedSignals,
+  BodyTooLargeError,
+  isAuthorized,
+  maxSignalBodyBytes,
+  parseSignalName,
+  readRequestedSignal,
+  sendSignal,
+} from './signal.ts';
 export type { CgroupLimits, ProcessInfo, Snapshot, SweepErrors, Totals } from './snapshot.ts';
-export { readSystemInfo, readUptimeSeconds, type SystemInfo } from './system.ts';
+export { readOpenFilesLimit, readSystemInfo, readUptimeSeconds, type SystemInfo } from './system.ts';
 export { readUsers } from './users.ts';
 export { orderAsTree, type TreeRow } from './web/client-tree.ts';
 export { type Page, renderPage } from './web/page.ts';

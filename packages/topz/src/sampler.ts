@@ -1,9 +1,14 @@
 import { readdirSync } from 'node:fs';
-import { CgroupLocator, LimitsCache, readCgroupMounts } from './cgroup.ts';
-import type { CgroupLocation } from './cgroup-paths.ts';
+import { CgroupLocator, LimitsCache, readCgroupMounts } from './cgroup/locator.ts';
+import type { CgroupLocation } from './cgroup/paths.ts';
 import { describeProcess, type PreviousReading, type SweepFacts } from './describe-process.ts';
-import { ReadBuffer } from './proc-files.ts';
-import { ProcessHandle, type ProcessReading, type ReadContext } from './process-handle.ts';
+import { ReadBuffer } from './proc/files.ts';
+import {
+  fdsPerHeldHandle,
+  ProcessHandle,
+  type ProcessReading,
+  type ReadContext,
+} from './proc/process-handle.ts';
 import { type ProcessInfo, roundTenth, type Snapshot, type SweepErrors, sumTotals } from './snapshot.ts';
 import { readSystemInfo, readUptimeSeconds, type SystemInfo } from './system.ts';
 
@@ -14,6 +19,11 @@ export interface SamplerOptions {
   users?: ReadonlyMap<number, string>;
   /** Processes to leave out of snapshots (still read, so their CPU% stays current). */
   hide?: (process: ProcessInfo) => boolean;
+  /**
+   * Most fds the sampler keeps open between sweeps (default: half of topz's open-files limit, the
+   * other half left to the server, logs and the reads themselves).
+   */
+  maxHeldFds?: number;
 }
 
 /** What the sampler keeps of a process between sweeps. */
@@ -23,13 +33,16 @@ interface Tracked {
   /** Fixed for the life of the process, so worked out once. */
   startTime: string | undefined;
   cgroup: CgroupLocation | null;
+  /** The fds its handle held when opened, counted against the budget until it is dropped. */
+  heldFds: number;
 }
 
 /**
  * Reads every process of the PID namespace from /proc in one synchronous sweep. CPU% is the CPU time a
  * process used since this sampler's previous sweep over the time between the two reads (top's
  * method); a process seen for the first time gets its average since it started. Files stay open
- * between sweeps (see ProcessHandle); `close()` releases them.
+ * between sweeps (see ProcessHandle) up to an fd budget, whatever the number of processes; `close()`
+ * releases them.
  */
 export class Sampler {
   readonly system: SystemInfo;
@@ -42,6 +55,8 @@ export class Sampler {
   readonly #selfCgroup: CgroupLocation | null;
   /** Wall-clock boot time, fixed once so start times do not jitter between sweeps. */
   readonly #bootTimeMs: number;
+  readonly #maxHeldFds: number;
+  #heldFds = 0;
   #lastSweepAt: number | undefined;
 
   constructor(options: SamplerOptions = {}) {
@@ -52,6 +67,12 @@ export class Sampler {
     this.#cgroups = new CgroupLocator(this.#procRoot, readCgroupMounts(this.#procRoot));
     this.#selfCgroup = this.#cgroups.locate('self');
     this.#bootTimeMs = Date.now() - readUptimeSeconds(this.#procRoot) * 1000;
+    this.#maxHeldFds = options.maxHeldFds ?? Math.floor(this.system.openFilesLimit / 2);
+  }
+
+  /** The fds the sampler keeps open now (never more than its budget). */
+  get heldFds(): number {
+    return this.#heldFds;
   }
 
   /** Reads every process now. */
@@ -121,7 +142,9 @@ export class Sampler {
       // Gone, but the PID is listed: it may already name a new process, opened afresh below.
       if (reading !== 'vanished') return undefined;
     }
-    const handle = ProcessHandle.open(this.#procRoot, pid, context);
+    // The first processes seen keep their files open while the budget lasts; the rest read by path.
+    const hold = this.#heldFds + fdsPerHeldHandle <= this.#maxHeldFds;
+    const handle = ProcessHandle.open(this.#procRoot, pid, context, hold);
     if (typeof handle === 'string') {
       if (handle === 'vanished') context.errors.vanished++;
       return undefined;
@@ -131,8 +154,10 @@ export class Sampler {
       previous: undefined,
       startTime: undefined,
       cgroup: this.#cgroups.locate(pid),
+      heldFds: handle.heldFds,
     };
     this.#tracked.set(pid, tracked);
+    this.#heldFds += tracked.heldFds;
     const reading = handle.read(context);
     if (typeof reading !== 'string') return { tracked, reading };
     this.#drop(tracked);
@@ -141,6 +166,7 @@ export class Sampler {
   }
 
   #drop(tracked: Tracked): void {
+    this.#heldFds -= tracked.heldFds;
     tracked.handle.close();
     this.#tracked.delete(tracked.handle.pid);
   }

@@ -2,7 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, sendJson, sendText } from '@toolkit/lifecycle';
 import { renderTable, type SortKey, sortKeys } from './render-text.ts';
 import type { HistoryPoint } from './sampling-loop.ts';
-import { isAuthorized, parseSignalName, readRequestedSignal, sendSignal } from './signal.ts';
+import {
+  BodyTooLargeError,
+  isAuthorized,
+  maxSignalBodyBytes,
+  parseSignalName,
+  readRequestedSignal,
+  sendSignal,
+} from './signal.ts';
 import type { Snapshot } from './snapshot.ts';
 import { renderPage } from './web/page.ts';
 
@@ -71,6 +78,9 @@ export function createRequestHandler(routes: Routes): (req: IncomingMessage, res
 }
 
 async function serveSignal(req: IncomingMessage, res: ServerResponse, url: URL, pid: number, routes: Routes) {
+  // Any answer before the body is read closes the connection, so Node does not read (and drop) the
+  // rest of a body nobody asked for to keep the connection alive.
+  res.setHeader('connection', 'close');
   if (req.method !== 'POST') {
     res.setHeader('allow', 'POST');
     return sendJson(res, 405, { error: 'use POST' });
@@ -87,8 +97,9 @@ async function serveSignal(req: IncomingMessage, res: ServerResponse, url: URL, 
   let requested: string | undefined;
   try {
     requested = await readRequestedSignal(req, url);
-  } catch {
-    return sendJson(res, 413, { error: 'request body too large' });
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    return sendJson(res, 413, { error: `request body too large: at most ${maxSignalBodyBytes} bytes` });
   }
   const signal = requested === undefined ? undefined : parseSignalName(requested);
   if (!signal) {

@@ -12,6 +12,8 @@ export interface SystemInfo {
   memTotalBytes: number;
   cpuCount: number;
   countFdsBySize: boolean;
+  /** topz's own soft RLIMIT_NOFILE (Node raises it to the hard limit at start); Infinity when unlimited. */
+  openFilesLimit: number;
 }
 
 export function readSystemInfo(procRoot: string): SystemInfo {
@@ -21,6 +23,7 @@ export function readSystemInfo(procRoot: string): SystemInfo {
     memTotalBytes: readMemTotal(procRoot),
     cpuCount: availableParallelism(),
     countFdsBySize: canCountFdsBySize(procRoot),
+    openFilesLimit: readOpenFilesLimit(),
   };
 }
 
@@ -65,5 +68,20 @@ function canCountFdsBySize(procRoot: string): boolean {
     return statSync(`${procRoot}/self/fd`).size > 0;
   } catch {
     return false;
+  }
+}
+
+/**
+ * topz's own open-files limit, as getrlimit(RLIMIT_NOFILE) would give it (Node has no getrlimit): the
+ * soft column of "Max open files" in /proc/self/limits. Always the real /proc, whatever --proc-root
+ * points at: it is topz's limit, not a watched process's. 1024 (the usual default) when unreadable.
+ */
+export function readOpenFilesLimit(limitsPath = '/proc/self/limits'): number {
+  try {
+    const soft = /^Max open files\s+(\S+)/m.exec(readFileSync(limitsPath, 'latin1'))?.[1];
+    if (soft === 'unlimited') return Number.POSITIVE_INFINITY;
+    return soft && /^\d+$/.test(soft) ? Number(soft) : 1024;
+  } catch {
+    return 1024;
   }
 }

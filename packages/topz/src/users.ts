@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parsePasswd } from './proc-parse.ts';
+import { parsePasswd } from './proc/parse.ts';
 
 /**
  * uid → name from topz's own /etc/passwd. The app's users are often missing there (another image);

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import {
   AdminRoutes,
   closeServer,
@@ -180,5 +180,58 @@ describe('the signal endpoint', () => {
     expect(await killExit).toBe('SIGKILL');
     // Gone now, though still in the snapshot until the next sweep.
     expect((await post(withSignals, kill.pid!, { token })).status).toBe(404);
+  });
+
+  /**
+   * Sends a request head (and `body`, if any) over a raw socket, keeping the socket open, and resolves
+   * with what the server answered once it closes the connection.
+   */
+  const rawRequest = (base: string, head: string, body = '') =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const { hostname, port } = new URL(base);
+      const socket = connect(Number(port), hostname, () => socket.write(head + body));
+      let text = '';
+      socket.setEncoding('utf8').on('data', (chunk) => {
+        text += chunk;
+      });
+      socket.on('error', reject);
+      socket.setTimeout(5000, () =>
+        socket.destroy(new Error(`no answer in 5 s, got ${JSON.stringify(text)}`)),
+      );
+      socket.on('close', () => {
+        resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]), text });
+      });
+    });
+  const head = (headers: string) =>
+    `POST /api/processes/${process.pid}/signal HTTP/1.1\r\nhost: topz\r\n${headers}\r\n`;
+
+  it('checks the token before reading a body, and closes the connection rather than read it', async () => {
+    // 99,999,999,999 bytes declared, none sent: answered at once, the connection closed.
+    const declared = await rawRequest(withSignals, head('content-length: 99999999999\r\n'));
+    expect(declared.status).toBe(401);
+    expect(declared.text).toMatch(/^connection: close$/im);
+    const off = await rawRequest(
+      plain,
+      head(`authorization: Bearer ${token}\r\ncontent-length: 99999999999\r\n`),
+    );
+    expect(off.status).toBe(403);
+  });
+
+  it('refuses a body declared too big, and stops reading one sent too big', async () => {
+    const auth = `authorization: Bearer ${token}\r\n`;
+    const declared = await rawRequest(withSignals, head(`${auth}content-length: 99999999999\r\n`));
+    expect(declared.status).toBe(413);
+    expect(declared.text).toMatch(/at most 1024 bytes/);
+    // Chunked, 4 KiB sent and no end: the answer comes without the end of the body.
+    const chunk = `{"signal":"TERM","pad":"${'x'.repeat(4000)}"}`;
+    const streamed = await rawRequest(
+      withSignals,
+      head(`${auth}transfer-encoding: chunked\r\n`),
+      `${chunk.length.toString(16)}\r\n${chunk}\r\n`,
+    );
+    expect(streamed.status).toBe(413);
+    // A small body still works on the same rules (and the process is not in danger: STOP is refused).
+    const small = await rawRequest(withSignals, head(`${auth}content-length: 17\r\n`), '{"signal":"STOP"}');
+    expect(small.status).toBe(400);
   });
 });

@@ -1,4 +1,9 @@
-import { type StatusMatcher, sendNotification, type UrlWithoutCredentials } from '@toolkit/lifecycle';
+import {
+  type Dispatcher,
+  type StatusMatcher,
+  sendNotification,
+  type UrlWithoutCredentials,
+} from '@toolkit/lifecycle';
 import type { ChangeEvent, Notifier } from './notifier.ts';
 
 export interface HttpNotifierOptions {
@@ -6,6 +11,7 @@ export interface HttpNotifierOptions {
   method: string;
   accept: StatusMatcher;
   timeoutMs: number;
+  dispatcher?: Dispatcher | undefined;
 }
 
 /** An HTTP request to the app (Prometheus `/-/reload`, a custom endpoint) with the change as JSON. */
@@ -19,7 +25,7 @@ export class HttpNotifier implements Notifier {
   }
 
   async send(event: ChangeEvent, signal: AbortSignal): Promise<Record<string, unknown>> {
-    const { url, method, accept, timeoutMs } = this.#options;
+    const { url, method, accept, timeoutMs, dispatcher } = this.#options;
     const headers: Record<string, string> = { 'x-config-revision': event.revision };
     if (url.authorization) headers.authorization = url.authorization;
     const status = await sendNotification({
@@ -30,6 +36,7 @@ export class HttpNotifier implements Notifier {
       accept,
       timeoutMs,
       signal,
+      dispatcher,
     });
     return { status };
   }

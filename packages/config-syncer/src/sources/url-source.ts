@@ -1,4 +1,10 @@
-import { type BackoffPolicy, computeBackoff, sleep, type UrlWithoutCredentials } from '@toolkit/lifecycle';
+import {
+  type BackoffPolicy,
+  computeBackoff,
+  type Dispatcher,
+  sleep,
+  type UrlWithoutCredentials,
+} from '@toolkit/lifecycle';
 import { describeError } from '../describe-error.ts';
 import type { FileSet } from '../snapshot.ts';
 import { type CacheValidators, fetchIfChanged } from './conditional-get.ts';
@@ -14,6 +20,7 @@ export interface UrlSourceOptions {
   token?: string | undefined;
   /** --max-file-bytes: a larger body is an error, the last good content stays. */
   maxFileBytes: number;
+  dispatcher?: Dispatcher | undefined;
 }
 
 /** One file from an HTTP(S) URL, polled; errors back off exponentially and keep the last good content. */
@@ -54,6 +61,7 @@ export class UrlSource implements Source {
       timeoutMs: this.#options.timeoutMs,
       token: this.#options.token,
       maxBytes: this.#options.maxFileBytes,
+      dispatcher: this.#options.dispatcher,
       signal,
     });
     if (result.status === 'not-modified') return 'not_modified';

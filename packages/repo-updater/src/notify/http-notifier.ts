@@ -1,4 +1,9 @@
-import { type StatusMatcher, sendNotification, splitUrlCredentials } from '@toolkit/lifecycle';
+import {
+  type Dispatcher,
+  type StatusMatcher,
+  sendNotification,
+  splitUrlCredentials,
+} from '@toolkit/lifecycle';
 import type { Notifier, PublishEvent } from './notifier.ts';
 
 export interface HttpNotifierOptions {
@@ -6,6 +11,7 @@ export interface HttpNotifierOptions {
   method: string;
   accept: StatusMatcher;
   timeoutMs: number;
+  dispatcher?: Dispatcher | undefined;
 }
 
 /**
@@ -26,9 +32,18 @@ export class HttpNotifier implements Notifier {
   }
 
   async send(event: PublishEvent, signal: AbortSignal): Promise<void> {
-    const { method, accept, timeoutMs } = this.#options;
+    const { method, accept, timeoutMs, dispatcher } = this.#options;
     const headers: Record<string, string> = { 'x-repo-updater-hash': event.commit };
     if (this.#authorization) headers.authorization = this.#authorization;
-    await sendNotification({ url: this.#url, method, headers, body: event, accept, timeoutMs, signal });
+    await sendNotification({
+      url: this.#url,
+      method,
+      headers,
+      body: event,
+      accept,
+      timeoutMs,
+      signal,
+      dispatcher,
+    });
   }
 }

@@ -1,11 +1,22 @@
-import type { PageLib, PageSnapshot } from './client.ts';
+import type { formatAge, formatBytes, formatCommand, formatCpuTime } from '../format.ts';
+import type { drawChart } from './client-chart.ts';
+import type { PageSnapshot } from './page-snapshot.ts';
+
+/** The helpers of the page library the details panel uses (the page passes its whole library). */
+export interface DetailsLib {
+  formatBytes: typeof formatBytes;
+  formatAge: typeof formatAge;
+  formatCpuTime: typeof formatCpuTime;
+  formatCommand: typeof formatCommand;
+  drawChart: typeof drawChart;
+}
 
 /**
  * Fills the panel of the selected process: its fields, CPU and RSS charts since the page loaded, and
  * the signal form when topz allows signals. Runs in the browser: it must stand alone, using only `lib`.
  */
 export function showDetails(
-  lib: PageLib,
+  lib: DetailsLib,
   snapshot: PageSnapshot,
   selected: number | null,
   history: ReadonlyMap<string, { cpu: number[]; rss: number[] }>,

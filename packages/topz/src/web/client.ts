@@ -1,10 +1,10 @@
 import type { formatAge, formatBytes, formatCommand, formatCpuTime } from '../format.ts';
-import type { HistoryPoint } from '../sampling-loop.ts';
-import type { ProcessInfo, Snapshot } from '../snapshot.ts';
+import type { ProcessInfo } from '../snapshot.ts';
 import type { drawChart } from './client-chart.ts';
 import type { showDetails, wireSignalForm } from './client-details.ts';
 import type { fillHeader, fillTable, PageColumn } from './client-table.ts';
 import type { orderAsTree } from './client-tree.ts';
+import type { PageSnapshot } from './page-snapshot.ts';
 
 /** The helpers the page script gets as an argument: their sources are embedded next to it. */
 export interface PageLib {
@@ -19,8 +19,6 @@ export interface PageLib {
   showDetails: typeof showDetails;
   wireSignalForm: typeof wireSignalForm;
 }
-
-export type PageSnapshot = Snapshot & { history: HistoryPoint[]; signalsEnabled: boolean };
 
 /**
  * The web page's script: polls /api/processes once per sampling interval and redraws. It runs in the

@@ -1,0 +1,120 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Snapshot } from '../snapshot.ts';
+import { ProcessSeries } from './process-series.ts';
+import { selectForMetrics } from './select.ts';
+
+/**
+ * topz's metrics, on the program's registry. Names start `topz_`: prom-client's default `process_*`
+ * metrics on the same registry describe topz itself, not the processes it watches.
+ *
+ * Counters of events are counted at every sweep (`record`); the series that describe the latest
+ * snapshot are rebuilt only when read, by the `collect` hook of each metric, once per snapshot: a
+ * scrape every 15 s then costs one rebuild instead of fifteen.
+ */
+export class TopzMetrics {
+  readonly #maxProcesses: number;
+  readonly #processes: ProcessSeries;
+  readonly #byState: Gauge<'state'>;
+  readonly #threads: Gauge;
+  readonly #dropped: Gauge;
+  readonly #duration: Gauge;
+  readonly #timestamp: Gauge;
+  readonly #snapshots: Counter;
+  readonly #snapshotErrors: Counter;
+  readonly #vanished: Counter;
+  readonly #readErrors: Counter<'file'>;
+  readonly #memoryLimit: Gauge<'cgroup'>;
+  readonly #memoryUsage: Gauge<'cgroup'>;
+  readonly #cpuLimit: Gauge<'cgroup'>;
+  #latest: Snapshot | undefined;
+  #shown: Snapshot | undefined;
+
+  constructor(registry: Registry, maxProcesses: number) {
+    this.#maxProcesses = maxProcesses;
+    const collect = () => this.#show();
+    this.#processes = new ProcessSeries(registry, collect);
+    const registers = [registry];
+    const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
+      new Gauge<L>({ name, help, labelNames, registers, collect });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
+      new Counter<L>({ name, help, labelNames, registers });
+    this.#byState = gauge(
+      'topz_processes',
+      'Processes topz sees, by state letter as in ps (R, S, D, Z, T, I…).',
+      ['state'],
+    );
+    this.#threads = gauge('topz_threads', 'Threads of all the processes topz sees.');
+    this.#dropped = gauge(
+      'topz_metrics_dropped_processes',
+      'Processes left without per-process series by --metrics-max-processes.',
+    );
+    this.#duration = gauge('topz_snapshot_duration_seconds', 'Time the last sweep of /proc took.');
+    this.#timestamp = gauge(
+      'topz_snapshot_timestamp_seconds',
+      'Start of the last sweep of /proc, since the Unix epoch.',
+    );
+    this.#snapshots = counter('topz_snapshots_total', 'Sweeps of /proc.');
+    this.#snapshotErrors = counter('topz_snapshot_errors_total', 'Sweeps of /proc that failed as a whole.');
+    this.#vanished = counter(
+      'topz_vanished_processes_total',
+      'Processes that exited while topz read them (skipped).',
+    );
+    this.#readErrors = counter(
+      'topz_read_errors_total',
+      'Reads of /proc/<pid> files that failed other than by the process exiting (permission, fd limit), by file.',
+      ['file'],
+    );
+    // Zero from the start, so rate() works from the first scrape.
+    for (const file of ['stat', 'cmdline', 'io', 'fd', 'owner']) this.#readErrors.inc({ file }, 0);
+    this.#memoryLimit = gauge(
+      'topz_cgroup_memory_limit_bytes',
+      "Memory limit of topz's cgroup; absent when unlimited.",
+      ['cgroup'],
+    );
+    this.#memoryUsage = gauge('topz_cgroup_memory_usage_bytes', "Memory charged to topz's cgroup.", [
+      'cgroup',
+    ]);
+    this.#cpuLimit = gauge(
+      'topz_cgroup_cpu_limit_cores',
+      "CPU quota of topz's cgroup in cores; absent when unlimited.",
+      ['cgroup'],
+    );
+  }
+
+  /** Counts a sweep's events; the snapshot's series are built when next read. */
+  record(snapshot: Snapshot): void {
+    this.#latest = snapshot;
+    this.#snapshots.inc();
+    this.#vanished.inc(snapshot.errors.vanished);
+    for (const [file, count] of Object.entries(snapshot.errors.readErrors))
+      this.#readErrors.inc({ file }, count);
+  }
+
+  countSnapshotError(): void {
+    this.#snapshotErrors.inc();
+  }
+
+  /** Rebuilds the series of the latest snapshot, once per snapshot however many metrics are read. */
+  #show(): void {
+    const snapshot = this.#latest;
+    if (!snapshot || snapshot === this.#shown) return;
+    this.#shown = snapshot;
+    const selected = selectForMetrics(snapshot.processes, this.#maxProcesses);
+    this.#processes.update(selected);
+    this.#dropped.set(snapshot.processes.length - selected.length);
+    this.#byState.reset();
+    for (const [state, count] of Object.entries(snapshot.totals.byState)) this.#byState.set({ state }, count);
+    this.#threads.set(snapshot.totals.threads);
+    this.#duration.set(snapshot.durationMs / 1000);
+    this.#timestamp.set(Date.parse(snapshot.time) / 1000);
+    const { cgroup } = snapshot;
+    for (const [metric, value] of [
+      [this.#memoryLimit, cgroup?.memoryLimitBytes],
+      [this.#memoryUsage, cgroup?.memoryUsageBytes],
+      [this.#cpuLimit, cgroup?.cpuLimitCores],
+    ] as const) {
+      metric.reset();
+      if (cgroup && value !== null && value !== undefined) metric.set({ cgroup: cgroup.path }, value);
+    }
+  }
+}

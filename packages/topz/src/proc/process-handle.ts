@@ -1,0 +1,154 @@
+import { closeSync } from 'node:fs';
+import type { SweepErrors } from '../snapshot.ts';
+import { openProcFile, type ReadBuffer, type ReadFailure, readProcFile } from './files.ts';
+import { countFds, readOwner } from './owner.ts';
+import { decodeCmdline, type IoBytes, parseIo, parseStat, type StatFields } from './parse.ts';
+
+/** What one sweep reads of one process; null where /proc would not let topz read it. */
+export interface ProcessReading {
+  stat: StatFields;
+  cmdline: string;
+  uid: number | null;
+  fds: number | null;
+  io: IoBytes | null;
+  /** performance.now() when stat was read: the clock of this process's CPU%. */
+  readAt: number;
+}
+
+/** The /proc/<pid> files a held handle keeps open. */
+interface HeldFiles {
+  stat: number;
+  cmdline: number;
+  io: number | undefined;
+  fdDir: number | undefined;
+  pidDir: number | undefined;
+}
+
+export interface ReadContext {
+  buffer: ReadBuffer;
+  errors: SweepErrors;
+  /** Linux ≥ 6.2 reports the number of open fds as the size of /proc/<pid>/fd. */
+  countFdsBySize: boolean;
+}
+
+/** The most fds a held handle keeps open: stat, cmdline, io, the fd directory and the pid directory. */
+export const fdsPerHeldHandle = 5;
+
+/**
+ * Reads one process's /proc/<pid> files, sweep after sweep. A held handle keeps them open: reading an
+ * open file again costs about half of opening it anew, and an open file keeps naming the same process,
+ * so once that process is gone it fails with ESRCH even if its PID was reused. Up to five fds per
+ * process, so the sampler holds only as many as its fd budget allows; the others open each file by
+ * path, read it and close it at once (one fd at a time), and tell a reused PID by its start time.
+ */
+export class ProcessHandle {
+  readonly pid: number;
+  readonly #dir: string;
+  /** Undefined for a handle that reads by path. */
+  readonly #held: HeldFiles | undefined;
+  /** Set once /proc refused io (it needs the ptrace read check); then not asked again. */
+  #ioRefused = false;
+  /** The start time of the process first read: a different one means the PID names another process. */
+  #startTicks: number | undefined;
+
+  private constructor(pid: number, dir: string, held: HeldFiles | undefined, ioRefused: boolean) {
+    this.pid = pid;
+    this.#dir = dir;
+    this.#held = held;
+    this.#ioRefused = ioRefused;
+  }
+
+  /** Opens a handle that holds the process's files open (`hold`), or one that reads them by path. */
+  static open(procRoot: string, pid: number, context: ReadContext, hold = true): ProcessHandle | ReadFailure {
+    const dir = `${procRoot}/${pid}`;
+    if (!hold) return new ProcessHandle(pid, dir, undefined, false);
+    const { errors } = context;
+    const stat = openProcFile(`${dir}/stat`);
+    if (typeof stat === 'string') return countFailure(errors, 'stat', stat);
+    const cmdline = openProcFile(`${dir}/cmdline`);
+    if (typeof cmdline === 'string') return closeAll([stat], countFailure(errors, 'cmdline', cmdline));
+    const io = openProcFile(`${dir}/io`);
+    if (io === 'vanished') return closeAll([stat, cmdline], io);
+    if (typeof io === 'string') countFailure(errors, 'io', io);
+    // Counting by fstat needs the directory open; where that is refused a path stat counts instead.
+    const fdDir = context.countFdsBySize ? openProcFile(`${dir}/fd`) : undefined;
+    const pidDir = openProcFile(dir);
+    if (fdDir === 'vanished' || pidDir === 'vanished')
+      return closeAll([stat, cmdline, io, fdDir, pidDir], 'vanished');
+    const kept = (fd: number | ReadFailure | undefined) => (typeof fd === 'number' ? fd : undefined);
+    const held = { stat, cmdline, io: kept(io), fdDir: kept(fdDir), pidDir: kept(pidDir) };
+    return new ProcessHandle(pid, dir, held, typeof io === 'string');
+  }
+
+  /** The fds this handle keeps open between sweeps. */
+  get heldFds(): number {
+    const held = this.#held;
+    if (!held) return 0;
+    return 2 + [held.io, held.fdDir, held.pidDir].filter((fd) => fd !== undefined).length;
+  }
+
+  /** Reads the process now; 'vanished' once it has exited (the caller then closes the handle). */
+  read(context: ReadContext): ProcessReading | ReadFailure {
+    const { buffer, errors } = context;
+    const held = this.#held;
+    const statLength = held ? buffer.read(held.stat) : readProcFile(`${this.#dir}/stat`, buffer);
+    if (typeof statLength === 'string') return countFailure(errors, 'stat', statLength);
+    const readAt = performance.now();
+    const stat = parseStat(buffer.bytes, statLength);
+    if (!stat) return countFailure(errors, 'stat', 'failed');
+    if (this.#startTicks !== undefined && stat.startTicks !== this.#startTicks) return 'vanished';
+    this.#startTicks = stat.startTicks;
+    const cmdlineLength = held ? buffer.read(held.cmdline) : readProcFile(`${this.#dir}/cmdline`, buffer);
+    if (typeof cmdlineLength === 'string') return countFailure(errors, 'cmdline', cmdlineLength);
+    const cmdline = decodeCmdline(buffer.bytes, cmdlineLength);
+    const io = this.#readIo(context);
+    const uid = readOwner(this.#dir, held?.pidDir);
+    const fds = countFds(this.#dir, held?.fdDir, context.countFdsBySize);
+    if (io === 'vanished' || uid === 'vanished' || fds === 'vanished') return 'vanished';
+    if (typeof uid === 'string') countFailure(errors, 'owner', uid);
+    if (typeof fds === 'string') countFailure(errors, 'fd', fds);
+    return {
+      stat,
+      cmdline,
+      uid: typeof uid === 'number' ? uid : null,
+      fds: typeof fds === 'number' ? fds : null,
+      io,
+      readAt,
+    };
+  }
+
+  #readIo({ buffer, errors }: ReadContext): IoBytes | null | 'vanished' {
+    if (this.#ioRefused) return null;
+    const held = this.#held;
+    const length = held?.io !== undefined ? buffer.read(held.io) : readProcFile(`${this.#dir}/io`, buffer);
+    if (length === 'vanished') return length;
+    if (typeof length === 'string') {
+      // Refused (a held file refused now though it opened: the process changed credentials). Stop asking.
+      countFailure(errors, 'io', length);
+      if (held?.io !== undefined) closeSync(held.io);
+      if (held) held.io = undefined;
+      this.#ioRefused = true;
+      return null;
+    }
+    return parseIo(buffer.text(length)) ?? null;
+  }
+
+  close(): void {
+    const held = this.#held;
+    if (!held) return;
+    for (const fd of [held.stat, held.cmdline, held.io, held.fdDir, held.pidDir])
+      if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Closes what was opened before a failure, and passes the failure on. */
+function closeAll(fds: readonly (number | ReadFailure | undefined)[], failure: ReadFailure): ReadFailure {
+  for (const fd of fds) if (typeof fd === 'number') closeSync(fd);
+  return failure;
+}
+
+/** Counts a failure other than a vanished process, and passes it on. */
+function countFailure(errors: SweepErrors, file: string, failure: ReadFailure): ReadFailure {
+  if (failure !== 'vanished') errors.readErrors[file] = (errors.readErrors[file] ?? 0) + 1;
+  return failure;
+}
