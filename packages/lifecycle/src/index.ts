@@ -57,4 +57,5 @@ export {
 export { type RequestBody, readRequestBody } from './request-body.ts';
 export { ShutdownHooks, type ShutdownPlan } from './shutdown.ts';
 export { parseStatusMatcher, type StatusMatcher } from './status-matcher.ts';
+export { splitUrlCredentials, type UrlWithoutCredentials } from './url-credentials.ts';
 export { toolkitVersion } from './version.ts';

@@ -1,9 +1,13 @@
-import { type Dispatcher, type StatusMatcher, sendNotification } from '@toolkit/lifecycle';
-import type { SafeUrl } from '../url-credentials.ts';
+import {
+  type Dispatcher,
+  type StatusMatcher,
+  sendNotification,
+  type UrlWithoutCredentials,
+} from '@toolkit/lifecycle';
 import type { ChangeEvent, Notifier } from './notifier.ts';
 
 export interface HttpNotifierOptions {
-  url: SafeUrl;
+  url: UrlWithoutCredentials;
   method: string;
   accept: StatusMatcher;
   timeoutMs: number;

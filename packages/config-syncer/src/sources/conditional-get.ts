@@ -1,5 +1,4 @@
-import type { Dispatcher } from '@toolkit/lifecycle';
-import type { SafeUrl } from '../url-credentials.ts';
+import type { Dispatcher, UrlWithoutCredentials } from '@toolkit/lifecycle';
 
 /** What the server said identifies the version we hold. */
 export interface CacheValidators {
@@ -34,7 +33,7 @@ export class HttpStatusError extends Error {
  * the server a 304 and no body.
  */
 export async function fetchIfChanged(
-  url: SafeUrl,
+  url: UrlWithoutCredentials,
   held: CacheValidators | undefined,
   options: FetchOptions,
 ): Promise<FetchResult> {

@@ -1,14 +1,19 @@
-import { type BackoffPolicy, computeBackoff, type Dispatcher, sleep } from '@toolkit/lifecycle';
+import {
+  type BackoffPolicy,
+  computeBackoff,
+  type Dispatcher,
+  sleep,
+  type UrlWithoutCredentials,
+} from '@toolkit/lifecycle';
 import { describeError } from '../describe-error.ts';
 import type { FileSet } from '../snapshot.ts';
-import type { SafeUrl } from '../url-credentials.ts';
 import { type CacheValidators, fetchIfChanged } from './conditional-get.ts';
 import { type Source, type SourceContext, SourcePendingError } from './source.ts';
 
 export interface UrlSourceOptions {
   /** The file name the content is published under. */
   name: string;
-  url: SafeUrl;
+  url: UrlWithoutCredentials;
   intervalMs: number;
   timeoutMs: number;
   backoffMaxMs: number;

@@ -1,4 +1,9 @@
-import { type Dispatcher, type StatusMatcher, sendNotification } from '@toolkit/lifecycle';
+import {
+  type Dispatcher,
+  type StatusMatcher,
+  sendNotification,
+  splitUrlCredentials,
+} from '@toolkit/lifecycle';
 import type { Notifier, PublishEvent } from './notifier.ts';
 
 export interface HttpNotifierOptions {
@@ -21,14 +26,9 @@ export class HttpNotifier implements Notifier {
 
   constructor(options: HttpNotifierOptions) {
     this.#options = options;
-    const url = new URL(options.url);
-    if (url.username || url.password) {
-      const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-      this.#authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-      url.username = '';
-      url.password = '';
-    }
-    this.#url = url.href;
+    const { href, authorization } = splitUrlCredentials(options.url);
+    this.#url = href;
+    this.#authorization = authorization;
   }
 
   async send(event: PublishEvent, signal: AbortSignal): Promise<void> {
