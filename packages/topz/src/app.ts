@@ -31,6 +31,7 @@ export async function runTopz(context: TopzContext): Promise<number | undefined>
   const sampler = new Sampler({
     procRoot: config.procRoot,
     users: readUsers(),
+    showFullCommandLines: config.showFullCommandLines,
     hide: createHideFilter({ hideSelf: config.hideSelf, hidePause: config.hidePause, selfPid: process.pid }),
   });
   context.onShutdown('/proc files', () => sampler.close());

@@ -17,6 +17,7 @@ export { type OnceOptions, renderOnce, takeOneSnapshot } from './once.ts';
 export { options } from './options.ts';
 export { classifyError, openProcFile, ReadBuffer, type ReadFailure } from './proc/files.ts';
 export {
+  decodeArgv,
   decodeCmdline,
   type IoBytes,
   parseIo,
@@ -25,6 +26,8 @@ export {
   type StatFields,
 } from './proc/parse.ts';
 export { ProcessHandle, type ProcessReading, type ReadContext } from './proc/process-handle.ts';
+export { redactArguments, redactCommandLine, redactionMarker } from './redact/command-line.ts';
+export { isSecretName } from './redact/secret-names.ts';
 export { renderSummary, renderTable, type SortKey, sortKeys, type TableOptions } from './render-text.ts';
 export { listPids, Sampler, type SamplerOptions } from './sampler.ts';
 export { type HistoryPoint, SamplingLoop, type SamplingLoopOptions } from './sampling-loop.ts';

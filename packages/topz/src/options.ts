@@ -29,6 +29,13 @@ export const options = {
     type: 'boolean',
     help: 'Leave out the pause process (/pause, PID 1 of a pod with shareProcessNamespace: true).',
   },
+  showFullCommandLines: {
+    type: 'boolean',
+    help:
+      'Show command lines whole. By default what looks like a secret is shown as <redacted> everywhere topz shows a command line: ' +
+      'values of flags and NAME=value arguments named like password, token, secret, key, credential or auth, Authorization-style headers, ' +
+      'passwords and secret parameters in URLs (see the README for the rules).',
+  },
   procRoot: {
     type: 'string',
     default: '/proc',
