@@ -62,6 +62,7 @@ export async function runTopz(context: TopzContext): Promise<number | undefined>
       snapshots: loop,
       handleAdmin: context.handleAdmin,
       signalToken: settings.signalToken,
+      access: settings.access,
       procRoot: config.procRoot,
       log,
     }),
@@ -72,6 +73,7 @@ export async function runTopz(context: TopzContext): Promise<number | undefined>
       address: `${bound.address}:${bound.port}`,
       intervalMs: settings.intervalMs,
       signals: config.allowSignals,
+      access: settings.access ? 'credentials required' : 'open',
     },
     'listening',
   );

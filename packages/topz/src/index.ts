@@ -1,3 +1,9 @@
+export {
+  type AccessControl,
+  type AccessOptions,
+  createAccessControl,
+  parseUsersFile,
+} from './access/access-control.ts';
 export { runTopz, type TopzContext } from './app.ts';
 export { readCgroupLimits } from './cgroup/limits.ts';
 export { CgroupLocator, LimitsCache, locateProcessCgroup, readCgroupMounts } from './cgroup/locator.ts';

@@ -48,6 +48,16 @@ export const options = {
     min: 0,
     help: 'Most processes with per-process series on /metrics (top half by CPU, the rest by RSS); topz_metrics_dropped_processes counts the others.',
   },
+  accessToken: {
+    type: 'secret',
+    placeholder: 'TOKEN',
+    help: 'Require Authorization: Bearer <token> for /, /topz, /api/processes and /metrics (/livez and /readyz stay open); prefer the -file form. For scrapers and scripts: a browser cannot send it, use --basic-auth-users-file for people.',
+  },
+  basicAuthUsersFile: {
+    type: 'string',
+    placeholder: 'PATH',
+    help: 'Require HTTP basic auth for /, /topz, /api/processes and /metrics: a file of user:bcrypt-hash lines (htpasswd -nbB user password). With --access-token too, either passes.',
+  },
   allowSignals: {
     type: 'boolean',
     help:
