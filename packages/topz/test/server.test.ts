@@ -69,14 +69,22 @@ describe('routes', () => {
     const child = children.spawn('sleep', ['31']);
     await waitForExec(child.pid!, 'sleep');
     await nextSnapshot((s) => s.processes.some((p) => p.pid === child.pid));
-    const response = await fetch(`${plain}/topz`);
+    // Both tables from one snapshot (a sweep every 200 ms may fall between the two requests).
+    let response: Response;
+    let lines: string[];
+    let bare: string[];
+    for (let attempt = 1; ; attempt++) {
+      const before = loop.latest;
+      response = await fetch(`${plain}/topz`);
+      lines = (await response.text()).trimEnd().split('\n');
+      bare = (await (await fetch(`${plain}/topz?header=0`)).text()).trimEnd().split('\n');
+      if (loop.latest === before || attempt === 20) break;
+    }
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
-    const lines = (await response.text()).trimEnd().split('\n');
     expect(lines[0]!.trim().split(/\s+/)).toEqual(['PID', 'CPU%', 'MEM%', 'COMMAND']);
     expect(lines.map((line) => line.trim())).toContainEqual(
       expect.stringMatching(new RegExp(`^${child.pid} +0\\.0 +\\d+\\.\\d+ sleep 31$`)),
     );
-    const bare = (await (await fetch(`${plain}/topz?header=0`)).text()).trimEnd().split('\n');
     expect(bare.length).toBe(lines.length - 1);
     for (const line of bare) expect(line).toMatch(/^ *\d+ +\d+\.\d +\d+\.\d\d \S/);
     const wide = (await (await fetch(`${plain}/topz?wide&sort=pid`)).text()).split('\n');
