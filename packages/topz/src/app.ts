@@ -31,6 +31,7 @@ export async function runTopz(context: TopzContext): Promise<number | undefined>
   const sampler = new Sampler({
     procRoot: config.procRoot,
     users: readUsers(),
+    showFullCommandLines: config.showFullCommandLines,
     hide: createHideFilter({ hideSelf: config.hideSelf, hidePause: config.hidePause, selfPid: process.pid }),
   });
   context.onShutdown('/proc files', () => sampler.close());
@@ -61,6 +62,7 @@ export async function runTopz(context: TopzContext): Promise<number | undefined>
       snapshots: loop,
       handleAdmin: context.handleAdmin,
       signalToken: settings.signalToken,
+      access: settings.access,
       procRoot: config.procRoot,
       log,
     }),
@@ -71,6 +73,7 @@ export async function runTopz(context: TopzContext): Promise<number | undefined>
       address: `${bound.address}:${bound.port}`,
       intervalMs: settings.intervalMs,
       signals: config.allowSignals,
+      access: settings.access ? 'credentials required' : 'open',
     },
     'listening',
   );

@@ -1,3 +1,9 @@
+export {
+  type AccessControl,
+  type AccessOptions,
+  createAccessControl,
+  parseUsersFile,
+} from './access/access-control.ts';
 export { runTopz, type TopzContext } from './app.ts';
 export { readCgroupLimits } from './cgroup/limits.ts';
 export { CgroupLocator, LimitsCache, locateProcessCgroup, readCgroupMounts } from './cgroup/locator.ts';
@@ -17,6 +23,7 @@ export { type OnceOptions, renderOnce, takeOneSnapshot } from './once.ts';
 export { options } from './options.ts';
 export { classifyError, openProcFile, ReadBuffer, type ReadFailure } from './proc/files.ts';
 export {
+  decodeArgv,
   decodeCmdline,
   type IoBytes,
   parseIo,
@@ -25,6 +32,8 @@ export {
   type StatFields,
 } from './proc/parse.ts';
 export { ProcessHandle, type ProcessReading, type ReadContext } from './proc/process-handle.ts';
+export { redactArguments, redactCommandLine, redactionMarker } from './redact/command-line.ts';
+export { isSecretName } from './redact/secret-names.ts';
 export { renderSummary, renderTable, type SortKey, sortKeys, type TableOptions } from './render-text.ts';
 export { listPids, Sampler, type SamplerOptions } from './sampler.ts';
 export { type HistoryPoint, SamplingLoop, type SamplingLoopOptions } from './sampling-loop.ts';

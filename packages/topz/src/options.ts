@@ -29,6 +29,13 @@ export const options = {
     type: 'boolean',
     help: 'Leave out the pause process (/pause, PID 1 of a pod with shareProcessNamespace: true).',
   },
+  showFullCommandLines: {
+    type: 'boolean',
+    help:
+      'Show command lines whole. By default what looks like a secret is shown as <redacted> everywhere topz shows a command line: ' +
+      'values of flags and NAME=value arguments named like password, token, secret, key, credential or auth, Authorization-style headers, ' +
+      'passwords and secret parameters in URLs (see the README for the rules).',
+  },
   procRoot: {
     type: 'string',
     default: '/proc',
@@ -40,6 +47,16 @@ export const options = {
     default: 100,
     min: 0,
     help: 'Most processes with per-process series on /metrics (top half by CPU, the rest by RSS); topz_metrics_dropped_processes counts the others.',
+  },
+  accessToken: {
+    type: 'secret',
+    placeholder: 'TOKEN',
+    help: 'Require Authorization: Bearer <token> for /, /topz, /api/processes and /metrics (/livez and /readyz stay open); prefer the -file form. For scrapers and scripts: a browser cannot send it, use --basic-auth-users-file for people.',
+  },
+  basicAuthUsersFile: {
+    type: 'string',
+    placeholder: 'PATH',
+    help: 'Require HTTP basic auth for /, /topz, /api/processes and /metrics: a file of user:bcrypt-hash lines (htpasswd -nbB user password). With --access-token too, either passes.',
   },
   allowSignals: {
     type: 'boolean',

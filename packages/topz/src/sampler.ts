@@ -9,6 +9,7 @@ import {
   type ProcessReading,
   type ReadContext,
 } from './proc/process-handle.ts';
+import { redactCommandLine } from './redact/command-line.ts';
 import { type ProcessInfo, roundTenth, type Snapshot, type SweepErrors, sumTotals } from './snapshot.ts';
 import { readSystemInfo, readUptimeSeconds, type SystemInfo } from './system.ts';
 
@@ -24,6 +25,8 @@ export interface SamplerOptions {
    * other half left to the server, logs and the reads themselves).
    */
   maxHeldFds?: number;
+  /** Show command lines whole, secrets included (default: redacted, see redactArguments). */
+  showFullCommandLines?: boolean;
 }
 
 /** What the sampler keeps of a process between sweeps. */
@@ -56,6 +59,7 @@ export class Sampler {
   /** Wall-clock boot time, fixed once so start times do not jitter between sweeps. */
   readonly #bootTimeMs: number;
   readonly #maxHeldFds: number;
+  readonly #showCommand: (args: string[]) => string;
   #heldFds = 0;
   #lastSweepAt: number | undefined;
 
@@ -68,6 +72,7 @@ export class Sampler {
     this.#selfCgroup = this.#cgroups.locate('self');
     this.#bootTimeMs = Date.now() - readUptimeSeconds(this.#procRoot) * 1000;
     this.#maxHeldFds = options.maxHeldFds ?? Math.floor(this.system.openFilesLimit / 2);
+    this.#showCommand = options.showFullCommandLines ? (args) => args.join(' ') : redactCommandLine;
   }
 
   /** The fds the sampler keeps open now (never more than its budget). */
@@ -90,7 +95,12 @@ export class Sampler {
       uptime: readUptimeSeconds(this.#procRoot),
     };
     const errors: SweepErrors = { vanished: 0, readErrors: {} };
-    const context: ReadContext = { buffer: this.#buffer, errors, countFdsBySize: this.system.countFdsBySize };
+    const context: ReadContext = {
+      buffer: this.#buffer,
+      errors,
+      countFdsBySize: this.system.countFdsBySize,
+      showCommand: this.#showCommand,
+    };
     const limits = new LimitsCache();
     const listed = new Set(pids);
     const processes: ProcessInfo[] = [];

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, sendJson, sendText } from '@toolkit/lifecycle';
+import type { AccessControl } from './access/access-control.ts';
 import { renderTable, type SortKey, sortKeys } from './render-text.ts';
 import type { HistoryPoint } from './sampling-loop.ts';
 import {
@@ -21,6 +22,8 @@ export interface Routes {
   signalToken: string | undefined;
   procRoot: string;
   log: Logger;
+  /** Who may read everything but /livez and /readyz (the signal endpoint has its own token). */
+  access?: AccessControl | undefined;
 }
 
 /** topz's routes on --addr: `/`, `/topz`, `/api/processes`, the signal endpoint, and the admin routes. */
@@ -33,6 +36,15 @@ export function createRequestHandler(routes: Routes): (req: IncomingMessage, res
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return sendText(res, 405, 'method not allowed\n');
+    }
+    const probe = url.pathname === '/livez' || url.pathname === '/readyz';
+    if (!probe && routes.access && !(await routes.access.allows(req.headers.authorization))) {
+      res.setHeader('www-authenticate', routes.access.challenge);
+      return sendText(
+        res,
+        401,
+        'unauthorized: topz needs credentials (--access-token or --basic-auth-users-file)\n',
+      );
     }
     if (await routes.handleAdmin(req, res)) return;
     if (url.pathname === '/') {

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { type Config, UsageError } from '@toolkit/lifecycle';
+import { type AccessControl, createAccessControl, parseUsersFile } from './access/access-control.ts';
 import type { options } from './options.ts';
 
 /** The options as topz runs with them, checked together (the option parser checks each alone). */
@@ -6,6 +8,8 @@ export interface Settings {
   intervalMs: number;
   /** Undefined while signals are off. */
   signalToken: string | undefined;
+  /** Who may read the page, API and metrics; undefined when open to all. */
+  access: AccessControl | undefined;
   /** Options given that have no effect here, in words for the log. */
   ignored: string[];
 }
@@ -28,12 +32,13 @@ export function deriveSettings(config: Config<typeof options>): Settings {
       `--interval: expected at least ${minIntervalMs}ms, got ${intervalMs}ms`,
     );
   }
+  const access = deriveAccess(config);
   const ignored: string[] = [];
   if (!config.once && config.format !== 'text') ignored.push('--format applies to --once only');
   if (!config.allowSignals) {
     if (config.signalToken !== undefined)
       ignored.push('a signal token is set but --allow-signals is not: signals stay off');
-    return { intervalMs, signalToken: undefined, ignored };
+    return { intervalMs, signalToken: undefined, access, ignored };
   }
   const token = config.signalToken;
   if (token === undefined || token === '') {
@@ -48,5 +53,31 @@ export function deriveSettings(config: Config<typeof options>): Settings {
       `--signal-token: expected at least ${minTokenLength} characters (e.g. openssl rand -hex 32), got ${token.length}`,
     );
   }
-  return { intervalMs, signalToken: token, ignored };
+  return { intervalMs, signalToken: token, access, ignored };
+}
+
+function deriveAccess(config: Config<typeof options>): AccessControl | undefined {
+  const token = config.accessToken;
+  if (token !== undefined && token.length < minTokenLength) {
+    throw new SettingsError(
+      'accessToken',
+      `--access-token: expected at least ${minTokenLength} characters (e.g. openssl rand -hex 32), got ${token.length}`,
+    );
+  }
+  let users: Map<string, string> | undefined;
+  const path = config.basicAuthUsersFile;
+  if (path !== undefined) {
+    try {
+      users = parseUsersFile(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new SettingsError(
+        'basicAuthUsersFile',
+        `--basic-auth-users-file ${path}: ${(error as Error).message}`,
+      );
+    }
+    if (users.size === 0) {
+      throw new SettingsError('basicAuthUsersFile', `--basic-auth-users-file ${path}: no users in it`);
+    }
+  }
+  return createAccessControl({ bearerToken: token, users });
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../src/index.ts';
-import { Children, machineIsQuiet, sleep, waitFor, waitForExec } from './helpers/children.ts';
+import { Children, machineIsQuiet, readProc, sleep, waitFor, waitForExec } from './helpers/children.ts';
 
 // The program as shipped: the bundle `pnpm build` writes, run by node.
 const repoRoot = join(import.meta.dirname, '../../..');
@@ -42,6 +42,27 @@ describe('topz --once (the bundle)', () => {
     expect(header.trim().split(/\s+/).slice(0, 3)).toEqual(['PID', 'CPU%', 'MEM%']);
     expect(result.stdout).toMatch(new RegExp(`^ *${marker.pid} +0\\.0 .* ${process.pid} .* sleep 34$`, 'm'));
     expect(result.stderr).toBe('');
+  });
+
+  it('redacts secrets in command lines unless --show-full-command-lines', async () => {
+    const child = children.spawn('sh', [
+      '-c',
+      'sleep 60; :',
+      'topz-once',
+      '--api-key',
+      'k-secret',
+      'TOKEN=t-secret',
+    ]);
+    await waitFor(() => readProc(child.pid!, 'cmdline')?.includes('topz-once'));
+    const text = runTopz(['--once']);
+    expect(text.stdout).toMatch(/ sh -c sleep 60; : topz-once --api-key <redacted> TOKEN=<redacted>$/m);
+    const json = runTopz(['--once', '--format', 'json']);
+    const redacted = (JSON.parse(json.stdout) as Snapshot).processes.find((p) => p.pid === child.pid);
+    expect(redacted?.cmdline).toBe('sh -c sleep 60; : topz-once --api-key <redacted> TOKEN=<redacted>');
+    expect(text.stdout + json.stdout).not.toMatch(/k-secret|t-secret/);
+    const full = runTopz(['--once', '--format', 'json', '--show-full-command-lines']);
+    const whole = (JSON.parse(full.stdout) as Snapshot).processes.find((p) => p.pid === child.pid);
+    expect(whole?.cmdline).toBe('sh -c sleep 60; : topz-once --api-key k-secret TOKEN=t-secret');
   });
 
   it('prints the snapshot as JSON, CPU% measured over --interval', async () => {

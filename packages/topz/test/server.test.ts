@@ -10,7 +10,7 @@ import {
 } from '@toolkit/lifecycle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestHandler, Sampler, SamplingLoop, type Snapshot, TopzMetrics } from '../src/index.ts';
-import { Children, waitFor, waitForExec } from './helpers/children.ts';
+import { Children, readProc, waitFor, waitForExec } from './helpers/children.ts';
 
 const token = 'a-test-token-of-32-characters-xx';
 const children = new Children();
@@ -69,14 +69,22 @@ describe('routes', () => {
     const child = children.spawn('sleep', ['31']);
     await waitForExec(child.pid!, 'sleep');
     await nextSnapshot((s) => s.processes.some((p) => p.pid === child.pid));
-    const response = await fetch(`${plain}/topz`);
+    // Both tables from one snapshot (a sweep every 200 ms may fall between the two requests).
+    let response: Response;
+    let lines: string[];
+    let bare: string[];
+    for (let attempt = 1; ; attempt++) {
+      const before = loop.latest;
+      response = await fetch(`${plain}/topz`);
+      lines = (await response.text()).trimEnd().split('\n');
+      bare = (await (await fetch(`${plain}/topz?header=0`)).text()).trimEnd().split('\n');
+      if (loop.latest === before || attempt === 20) break;
+    }
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
-    const lines = (await response.text()).trimEnd().split('\n');
     expect(lines[0]!.trim().split(/\s+/)).toEqual(['PID', 'CPU%', 'MEM%', 'COMMAND']);
     expect(lines.map((line) => line.trim())).toContainEqual(
       expect.stringMatching(new RegExp(`^${child.pid} +0\\.0 +\\d+\\.\\d+ sleep 31$`)),
     );
-    const bare = (await (await fetch(`${plain}/topz?header=0`)).text()).trimEnd().split('\n');
     expect(bare.length).toBe(lines.length - 1);
     for (const line of bare) expect(line).toMatch(/^ *\d+ +\d+\.\d +\d+\.\d\d \S/);
     const wide = (await (await fetch(`${plain}/topz?wide&sort=pid`)).text()).split('\n');
@@ -134,6 +142,33 @@ describe('routes', () => {
     expect(html).not.toMatch(/\b(src|href)=/);
     for (const url of html.match(/https?:\/\/[^\s'"`]+/g) ?? [])
       expect(url).toBe('http://www.w3.org/2000/svg');
+  });
+});
+
+describe('command lines', () => {
+  it('redacts what looks like a secret on /topz, /api/processes and the page, and keeps it off /metrics', async () => {
+    const secrets = ['hunter2', 'pg-secret', 'url-secret'];
+    const child = children.spawn('sh', [
+      '-c',
+      'sleep 60; :',
+      'topz-secrets',
+      '--password=hunter2',
+      'PGPASSWORD=pg-secret',
+      'https://u:url-secret@example.com/',
+    ]);
+    await waitFor(() => (readProc(child.pid!, 'cmdline') ?? '').includes('topz-secrets'));
+    await nextSnapshot((s) => s.processes.some((p) => p.pid === child.pid));
+    const shown = `sh -c sleep 60; : topz-secrets --password=<redacted> PGPASSWORD=<redacted> https://u:<redacted>@example.com/`;
+    const text = await (await fetch(`${plain}/topz?wide`)).text();
+    expect(text).toContain(shown);
+    const json = await (await fetch(`${plain}/api/processes`)).text();
+    expect((JSON.parse(json) as Snapshot).processes.find((p) => p.pid === child.pid)?.cmdline).toBe(shown);
+    const metrics = await (await fetch(`${plain}/metrics`)).text();
+    for (const secret of secrets) {
+      expect(text).not.toContain(secret);
+      expect(json).not.toContain(secret);
+      expect(metrics).not.toContain(secret);
+    }
   });
 });
 

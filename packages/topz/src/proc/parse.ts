@@ -43,9 +43,14 @@ export function parseStat(bytes: Buffer, length: number): StatFields | undefined
 
 /** /proc/<pid>/cmdline: NUL-separated arguments, joined by spaces as ps does. */
 export function decodeCmdline(bytes: Buffer, length: number): string {
+  return decodeArgv(bytes, length).replaceAll('\0', ' ');
+}
+
+/** /proc/<pid>/cmdline as text, arguments still NUL-separated, without the trailing NULs. */
+export function decodeArgv(bytes: Buffer, length: number): string {
   let end = length;
   while (end > 0 && bytes[end - 1] === 0) end--;
-  return bytes.toString('utf8', 0, end).replaceAll('\0', ' ');
+  return bytes.toString('utf8', 0, end);
 }
 
 export interface IoBytes {

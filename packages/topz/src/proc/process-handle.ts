@@ -2,7 +2,7 @@ import { closeSync } from 'node:fs';
 import type { SweepErrors } from '../snapshot.ts';
 import { openProcFile, type ReadBuffer, type ReadFailure, readProcFile } from './files.ts';
 import { countFds, readOwner } from './owner.ts';
-import { decodeCmdline, type IoBytes, parseIo, parseStat, type StatFields } from './parse.ts';
+import { decodeArgv, type IoBytes, parseIo, parseStat, type StatFields } from './parse.ts';
 
 /** What one sweep reads of one process; null where /proc would not let topz read it. */
 export interface ProcessReading {
@@ -29,6 +29,8 @@ export interface ReadContext {
   errors: SweepErrors;
   /** Linux ≥ 6.2 reports the number of open fds as the size of /proc/<pid>/fd. */
   countFdsBySize: boolean;
+  /** The command line as shown, from the arguments (redacted, or joined as they are). */
+  showCommand: (args: string[]) => string;
 }
 
 /** The most fds a held handle keeps open: stat, cmdline, io, the fd directory and the pid directory. */
@@ -50,6 +52,9 @@ export class ProcessHandle {
   #ioRefused = false;
   /** The start time of the process first read: a different one means the PID names another process. */
   #startTicks: number | undefined;
+  /** The arguments last read (NUL-separated) and how they are shown: a command line rarely changes. */
+  #argv: string | undefined;
+  #cmdline = '';
 
   private constructor(pid: number, dir: string, held: HeldFiles | undefined, ioRefused: boolean) {
     this.pid = pid;
@@ -100,7 +105,12 @@ export class ProcessHandle {
     this.#startTicks = stat.startTicks;
     const cmdlineLength = held ? buffer.read(held.cmdline) : readProcFile(`${this.#dir}/cmdline`, buffer);
     if (typeof cmdlineLength === 'string') return countFailure(errors, 'cmdline', cmdlineLength);
-    const cmdline = decodeCmdline(buffer.bytes, cmdlineLength);
+    const argv = decodeArgv(buffer.bytes, cmdlineLength);
+    if (argv !== this.#argv) {
+      this.#argv = argv;
+      this.#cmdline = argv === '' ? '' : context.showCommand(argv.split('\0'));
+    }
+    const cmdline = this.#cmdline;
     const io = this.#readIo(context);
     const uid = readOwner(this.#dir, held?.pidDir);
     const fds = countFds(this.#dir, held?.fdDir, context.countFdsBySize);
