@@ -7,7 +7,7 @@ import {
   type OptionTable,
   type ProgramDefinition,
 } from '../packages/lifecycle/src/index.ts';
-import { dockerfileOf } from './images.ts';
+import { dockerfileOf } from './images/index.ts';
 import { type ProgramPackage, projectLicense, repoRoot } from './programs.ts';
 import { imagePlatforms } from './release.ts';
 

@@ -4,7 +4,7 @@
 # git-remote-http(s), git-upload-pack, …) and templates, the ssh client, /bin/sh (dash), cat (its
 # credential helper and the user's --validate/--notify commands) and sleep (the tests' commands), each
 # with its shared libraries.
-# images/repo-updater/Dockerfile asks for it with `# toolkit-local-base: git` (scripts/images.ts); on it
+# images/repo-updater/Dockerfile asks for it with `# toolkit-local-base: git` (scripts/images/dockerfiles.ts); on it
 # the Dockerfile's apt-get step is skipped. Usage: bash scripts/local-base-git.sh (prints the reference).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -7,7 +7,7 @@ import { Ajv } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { dockerfileOf } from '../scripts/images.ts';
+import { dockerfileOf } from '../scripts/images/index.ts';
 import { imageRepository, listPrograms, repoRoot } from '../scripts/programs.ts';
 import { imagePlatforms, ReleaseError, releaseNotes, tagProblems, versionOfTag } from '../scripts/release.ts';
 

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { adminUrl, Child } from '@toolkit/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Child, fixture } from './child.ts';
 
-const program = fixture('demo-program.ts');
+const program = join(import.meta.dirname, 'fixtures', 'demo-program.ts');
 const children: Child[] = [];
 
 function start(args: string[] = [], env: Record<string, string> = {}): Child {
@@ -17,12 +17,6 @@ function start(args: string[] = [], env: Record<string, string> = {}): Child {
 afterEach(() => {
   for (const child of children.splice(0)) child.process.kill('SIGKILL');
 });
-
-/** Waits for the admin server, returns its base URL. */
-async function adminUrl(child: Child): Promise<string> {
-  const line = await child.waitForLog((l) => l.msg === 'admin server listening');
-  return `http://${line.address}`;
-}
 
 async function status(url: string): Promise<number> {
   return (await fetch(url)).status;

@@ -1,8 +1,8 @@
 import { appendFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Child } from '@toolkit/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Child } from '../../lifecycle/test/child.ts';
 import { FakeSink } from './helpers/fake-sink.ts';
 import { mainFile } from './helpers/forwarder.ts';
 

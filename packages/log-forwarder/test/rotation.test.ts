@@ -2,8 +2,8 @@ import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs'
 import { copyFile, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Child } from '@toolkit/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Child } from '../../lifecycle/test/child.ts';
 import { FakeSink, waitUntil } from './helpers/fake-sink.ts';
 import {
   adminUrl,

@@ -7,12 +7,13 @@ import type { ErrorCatalogue } from '@toolkit/lifecycle';
 export const errorCodes = [
   {
     code: 'FETCH_FAILED',
-    meaning: 'git could not fetch the ref from `--repo` (network, auth, missing ref); retried with backoff.',
+    meaning:
+      'git could not fetch the ref from `--repo` (network, auth, missing ref); the next sync tries again, with backoff.',
   },
   {
     code: 'CHECKOUT_FAILED',
     meaning:
-      'The fetched commit could not be checked out into a new worktree; retried, rebuilding the worktree.',
+      'The fetched commit could not be checked out into a new worktree; the partial worktree is deleted and the next sync tries again.',
   },
   { code: 'NO_SPACE', meaning: 'The disk under `--root` is full; the published tree stays as it was.' },
   {

@@ -1,4 +1,6 @@
+export { adminUrl } from './admin-url.ts';
 export { createCa, issueCertificate, type Pem, writePem } from './certificates.ts';
+export { Child } from './child.ts';
 export {
   type HttpsTestServer,
   type HttpsTestServerOptions,
@@ -6,3 +8,5 @@ export {
   startHttpsServer,
 } from './https-server.ts';
 export { type MutualTlsSetup, startMutualTlsServer } from './mutual-tls.ts';
+export { stopProcess } from './stop-process.ts';
+export { waitUntil } from './wait-until.ts';

@@ -148,11 +148,4 @@ export class FakeSink {
   }
 }
 
-/** Polls `condition` every 20 ms until it holds; throws with `what` after `ms`. */
-export async function waitUntil(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { waitUntil } from '@toolkit/test-helpers';
