@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { dockerfileOf, localBaseVariant } from './images.ts';
+import { dockerfileOf, localBaseVariant } from './images/index.ts';
 import { imageRepository, listPrograms, type ProgramPackage, projectLicense, repoRoot } from './programs.ts';
 
 export const arm64Platform = 'linux/arm64';

@@ -1,5 +1,8 @@
+import { join } from 'node:path';
+import { Child } from '@toolkit/test-helpers';
 import { describe, expect, it } from 'vitest';
-import { Child, fixture } from './child.ts';
+
+const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 
 const lines = (child: Child) => child.stderr.split('\n').filter((line) => line.includes('"msg":"line"'));
 

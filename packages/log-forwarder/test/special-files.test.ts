@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Child } from '@toolkit/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Child } from '../../lifecycle/test/child.ts';
 import { FakeSink, waitUntil } from './helpers/fake-sink.ts';
 import { startForwarder, waitReady } from './helpers/forwarder.ts';
 
