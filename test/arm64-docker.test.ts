@@ -61,6 +61,8 @@ describe.skipIf(!status.available)(`arm64 images under QEMU${skipped}`, () => {
     const name = await containers.start(containers.name(`arm64-e2e-${program.name}`), [
       '--platform',
       arm64Platform,
+      // The image's HEALTHCHECK starts a Node every 30 s: under QEMU each takes a core for seconds.
+      '--no-healthcheck',
       ...hardened,
       '--publish',
       `127.0.0.1:0:${port}`,
