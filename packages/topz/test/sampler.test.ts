@@ -134,3 +134,24 @@ describe('Sampler, on real processes', () => {
     expect(second.totals.cpuPercent).toBeGreaterThanOrEqual(after.cpuPercent);
   });
 });
+
+describe('Sampler, the CPU split and page faults', () => {
+  it('splits CPU time into user and system, and counts the page faults of touched memory', async () => {
+    // 64 MiB filled: at least one minor fault per page. dd copying one byte at a time: system time.
+    const memory = children.node('const b = Buffer.alloc(64 << 20, 1); setInterval(() => b[0]++, 1000);');
+    const syscalls = children.spawn('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=100000000']);
+    const sampler = samplers.create();
+    const pageSize = sampler.system.pageSize;
+    await waitFor(() => Number(statusField(memory.pid!, 'VmRSS')?.split(' ')[0]) * 1024 >= 64 << 20, 15_000);
+    await waitFor(() => runtimeNs(syscalls.pid!) > 300e6, 15_000, 'dd to run 0.3 s');
+    const snapshot = sampler.sample();
+    const filled = find(snapshot, memory.pid)!;
+    expect(filled.minorFaults).toBeGreaterThanOrEqual((64 << 20) / pageSize);
+    expect(filled.majorFaults).toBeGreaterThanOrEqual(0);
+    const copying = find(snapshot, syscalls.pid)!;
+    expect(copying.cpuSystemSeconds).toBeGreaterThan(0);
+    for (const process of [filled, copying]) {
+      expect(process.cpuUserSeconds + process.cpuSystemSeconds).toBeCloseTo(process.cpuSeconds, 5);
+    }
+  });
+});
