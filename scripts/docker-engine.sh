@@ -17,6 +17,14 @@ if ! command -v dockerd >/dev/null || ! command -v docker-compose >/dev/null; th
   apt-get update -qq >&2 || fail "apt-get update failed"
   apt-get install -y -qq docker.io docker-compose >/dev/null || fail "apt-get install docker.io docker-compose failed"
 fi
+# The local base images' PID 1 (scripts/local-base.sh): Debian's tini-static, a dependency of docker.io.
+if [ ! -x /usr/bin/tini-static ]; then
+  [ "$(id -u)" = 0 ] || fail "/usr/bin/tini-static missing and not root to install it: apt-get install tini"
+  echo "docker-engine: installing tini from Debian" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 || fail "apt-get update failed"
+  apt-get install -y -qq tini >/dev/null || fail "apt-get install tini failed"
+fi
 if ! docker info >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || fail "dockerd is not running and this user cannot start it"
   echo "docker-engine: starting dockerd" >&2

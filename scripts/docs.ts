@@ -1,17 +1,20 @@
 // Writes the reference tables into README.md from each program's one declaration (its definition: option
 // table, endpoints, metrics function), the same one `--help` prints, so help and docs cannot drift.
 // `node scripts/docs.ts --check` fails when README.md is not current (run by `pnpm check`).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   commonOptions,
   describeMetrics,
   describeOptions,
   type EndpointDoc,
+  formatErrorTable,
   type OptionTable,
   type ProgramDefinition,
   programOptions,
 } from '../packages/lifecycle/src/index.ts';
+import { errorCatalogues } from './error-catalogues.ts';
+import { imageReadme, imageReadmeOf } from './image-readme.ts';
 import { listPrograms, repoRoot } from './programs.ts';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -58,6 +61,7 @@ function replaceBlock(text: string, name: string, body: string): string {
 const readmePath = join(repoRoot, 'README.md');
 const current = readFileSync(readmePath, 'utf8');
 let next = replaceBlock(current, 'options:common', optionTable('<prefix>', commonOptions));
+next = replaceBlock(next, 'errors', formatErrorTable(await errorCatalogues()));
 for (const program of listPrograms().filter((p) => !p.internal)) {
   const { definition } = await import(join(program.dir, 'src', 'definition.ts'));
   // Common options are documented once; each program's table lists its own (and --admin-addr).
@@ -68,14 +72,38 @@ for (const program of listPrograms().filter((p) => !p.internal)) {
   next = replaceBlock(next, `reference:${program.name}`, referenceTables(definition));
 }
 
+// Each image's own README (images/<program>/README.md), from the same declaration.
+const imageReadmes = new Map<string, string>();
+for (const program of listPrograms().filter((p) =>
+  existsSync(join(repoRoot, 'images', p.name, 'Dockerfile')),
+)) {
+  const { definition } = await import(join(program.dir, 'src', 'definition.ts'));
+  imageReadmes.set(imageReadmeOf(program.name), imageReadme(program, definition));
+}
+const staleImageReadmes = [...imageReadmes].filter(
+  ([file, text]) => !existsSync(file) || readFileSync(file, 'utf8') !== text,
+);
+
 if (process.argv.includes('--check')) {
+  if (staleImageReadmes.length > 0) {
+    console.error(
+      `${staleImageReadmes.map(([file]) => file).join(', ')} out of date: run \`node scripts/docs.ts\` and commit the result.`,
+    );
+    process.exit(1);
+  }
   if (next !== current) {
     console.error(
       'README.md reference tables (options, endpoints, metrics) are out of date: run `node scripts/docs.ts` and commit the result.',
     );
     process.exit(1);
   }
-} else if (next !== current) {
+} else {
+  for (const [file, text] of staleImageReadmes) {
+    writeFileSync(file, text);
+    console.log(`${file} written`);
+  }
+}
+if (!process.argv.includes('--check') && next !== current) {
   writeFileSync(readmePath, next);
   console.log('README.md reference tables updated');
 }

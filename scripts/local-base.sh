@@ -9,13 +9,15 @@
 # A variant with more of the host in it (scripts/local-base-git.sh): TOOLKIT_LOCAL_BASE_EXTRA, host paths
 # copied to the same paths (files dereferenced, directories as they are) with the libraries of every ELF
 # file among them, and TOOLKIT_LOCAL_BASE_IMAGE, its tag (…:local; …:<node version>-local is added).
+# Another architecture (scripts/local-base-arm64.sh): TOOLKIT_LOCAL_BASE_NODE, its node binary;
+# TOOLKIT_LOCAL_BASE_LDD, what lists its libraries; TOOLKIT_LOCAL_BASE_PLATFORM, the image platform.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/toolchain.sh" >&2
 
 image="${TOOLKIT_LOCAL_BASE_IMAGE:-toolkit/node-base:local}"
 extra="${TOOLKIT_LOCAL_BASE_EXTRA:-}"
-node_bin="$(readlink -f "$(command -v node)")"
+node_bin="$(readlink -f "${TOOLKIT_LOCAL_BASE_NODE:-$(command -v node)}")"
 node_version="$("$node_bin" --version)"
 case "$node_version" in
   v24.*) ;;
@@ -52,7 +54,7 @@ for path in $extra; do
     [ "$(head -c4 "$file" | od -An -c | tr -d ' ')" = '177ELF' ] && elf_files+=("$file")
   done < <(find -L "$path" -type f -print0)
 done
-for file in "${elf_files[@]}"; do ldd "$file" 2>/dev/null || true; done |
+for file in "${elf_files[@]}"; do ${TOOLKIT_LOCAL_BASE_LDD:-ldd} "$file" 2>/dev/null || true; done |
   awk '/=> \// { print $3 } /^\t\// { print $1 }' | sort -u | while read -r lib; do
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
@@ -73,6 +75,13 @@ EOF
 # glibc 2.34+ has the files and dns NSS modules built in; this only fixes their order.
 printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$root/etc/nsswitch.conf"
 cp -L "$ca_bundle" "$root/etc/ssl/certs/ca-certificates.crt"
+
+# tini, the images' PID 1 (reaps orphaned grandchildren, forwards signals to node): Debian's static
+# build, needing no library, at the path the Dockerfiles' ENTRYPOINT names (issue 12 §1).
+tini_static="${TOOLKIT_TINI_STATIC:-/usr/bin/tini-static}"
+[ -x "$tini_static" ] || { echo "local-base: no $tini_static on this machine (apt-get install tini)" >&2; exit 1; }
+mkdir -p "$root/usr/bin"
+cp -L "$tini_static" "$root/usr/bin/tini"
 chmod -R a+rX,go-w "$root/usr" "$root/etc"
 
 # One tar, owners set per part: root for everything, then each user's home appended with its owner.
@@ -83,6 +92,24 @@ pack --create --owner=0 --group=0 --exclude=./home/node --exclude=./home/nonroot
 pack --append --owner=1000 --group=1000 ./home/node
 pack --append --owner=65532 --group=65532 ./home/nonroot
 
+if [ -n "${TOOLKIT_LOCAL_BASE_PLATFORM:-}" ]; then
+  # Another platform: Docker 20.10's import ignores --platform (experimental only), so the same root
+  # filesystem is ADDed to scratch by a build for that platform, with the same settings as the import
+  # below (keep the two in step).
+  context="$root.context"
+  trap 'rm -rf "$root" "$archive" "$context"' EXIT
+  mkdir "$context" && mv "$archive" "$context/rootfs.tar"
+  cat >"$context/Dockerfile" <<DOCKERFILE
+FROM scratch
+ADD rootfs.tar /
+ENV PATH=/usr/local/bin:/usr/bin:/bin
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+CMD ["node"]
+LABEL toolkit.base.node-version=$node_version toolkit.base.recipe=$recipe
+LABEL org.opencontainers.image.title=toolkit-node-base-local
+DOCKERFILE
+  docker build --quiet --platform "$TOOLKIT_LOCAL_BASE_PLATFORM" --tag "$image" "$context" >&2
+else
 docker import \
   --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
   --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
@@ -91,6 +118,7 @@ docker import \
   --change 'LABEL org.opencontainers.image.title=toolkit-node-base-local' \
   --message "local stand-in for the Node $node_version base image" \
   "$archive" "$image" >&2
-docker tag "$image" "${image%:*}:${node_version#v}-local"
+fi
+docker tag "$image" "${image%:*}:${node_version#v}-${image##*:}"
 echo "local-base: made $image (node $node_version, recipe $recipe)" >&2
 echo "$image"

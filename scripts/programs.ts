@@ -50,3 +50,27 @@ export function findProgram(name: string | undefined): ProgramPackage {
   }
   return found;
 }
+
+/** The project's licence, an SPDX expression: the `license` of the root package.json (every package has the same). */
+export function projectLicense(): string {
+  const license = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).license;
+  if (typeof license !== 'string' || license === '') throw new Error('package.json has no `license`');
+  return license;
+}
+
+/**
+ * The image repository of a program: `<registry>/<namespace>/<program>` from TOOLKIT_IMAGE_REGISTRY and
+ * TOOLKIT_IMAGE_NAMESPACE (the release workflow's ghcr.io/<owner> by default there), else the local
+ * `toolkit/<program>` every test and demo uses.
+ */
+export function imageRepository(program: string, env: NodeJS.ProcessEnv = process.env): string {
+  const registry = env.TOOLKIT_IMAGE_REGISTRY?.replace(/\/+$/, '');
+  const namespace = env.TOOLKIT_IMAGE_NAMESPACE?.replace(/^\/+|\/+$/g, '');
+  if (!registry && !namespace) return `toolkit/${program}`;
+  if (!registry || !namespace) {
+    throw new Error(
+      'set both TOOLKIT_IMAGE_REGISTRY and TOOLKIT_IMAGE_NAMESPACE (ghcr.io and your owner), or neither',
+    );
+  }
+  return `${registry}/${namespace.toLowerCase()}/${program}`;
+}

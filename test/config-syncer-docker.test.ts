@@ -3,11 +3,20 @@
 // publishes edits of a bind-mounted source into a volume the app reads and tells the app (SIGHUP by
 // name in the app's PID namespace, then the webhook), and keeps an invalid config from the app.
 // The images come from the global setup (local base, no registry), the demo app's among them.
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { repoRoot } from '../scripts/programs.ts';
+import { containerProcesses, zombiesOf } from './helpers/container-processes.ts';
 import {
   containerState,
   docker,
@@ -90,7 +99,7 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
       await docker(['image', 'inspect', '--format', '{{json .Config}}', syncerImage]),
     );
     expect(config.User).toBe('65532:65532');
-    expect(config.Entrypoint).toEqual(['node', '/app/config-syncer.mjs']);
+    expect(config.Entrypoint).toEqual(['/usr/bin/tini', '-s', '--', 'node', '/app/config-syncer.mjs']);
     expect(Object.keys(config.ExposedPorts)).toEqual(['9090/tcp']);
     expect(config.Healthcheck.Test.slice(0, 2)).toEqual(['CMD', 'node']);
     expect(config.Healthcheck.Test.join(' ')).toMatch(/127\.0\.0\.1:9090\/livez/);
@@ -151,6 +160,59 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
     expect(Date.parse(state.FinishedAt) - before).toBeLessThan(1_000);
     expect(stop.ms).toBeLessThan(5_000);
   });
+
+  test("as PID 1 after --check-command and --notify-command 'sleep 0.2 &' ran many times: no zombie; docker stop exits 0 at once", async () => {
+    const name = containers.name('config-syncer-e2e-commands');
+    await docker([
+      'run',
+      '--detach',
+      '--name',
+      name,
+      '--label',
+      testLabel,
+      ...hardened,
+      '--publish',
+      '127.0.0.1:0:9090',
+      '--volume',
+      `${sourceDir({ 'app.json': exampleConfig })}:/source:ro`,
+      // The local base has no shell (the official base has dash and coreutils): the host's stand in.
+      ...['--volume', `${realpathSync('/bin/sh')}:/bin/sh:ro`],
+      ...['--volume', `${realpathSync('/bin/sleep')}:/bin/sleep:ro`],
+      syncerImage,
+      ...['--source', '/source', '--target', '/tmp/config', '--check-command', 'sleep 0.2 & true'],
+      // Fails after leaving a sleep behind, so it is retried: many runs from one publish.
+      ...[
+        '--notify-command',
+        'sleep 0.2 & exit 1',
+        '--notify-backoff',
+        '50ms',
+        '--notify-backoff-max',
+        '100ms',
+      ],
+    ]);
+    const url = await publishedUrl(name, 9090);
+    const failures = (body: string) =>
+      sample(body, 'config_syncer_notifications_total{notifier="command",result="failure"}');
+    await waitForHttp(`${url}/metrics`, (r) => failures(r.body) >= 10, {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+    expect((await httpGet(`${url}/readyz`)).status).toBe(200);
+    // Every sleep has ended by now: under a PID 1 that does not reap, each would be a zombie.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await zombiesOf(name)).toEqual([]);
+    expect((await containerProcesses(name)).find((p) => p.pid === 1)?.comm).toBe('tini');
+
+    const before = Date.now();
+    const stop = await runCommand('docker', ['stop', '--time', '10', name], { timeoutMs: 20_000 });
+    expect(stop.code, stop.stderr).toBe(0);
+    const state = await containerState(name);
+    expect({ ExitCode: state.ExitCode, OOMKilled: state.OOMKilled }).toEqual({
+      ExitCode: 0,
+      OOMKilled: false,
+    });
+    expect(Date.parse(state.FinishedAt) - before).toBeLessThan(1_000);
+  }, 90_000);
 
   describe.skipIf(!status.compose)(`the Compose demo${noCompose}`, () => {
     let source = '';

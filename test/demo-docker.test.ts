@@ -52,9 +52,10 @@ describe.skipIf(!status.available || !status.compose)(`pnpm demo --compose${skip
   test('each sidecar visibly does its job, from its image', async () => {
     const steps = await runTour(demo.workspace, demo.ports);
     for (const step of steps) expect(step, step.detail).toMatchObject({ ok: true });
-    // In the app's PID namespace topz sees the app (PID 1), its workers and the five sidecars only.
+    // In the app's PID namespace topz sees the app (the child of tini, PID 1), its workers and the five
+    // sidecars only.
     expect(steps.find((step) => step.program === 'topz')!.detail).toMatch(
-      /sees \d+ processes, 3 of the app \(demo-app 1,/,
+      /sees \d+ processes, 3 of the app \(demo-app \d+,/,
     );
   }, 90_000);
 

@@ -4,7 +4,7 @@
 // Docker: a failure under CI=true; elsewhere the Docker tests are skipped, and say why.
 import { spawnSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
-import { buildImages, formatSizeReport } from '../scripts/images.ts';
+import { buildImages, formatSizeReport } from '../scripts/images/index.ts';
 import { repoRoot } from '../scripts/programs.ts';
 import { type DockerStatus, runCommand } from './helpers/docker.ts';
 

@@ -33,7 +33,7 @@ describe.skipIf(!status.available)(`log-forwarder in Docker${skipped}`, () => {
       await docker(['image', 'inspect', '--format', '{{json .Config}}', forwarderImage]),
     );
     expect(config.User).toBe('65532:65532');
-    expect(config.Entrypoint).toEqual(['node', '/app/log-forwarder.mjs']);
+    expect(config.Entrypoint).toEqual(['/usr/bin/tini', '-s', '--', 'node', '/app/log-forwarder.mjs']);
     expect(config.Cmd).toEqual(['--path', '/logs/*.log', '--stdout']);
     expect(Object.keys(config.ExposedPorts)).toEqual(['9090/tcp']);
     expect(Object.keys(config.Volumes)).toEqual(['/var/lib/log-forwarder']);

@@ -29,7 +29,8 @@ import {
 } from './helpers/manifests.ts';
 
 const composeFiles = yamlFiles(join(repoRoot, 'compose'));
-const k8sFiles = yamlFiles(join(repoRoot, 'k8s'));
+// The components (k8s/components/) are partial manifests: test/components.test.ts renders them.
+const k8sFiles = yamlFiles(join(repoRoot, 'k8s')).filter((file) => !rel(file).startsWith('k8s/components/'));
 const workloads = k8sFiles
   .filter((file) => !isKustomization(file))
   .flatMap((file) => loadYamlDocuments(file).map((document) => ({ file, document })))

@@ -41,7 +41,7 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
   test('the image: OCI labels, numeric non-root user, node entrypoint, ports 8443 and 9090', async () => {
     const config = JSON.parse(await docker(['image', 'inspect', '--format', '{{json .Config}}', proxyImage]));
     expect(config.User).toBe('65532:65532');
-    expect(config.Entrypoint).toEqual(['node', '/app/tls-proxy.mjs']);
+    expect(config.Entrypoint).toEqual(['/usr/bin/tini', '-s', '--', 'node', '/app/tls-proxy.mjs']);
     expect(Object.keys(config.ExposedPorts).sort()).toEqual(['8443/tcp', '9090/tcp']);
     expect(config.Healthcheck.Test[0]).toBe('CMD');
     for (const label of ['title', 'description', 'source', 'version', 'revision', 'created', 'licenses']) {
@@ -129,6 +129,62 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
       // The drain keeps accepting for 0.5 s, then an idle proxy is done.
       expect(Date.parse(state.FinishedAt) - before).toBeLessThan(3_000);
       expect(stop.ms).toBeLessThan(5_000);
+    });
+  });
+
+  describe('--mode tcp, hardened, in the app’s network namespace', () => {
+    const app = uniqueName('tls-proxy-e2e-tcp-app');
+    const proxy = uniqueName('tls-proxy-e2e-tcp-proxy');
+    let https = '';
+    let admin = '';
+
+    beforeAll(async () => {
+      await containers.start(app, [
+        ...hardened,
+        '--publish',
+        '127.0.0.1:0:8443',
+        '--publish',
+        '127.0.0.1:0:9090',
+        appImage,
+        '--addr',
+        '127.0.0.1:3000',
+      ]);
+      await containers.start(proxy, [
+        `--network=container:${app}`,
+        ...hardened,
+        proxyImage,
+        '--mode',
+        'tcp',
+        '--upstream',
+        'tcp://127.0.0.1:3000',
+        '--alpn',
+        'http/1.1',
+      ]);
+      https = httpsUrl((await docker(['port', app, '8443/tcp'])).split('\n')[0]!);
+      admin = await publishedUrl(app, 9090);
+      await waitForHttp(`${admin}/readyz`, (r) => r.status === 200, { timeoutMs: 15_000 });
+    });
+
+    test('HTTPS bytes reach the app unparsed; the connection is logged and counted; docker stop exits 0', async () => {
+      const proxied = await curlHttps(https, ['--insecure', '--http1.1']);
+      expect(proxied.code, proxied.stderr).toBe(0);
+      expect(proxied.stdout).toMatch(appGreeting);
+      await waitForHttp(
+        `${admin}/metrics`,
+        (r) =>
+          (sample(r.body, 'tls_proxy_connections_total{outcome="client_closed",alpn="http/1.1"}') ?? 0) >= 1,
+        { timeoutMs: 10_000 },
+      );
+      const logs = await runCommand('docker', ['logs', proxy]);
+      expect(logs.stderr).toMatch(/"alpn":"http\/1\.1".*"end":"client_closed".*"msg":"connection"/);
+
+      const before = Date.now();
+      const stop = await runCommand('docker', ['stop', '--time', '10', proxy], { timeoutMs: 20_000 });
+      expect(stop.code, stop.stderr).toBe(0);
+      const state = await containerState(proxy);
+      expect(state.ExitCode).toBe(0);
+      // No connection open: the drain has nothing to wait for.
+      expect(Date.parse(state.FinishedAt) - before).toBeLessThan(3_000);
     });
   });
 

@@ -51,7 +51,9 @@ describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
     expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(demoApp.busy)]));
     expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(demoApp.idle)]));
     const main = processes.find((p) => demoApp.main.test(p.cmdline))!;
-    expect(main.pid).toBe(1);
+    // The image's PID 1 is tini (it reaps orphans); the app is its child.
+    expect(processes.find((p) => p.pid === 1)?.cmdline).toMatch(/^\/usr\/bin\/tini /);
+    expect(main.ppid).toBe(1);
     const workers = processes.filter((p) => demoApp.busy.test(p.cmdline) || demoApp.idle.test(p.cmdline));
     for (const worker of workers) expect(worker.ppid).toBe(main.pid);
   };
@@ -69,7 +71,7 @@ describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
   test('the image: OCI labels, numeric non-root user, node entrypoint, port 8080', async () => {
     const config = JSON.parse(await docker(['image', 'inspect', '--format', '{{json .Config}}', topzImage]));
     expect(config.User).toBe('65532:65532');
-    expect(config.Entrypoint).toEqual(['node', '/app/topz.mjs']);
+    expect(config.Entrypoint).toEqual(['/usr/bin/tini', '-s', '--', 'node', '/app/topz.mjs']);
     expect(Object.keys(config.ExposedPorts)).toEqual(['8080/tcp']);
     expect(config.Healthcheck.Test[0]).toBe('CMD');
     for (const label of ['title', 'description', 'source', 'version', 'revision', 'created', 'licenses']) {

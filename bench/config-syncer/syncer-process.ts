@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { stopProcess } from '@toolkit/test-helpers';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const bundle = join(repoRoot, 'packages', 'config-syncer', 'dist', 'config-syncer.mjs');
@@ -38,13 +39,8 @@ export class SyncerProcess {
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopProcess(this.child, 10_000);
   }
 }
 

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { stopProcess } from '@toolkit/test-helpers';
 import { gitEnv } from './fixture.ts';
 
 const packageDir = join(import.meta.dirname, '..', '..', 'packages', 'repo-updater');
@@ -58,13 +59,8 @@ export class UpdaterProcess {
   }
 
   /** SIGTERM, then SIGKILL after 10 s. */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopProcess(this.child, 10_000);
   }
 }
 

@@ -55,3 +55,40 @@ http {
   );
   return file;
 }
+
+/**
+ * nginx's `stream` module as a TLS terminator (Debian's libnginx-mod-stream): TLS ended, bytes passed
+ * on to the app, one worker; the TCP anchor beside hitch.
+ */
+export function writeNginxStreamConfig(
+  dir: string,
+  port: number,
+  upstreamPort: number,
+  cert: string,
+  key: string,
+): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'nginx-stream.conf');
+  writeFileSync(
+    file,
+    `load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+user root;
+worker_processes 1;
+daemon off;
+master_process on;
+pid ${join(dir, 'nginx-stream.pid')};
+error_log ${join(dir, 'error-stream.log')} warn;
+events { worker_connections 4096; }
+stream {
+  server {
+    listen 127.0.0.1:${port} ssl;
+    ssl_certificate ${cert};
+    ssl_certificate_key ${key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    proxy_pass 127.0.0.1:${upstreamPort};
+  }
+}
+`,
+  );
+  return file;
+}

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
+import { stopProcess } from '@toolkit/test-helpers';
 
 const packageDir = join(import.meta.dirname, '..', '..', 'packages', 'tls-proxy');
 const bundle = join(packageDir, 'dist', 'tls-proxy.mjs');
@@ -37,13 +38,8 @@ export class Managed {
     throw new Error(`no ${pattern} from ${this.child.spawnfile}; output:\n${this.output.slice(0, 2000)}`);
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopProcess(this.child, 3000);
   }
 }
 

@@ -16,8 +16,6 @@ export interface DemoWorkspace {
   config: string;
   repo: string;
   state: string;
-  /** A git system config trusting the bind-mounted remote (compose: a repository owned by another uid). */
-  gitconfig: string;
 }
 
 export const demoSyncToken = 'demo-token';
@@ -43,7 +41,6 @@ export function workspacePaths(dir: string): DemoWorkspace {
     config: join(dir, 'config'),
     repo: join(dir, 'repo'),
     state: join(dir, 'state'),
-    gitconfig: join(dir, 'gitconfig'),
   };
 }
 
@@ -75,7 +72,6 @@ export function createWorkspace(dir: string): DemoWorkspace {
   git(workspace.site, ['commit', '--quiet', '-m', 'Version 1']);
   git(workspace.site, ['push', '--quiet', 'origin', 'main']);
   writeConfig(workspace, { message: 'hello from config-syncer', color: 'teal' });
-  writeFileSync(workspace.gitconfig, '[safe]\n\tdirectory = /source/site.git\n');
   return workspace;
 }
 

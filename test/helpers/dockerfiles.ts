@@ -30,12 +30,15 @@ function execForm(args: string | undefined): unknown[] | undefined {
   }
 }
 
+/** PID 1 of every image: tini, reaping orphans and forwarding signals to node (issue 12 §1). */
+export const entrypointInit = ['/usr/bin/tini', '-s', '--'];
+
 const ociLabels = ['title', 'description', 'source', 'version', 'revision', 'created', 'licenses'];
 
 /**
  * Problems with a program's Dockerfile against the pattern every image follows: an overridable base
  * (ARG BASE_IMAGE with a default), the prebuilt bundle copied to /app, a numeric non-root user, exec-form
- * ENTRYPOINT and HEALTHCHECK that need only node, an EXPOSEd port, and the OCI labels.
+ * ENTRYPOINT (tini, then node) and HEALTHCHECK (node only), an EXPOSEd port, and the OCI labels.
  */
 export function dockerfileProblems(program: ProgramPackage, text: string): string[] {
   const problems: string[] = [];
@@ -55,8 +58,12 @@ export function dockerfileProblems(program: ProgramPackage, text: string): strin
     problems.push(`no COPY ${bundle} ${target}`);
   }
   if (last('USER')?.args !== '65532:65532') problems.push('the user is not the numeric 65532:65532');
-  if (JSON.stringify(execForm(last('ENTRYPOINT')?.args)) !== JSON.stringify(['node', target])) {
-    problems.push(`ENTRYPOINT is not ["node", "${target}"]`);
+  if (
+    JSON.stringify(execForm(last('ENTRYPOINT')?.args)) !== JSON.stringify([...entrypointInit, 'node', target])
+  ) {
+    problems.push(
+      `ENTRYPOINT is not [${[...entrypointInit, 'node', target].map((a) => `"${a}"`).join(', ')}]`,
+    );
   }
   const healthcheck = /\bCMD (\[.*\])$/.exec(last('HEALTHCHECK')?.args ?? '');
   if (execForm(healthcheck?.[1])?.[0] !== 'node') {

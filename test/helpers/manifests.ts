@@ -270,12 +270,12 @@ export function sidecarProblems(podSpec: Json): string[] {
   return problems;
 }
 
-/** The directories under k8s/, one per demo (named after the program it shows). */
+/** The directories under k8s/, one per demo (named after the program it shows); not k8s/components/. */
 export function k8sDirectories(): string[] {
   const dir = join(repoRoot, 'k8s');
   return existsSync(dir)
     ? readdirSync(dir, { withFileTypes: true })
-        .filter((entry) => entry.isDirectory())
+        .filter((entry) => entry.isDirectory() && entry.name !== 'components')
         .map((entry) => entry.name)
     : [];
 }

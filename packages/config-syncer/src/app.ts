@@ -1,4 +1,4 @@
-import type { Config, commonOptions, ProgramContext } from '@toolkit/lifecycle';
+import { type Config, type commonOptions, OutgoingTls, type ProgramContext } from '@toolkit/lifecycle';
 import { buildNotifiers, buildSources } from './build-parts.ts';
 import { Debouncer } from './debounce.ts';
 import { describeError } from './describe-error.ts';
@@ -21,7 +21,8 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
   // A bad combination of values throws a usage error: lifecycle prints it and exits 2.
   const settings = deriveSettings(config);
   const metrics = createSyncerMetrics(context.metrics);
-  const sources = buildSources(settings, config);
+  const outgoingTls = await OutgoingTls.open(config, log);
+  const sources = buildSources(settings, config, outgoingTls.dispatcher);
   const syncer = await Syncer.open({
     sources,
     targetDir: settings.targetDir,
@@ -50,7 +51,7 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
     return outcome.result === 'changed' || outcome.result === 'unchanged' ? 0 : 1;
   }
 
-  const notifiers = buildNotifiers(settings, config, process.env);
+  const notifiers = buildNotifiers(settings, config, process.env, outgoingTls.dispatcher);
   const dispatcher = new NotificationDispatcher(
     notifiers,
     { initialMs: config.notifyBackoff, maxMs: config.notifyBackoffMax },

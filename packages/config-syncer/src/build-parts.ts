@@ -1,4 +1,4 @@
-import type { Config } from '@toolkit/lifecycle';
+import type { Config, Dispatcher } from '@toolkit/lifecycle';
 import { CommandNotifier } from './notify/command-notifier.ts';
 import { HttpNotifier } from './notify/http-notifier.ts';
 import type { Notifier } from './notify/notifier.ts';
@@ -12,10 +12,10 @@ import { UrlSource } from './sources/url-source.ts';
 
 type SyncerConfig = Config<typeof options>;
 
-export function buildSources(settings: Settings, config: SyncerConfig): Source[] {
+export function buildSources(settings: Settings, config: SyncerConfig, dispatcher?: Dispatcher): Source[] {
   return settings.sources.map((spec) =>
     spec.kind === 'directory'
-      ? new DirectorySource(spec.path, settings.accept, config.watchPolling)
+      ? new DirectorySource(spec.path, settings.accept, config.watchPolling, config.maxFileBytes)
       : new UrlSource({
           name: spec.name,
           url: spec.url,
@@ -23,12 +23,19 @@ export function buildSources(settings: Settings, config: SyncerConfig): Source[]
           timeoutMs: config.sourceTimeout,
           backoffMaxMs: config.sourceBackoffMax,
           token: config.sourceToken,
+          maxFileBytes: config.maxFileBytes,
+          dispatcher,
         }),
   );
 }
 
 /** Every way of telling the app that was asked for; all of them are used for each publish. */
-export function buildNotifiers(settings: Settings, config: SyncerConfig, env: NodeJS.ProcessEnv): Notifier[] {
+export function buildNotifiers(
+  settings: Settings,
+  config: SyncerConfig,
+  env: NodeJS.ProcessEnv,
+  dispatcher?: Dispatcher,
+): Notifier[] {
   const notifiers: Notifier[] = config.notifyUrl.map(
     (raw) =>
       new HttpNotifier({
@@ -36,6 +43,7 @@ export function buildNotifiers(settings: Settings, config: SyncerConfig, env: No
         method: config.notifyMethod,
         accept: settings.notifyStatus,
         timeoutMs: config.notifyTimeout,
+        dispatcher,
       }),
   );
   if (config.notifyProcess) {

@@ -1,4 +1,4 @@
-import type { OptionTable } from '@toolkit/lifecycle';
+import { type OptionTable, outgoingTlsOptions } from '@toolkit/lifecycle';
 import { templateModes } from './template.ts';
 
 /** The option table: drives parsing, `--help`, the env names (CONFIG_SYNCER_*) and the docs. */
@@ -25,6 +25,13 @@ export const options = {
     default: ['.*', '*~', '*.swp', '*.swx', '*.tmp', '*.bak'],
     placeholder: 'GLOBS',
     help: 'Source file names to skip: hidden files, editor backups and temp files. Kubelet internals (..data) are always skipped.',
+  },
+  maxFileBytes: {
+    type: 'integer',
+    default: 16 * 1024 * 1024,
+    min: 1,
+    placeholder: 'BYTES',
+    help: 'Largest source file (or URL body) taken, in bytes; a larger one fails the sync and the last good config stays. ConfigMaps stop at 1 MiB: a config many times that is a mistake.',
   },
   fileMode: { type: 'string', default: '0644', placeholder: 'OCTAL', help: 'Mode of the published files.' },
   validate: {
@@ -140,4 +147,6 @@ export const options = {
     type: 'boolean',
     help: 'Print what would be written or removed (names, sizes, hashes) to stdout; write and notify nothing.',
   },
+  // --ca-file, --client-cert-file, --client-key-file, --insecure-skip-verify for outgoing HTTPS.
+  ...outgoingTlsOptions,
 } as const satisfies OptionTable;

@@ -4,13 +4,16 @@ import {
   flagName,
   parseStatusMatcher,
   type StatusMatcher,
+  splitUrlCredentials,
+  type UrlWithoutCredentials,
   UsageError,
 } from '@toolkit/lifecycle';
 import { createNameFilter, type NameFilter } from './filter.ts';
 import type { options } from './options.ts';
-import { type SafeUrl, splitCredentials } from './url-credentials.ts';
 
-export type SourceSpec = { kind: 'directory'; path: string } | { kind: 'url'; name: string; url: SafeUrl };
+export type SourceSpec =
+  | { kind: 'directory'; path: string }
+  | { kind: 'url'; name: string; url: UrlWithoutCredentials };
 
 /** Option values the table cannot check by itself, turned into what the parts take. */
 export interface Settings {
@@ -31,9 +34,9 @@ export class SettingsError extends UsageError {
 export function parseSourceSpec(raw: string): SourceSpec {
   const match = raw.match(/^(?:([^=/:]+)=)?(https?:\/\/.+)$/i);
   if (!match) return { kind: 'directory', path: resolve(raw) };
-  let url: SafeUrl;
+  let url: UrlWithoutCredentials;
   try {
-    url = splitCredentials(match[2]!);
+    url = splitUrlCredentials(match[2]!);
   } catch {
     throw new SettingsError(`--source: invalid URL ${JSON.stringify(raw)}`);
   }
@@ -47,12 +50,12 @@ export function parseSourceSpec(raw: string): SourceSpec {
 }
 
 /** A notification URL, checked when the options are read rather than at the first publish. */
-export function splitNotifyUrl(raw: string): SafeUrl {
+export function splitNotifyUrl(raw: string): UrlWithoutCredentials {
   if (!/^https?:\/\//i.test(raw)) {
     throw new SettingsError(`--notify-url: invalid value ${JSON.stringify(raw)}: expected an http(s) URL`);
   }
   try {
-    return splitCredentials(raw);
+    return splitUrlCredentials(raw);
   } catch {
     throw new SettingsError(`--notify-url: invalid URL ${JSON.stringify(raw)}`);
   }

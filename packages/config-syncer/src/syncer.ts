@@ -59,7 +59,7 @@ export class Syncer {
       if (stale.length > 0) log.info({ files: stale }, 'removed temp files left by an interrupted run');
     }
     const { names, problem } = await readManifest(targetDir);
-    if (problem) log.warn({ problem }, 'manifest unreadable: no file will be removed until it is rewritten');
+    if (problem) log.warn({ problem }, 'manifest ignored: no file will be removed until it is rewritten');
     options.metrics.managedFiles.set(names.size);
     // Hashes are not kept across runs: the first sync compares with the files on disk.
     return new Syncer(options, new Map([...names].map((name) => [name, ''])));

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Child } from '@toolkit/test-helpers';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { flagName } from '../../lifecycle/src/index.ts';
-import { Child } from '../../lifecycle/test/child.ts';
 import { options } from '../src/index.ts';
 import { makeTempDir } from './helpers.ts';
 

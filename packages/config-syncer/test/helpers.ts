@@ -2,8 +2,10 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, w
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Child } from '@toolkit/test-helpers';
 import { onTestFinished } from 'vitest';
-import { Child } from '../../lifecycle/test/child.ts';
+
+export { adminUrl, waitUntil } from '@toolkit/test-helpers';
 
 export const mainFile = join(import.meta.dirname, '..', 'src', 'main.ts');
 
@@ -23,11 +25,6 @@ export function startSyncer(args: string[], env: Record<string, string> = {}): C
   return child;
 }
 
-export async function adminUrl(child: Child): Promise<string> {
-  const line = await child.waitForLog((l) => l.msg === 'admin server listening');
-  return `http://${line.address as string}`;
-}
-
 /** Log lines with a given message, in order. */
 export function logsWith(child: Child, msg: string): Record<string, unknown>[] {
   return child.logs.filter((line) => line.msg === msg);
@@ -38,15 +35,6 @@ export function waitForNthLog(child: Child, msg: string, n: number, ms = 15_000)
   return child
     .waitForLog(() => logsWith(child, msg).length >= n, ms)
     .then(() => logsWith(child, msg)[n - 1]!);
-}
-
-/** Polls `check` until it returns true; bounded in time so a broken build fails instead of hanging. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, ms = 15_000, what = 'condition') {
-  const deadline = performance.now() + ms;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** Lays out or updates a directory the way the kubelet does a ConfigMap volume: a `..data` symlink swap. */

@@ -1,4 +1,12 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,6 +25,80 @@ function makeSource(dir: string, files: Record<string, string>): string {
   for (const [name, content] of Object.entries(files)) writeFileSync(join(source, name), content);
   return source;
 }
+
+describe('inputs someone else controls', () => {
+  it('a manifest naming a file outside the target (../victim.txt) is ignored and logged; nothing outside is removed', async () => {
+    const dir = makeTempDir();
+    const source = makeSource(dir, { 'a.yaml': 'a: 1\n' });
+    const target = join(dir, 'target');
+    mkdirSync(target);
+    writeFileSync(join(dir, 'victim.txt'), 'beside the target');
+    writeFileSync(join(target, 'theirs.conf'), 'in the target, not ours');
+    // Anyone who can write the shared target can write the manifest.
+    writeFileSync(
+      join(target, '.config-syncer-manifest'),
+      JSON.stringify({ writer: 'config-syncer', files: ['../victim.txt', 'theirs.conf'] }),
+    );
+    const once = startSyncer(['--source', source, '--target', target, '--once']);
+    expect(await once.exitCode()).toBe(0);
+    expect(readFileSync(join(dir, 'victim.txt'), 'utf8')).toBe('beside the target');
+    expect(readFileSync(join(target, 'theirs.conf'), 'utf8')).toBe('in the target, not ours');
+    expect(readFileSync(join(target, 'a.yaml'), 'utf8')).toBe('a: 1\n');
+    const warning = once.logs.find(
+      (line) => line.msg === 'manifest ignored: no file will be removed until it is rewritten',
+    );
+    expect(String(warning?.problem)).toMatch(/"\.\.\/victim\.txt"/);
+    // Rewritten with the syncer's own names only.
+    expect(JSON.parse(readFileSync(join(target, '.config-syncer-manifest'), 'utf8')).files).toEqual([
+      'a.yaml',
+    ]);
+  });
+
+  it('a source symlink leaving the source directory is not published; links inside it and a ConfigMap volume are', async () => {
+    const dir = makeTempDir();
+    writeFileSync(join(dir, 'secret.txt'), 'outside the source');
+    const source = makeSource(dir, { 'a.yaml': 'a: 1\n' });
+    symlinkSync('/etc/passwd', join(source, 'passwd'));
+    symlinkSync(join(dir, 'secret.txt'), join(source, 'secret.txt'));
+    symlinkSync('a.yaml', join(source, 'b.yaml'));
+    const target = join(dir, 'target');
+    const once = startSyncer(['--source', source, '--target', target, '--once']);
+    expect(await once.exitCode()).toBe(0);
+    expect(readdirSync(target).sort()).toEqual(['.config-syncer-manifest', 'a.yaml', 'b.yaml']);
+    expect(readFileSync(join(target, 'b.yaml'), 'utf8')).toBe('a: 1\n');
+
+    // The kubelet's layout: `key → ..data/key`, `..data → ..<version>`.
+    const volume = join(dir, 'configmap');
+    mkdirSync(volume);
+    writeConfigMap(volume, { 'app.json': '{"a":1}' });
+    const fromVolume = join(dir, 'target-volume');
+    const volumeOnce = startSyncer(['--source', volume, '--target', fromVolume, '--once']);
+    expect(await volumeOnce.exitCode()).toBe(0);
+    expect(readFileSync(join(fromVolume, 'app.json'), 'utf8')).toBe('{"a":1}');
+  });
+
+  it('a source file over --max-file-bytes fails the sync and nothing is published; the default takes MiB files', async () => {
+    const dir = makeTempDir();
+    const source = makeSource(dir, { 'small.txt': 'x', 'big.txt': 'y'.repeat(2 * 1024 * 1024) });
+    const target = join(dir, 'target');
+    const capped = startSyncer([
+      '--source',
+      source,
+      '--target',
+      target,
+      '--once',
+      '--max-file-bytes',
+      '1048576',
+    ]);
+    expect(await capped.exitCode()).toBe(1);
+    expect(capped.stderr).toMatch(/big\.txt is 2097152 bytes, over --max-file-bytes 1048576/);
+    expect(existsSync(join(target, 'small.txt'))).toBe(false);
+
+    const fine = startSyncer(['--source', source, '--target', target, '--once']);
+    expect(await fine.exitCode()).toBe(0);
+    expect(statSync(join(target, 'big.txt')).size).toBe(2 * 1024 * 1024);
+  });
+});
 
 describe('one-shot modes', () => {
   it('--once publishes and exits 0 without watching; an invalid config exits 1 and publishes nothing', async () => {

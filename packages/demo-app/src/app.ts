@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson, sendText } from '@toolkit/lifecycle';
+import { readRequestBody, sendJson, sendText } from '@toolkit/lifecycle';
 import type { AccessLog } from './access-log.ts';
 import type { AppConfig } from './app-config.ts';
 import type { Content } from './content.ts';
@@ -22,19 +22,6 @@ const maxBodyBytes = 16 << 20;
 /** Not in the access log: probes and the app's own /-/ routes would drown the requests worth shipping. */
 function isQuiet(path: string): boolean {
   return path === '/livez' || path === '/readyz' || path === '/metrics' || path.startsWith('/-/');
-}
-
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBodyBytes) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > maxBodyBytes ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /**
@@ -117,7 +104,9 @@ function notAllowed(res: ServerResponse, allow: string): void {
 
 async function reload(parts: DemoParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!parts.config) return sendText(res, 404, 'no --config file to reload\n');
-  const body = (await readBody(req)) ?? '';
+  const read = await readRequestBody(req, res, maxBodyBytes);
+  if (!read.ok) return sendText(res, read.status, `${read.message}\n`);
+  const body = read.body.toString('utf8');
   let revision =
     typeof req.headers['x-config-revision'] === 'string' ? req.headers['x-config-revision'] : null;
   try {
@@ -134,10 +123,10 @@ async function reload(parts: DemoParts, req: IncomingMessage, res: ServerRespons
 }
 
 async function ingest(parts: DemoParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readBody(req);
-  if (body === undefined) return sendText(res, 413, `a batch is at most ${maxBodyBytes} bytes\n`);
+  const read = await readRequestBody(req, res, maxBodyBytes);
+  if (!read.ok) return sendText(res, read.status, `a batch is at most ${maxBodyBytes} bytes\n`);
   try {
-    sendJson(res, 200, { accepted: parts.inbox.ingest(body) });
+    sendJson(res, 200, { accepted: parts.inbox.ingest(read.body.toString('utf8')) });
   } catch (error) {
     sendText(res, 400, `not NDJSON or a JSON array: ${(error as Error).message}\n`);
   }

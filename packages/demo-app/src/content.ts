@@ -35,10 +35,18 @@ export class Content {
     if (relative.split(/[/\\]/).some((part) => part.startsWith('.'))) {
       return { status: 404, message: 'not found' };
     }
+    const inside = (path: string) => path === root || path.startsWith(root + sep);
     let file = join(root, relative);
-    if (file !== root && !file.startsWith(root + sep)) return { status: 404, message: 'not found' };
+    if (!inside(file)) return { status: 404, message: 'not found' };
     try {
-      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      // A symlink committed to the repository may point anywhere (/etc/passwd): only what resolves
+      // inside the tree is served, links within it still work.
+      file = await realpath(file);
+      if (!inside(file)) return { status: 404, message: 'not found' };
+      if ((await stat(file)).isDirectory()) {
+        file = await realpath(join(file, 'index.html'));
+        if (!inside(file)) return { status: 404, message: 'not found' };
+      }
       const body = await readFile(file);
       return { status: 200, body, type: contentTypes[extname(file)] ?? 'application/octet-stream' };
     } catch {

@@ -105,6 +105,24 @@ describe('Content', () => {
     expect(await content.read('/../../etc/passwd')).toMatchObject({ status: 404 });
     expect(await content.read('/missing.txt')).toMatchObject({ status: 404 });
 
+    // Committed symlinks: out of the tree (a file, a directory, an index.html) never served; within it, served.
+    const secret = join(dir, 'secret.txt');
+    writeFileSync(secret, 'outside the tree');
+    mkdirSync(join(dir, 'outside-dir'));
+    writeFileSync(join(dir, 'outside-dir', 'index.html'), 'outside the tree');
+    const tree = join(dir, 'tree-1');
+    symlinkSync('/etc/passwd', join(tree, 'passwd'));
+    symlinkSync(secret, join(tree, 'secret.txt'));
+    symlinkSync('../outside-dir', join(tree, 'docs'));
+    mkdirSync(join(tree, 'section'));
+    symlinkSync(secret, join(tree, 'section', 'index.html'));
+    symlinkSync('index.html', join(tree, 'home.html'));
+    for (const path of ['/passwd', '/secret.txt', '/docs/', '/docs/index.html', '/section/']) {
+      expect(await content.read(path), path).toMatchObject({ status: 404 });
+    }
+    const viaLink = await content.read('/home.html');
+    expect(viaLink.status === 200 && viaLink.body.toString()).toBe('<h1>one</h1>');
+
     // A relative gitdir (as repo-updater writes it), read from another working directory.
     const dotGit = join(dir, 'tree-1', '.git');
     const absolute = readFileSync(dotGit, 'utf8')

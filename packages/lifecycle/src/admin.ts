@@ -4,6 +4,10 @@ import type { Health } from './health.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
+/** The endpoints lifecycle serves itself: read-only, so GET and HEAD only. */
+const builtInPaths = ['/livez', '/readyz', '/metrics'];
+const readMethods = ['GET', 'HEAD'];
+
 /**
  * The admin endpoints: `/livez`, `/readyz` and `/metrics`, plus the routes a program adds (for example
  * `POST /sync`). A program with its own server mounts them with `handle`, which answers false for any
@@ -21,7 +25,7 @@ export class AdminRoutes {
 
   /** Adds a route; a request to the path with another method gets 405. */
   add(method: string, path: string, handler: RouteHandler): void {
-    if (['/livez', '/readyz', '/metrics'].includes(path)) throw new Error(`${path} is served by lifecycle`);
+    if (builtInPaths.includes(path)) throw new Error(`${path} is served by lifecycle`);
     const byMethod = this.#routes.get(path) ?? new Map<string, RouteHandler>();
     byMethod.set(method.toUpperCase(), handler);
     this.#routes.set(path, byMethod);
@@ -31,6 +35,12 @@ export class AdminRoutes {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const verbose = url.searchParams.has('verbose');
     const health = this.#health;
+    // One rule for every program: a probe or a scraper reads; anything else (POST, TRACE, PROPFIND, ...)
+    // gets 405 rather than a 200 that hides a misconfigured client.
+    if (builtInPaths.includes(url.pathname) && !readMethods.includes(req.method ?? 'GET')) {
+      refuseMethod(res, req.method, readMethods);
+      return true;
+    }
     switch (url.pathname) {
       case '/livez':
         sendText(res, 200, verbose ? `ok${health.draining ? ' (draining)' : ''}\n` : 'ok\n');
@@ -50,13 +60,17 @@ export class AdminRoutes {
     if (!byMethod) return false;
     const handler = byMethod.get(req.method ?? 'GET');
     if (!handler) {
-      res.setHeader('allow', [...byMethod.keys()].join(', '));
-      sendText(res, 405, `method ${req.method} not allowed\n`);
+      refuseMethod(res, req.method, [...byMethod.keys()]);
       return true;
     }
     await handler(req, res);
     return true;
   }
+}
+
+function refuseMethod(res: ServerResponse, method: string | undefined, allowed: readonly string[]): void {
+  res.setHeader('allow', allowed.join(', '));
+  sendText(res, 405, `method ${method} not allowed\n`);
 }
 
 export function sendText(res: ServerResponse, status: number, body: string): void {

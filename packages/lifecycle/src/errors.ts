@@ -1,10 +1,7 @@
-/** Codes a user can see on a usage error; each exits 2. */
-export type UsageErrorCode =
-  | 'UNKNOWN_OPTION'
-  | 'BAD_VALUE'
-  | 'MISSING_OPTION'
-  | 'UNEXPECTED_ARGUMENT'
-  | 'BAD_ARGUMENTS';
+import type { CodeOf, lifecycleErrorCodes } from './error-catalogue.ts';
+
+/** Codes a user can see on a usage error (each listed with its meaning in the catalogue); each exits 2. */
+export type UsageErrorCode = CodeOf<typeof lifecycleErrorCodes>;
 
 /** A bad flag, env value or missing option: the program prints the message and exits 2. */
 export class UsageError extends Error {

@@ -1,9 +1,24 @@
+export type { Dispatcher } from 'undici';
 export { closeServer, type ListenAddress, listen, parseListenAddress } from './address.ts';
 export { AdminRoutes, type RouteHandler, sendJson, sendText } from './admin.ts';
 export { type BackoffPolicy, computeBackoff, longestTimer, sleep } from './backoff.ts';
+export {
+  type CodeOf,
+  type ErrorCatalogue,
+  type ErrorCode,
+  formatErrorTable,
+  lifecycleErrorCodes,
+} from './error-catalogue.ts';
 export { UsageError, type UsageErrorCode } from './errors.ts';
 export { Health } from './health.ts';
-export { createLogger, type Logger, type LogLevel, logLevels } from './logger.ts';
+export {
+  createLogger,
+  type LogDestination,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  logLevels,
+} from './logger.ts';
 export { createMetricsRegistry, metricPrefix } from './metrics.ts';
 export { type NotificationRequest, sendNotification } from './notification.ts';
 export {
@@ -21,18 +36,26 @@ export {
   parseOptions,
 } from './options.ts';
 export {
+  OutgoingTls,
+  type OutgoingTlsSettings,
+  outgoingTlsOptions,
+  type TlsConnectOptions,
+} from './outgoing-tls.ts';
+export { runProgram } from './program.ts';
+export {
   commonOptions,
   type ProgramContext,
   type ProgramDefinition,
   programOptions,
-  runProgram,
-} from './program.ts';
+} from './program-definition.ts';
 export {
   describeMetrics,
   type EndpointDoc,
   formatReferenceHelp,
   type MetricDoc,
 } from './reference.ts';
+export { type RequestBody, readRequestBody } from './request-body.ts';
 export { ShutdownHooks, type ShutdownPlan } from './shutdown.ts';
 export { parseStatusMatcher, type StatusMatcher } from './status-matcher.ts';
+export { splitUrlCredentials, type UrlWithoutCredentials } from './url-credentials.ts';
 export { toolkitVersion } from './version.ts';

@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { StatusMatcher } from './status-matcher.ts';
 
 export interface NotificationRequest {
@@ -10,6 +11,8 @@ export interface NotificationRequest {
   accept: StatusMatcher;
   timeoutMs: number;
   signal: AbortSignal;
+  /** Trust and client certificate for https URLs: `context.outgoingTls.dispatcher`. */
+  dispatcher?: Dispatcher | undefined;
 }
 
 /**
@@ -26,6 +29,7 @@ export async function sendNotification(request: NotificationRequest): Promise<nu
     headers,
     ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
     signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+    ...(request.dispatcher ? { dispatcher: request.dispatcher } : {}),
   });
   await response.body?.cancel();
   if (!accept(response.status)) throw new Error(`unexpected status ${response.status}`);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture } from './child.ts';
 
 // As PID 1 the kernel drops signals that have no handler: this checks ours are installed and that the
 // process exits by itself. Making a PID namespace needs root (CI runs as root).
@@ -16,7 +16,7 @@ describe.skipIf(!isRoot)('as PID 1 of its own PID namespace', () => {
         '--fork',
         '--kill-child',
         process.execPath,
-        fixture('demo-program.ts'),
+        join(import.meta.dirname, 'fixtures', 'demo-program.ts'),
         '--admin-addr',
         '127.0.0.1:0',
       ],

@@ -1,10 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { adminUrl, Child } from '@toolkit/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Child, fixture } from './child.ts';
 
-const program = fixture('demo-program.ts');
+const program = join(import.meta.dirname, 'fixtures', 'demo-program.ts');
 const children: Child[] = [];
 
 function start(args: string[] = [], env: Record<string, string> = {}): Child {
@@ -17,14 +18,27 @@ afterEach(() => {
   for (const child of children.splice(0)) child.process.kill('SIGKILL');
 });
 
-/** Waits for the admin server, returns its base URL. */
-async function adminUrl(child: Child): Promise<string> {
-  const line = await child.waitForLog((l) => l.msg === 'admin server listening');
-  return `http://${line.address}`;
-}
-
 async function status(url: string): Promise<number> {
   return (await fetch(url)).status;
+}
+
+/** A raw request with any method (fetch refuses TRACE): status, allow header and body. */
+function send(
+  url: string,
+  method: string,
+): Promise<{ status: number; allow: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode!, allow: res.headers.allow, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 const startsOf = (child: Child) => child.logs.filter((l) => l.msg === 'hook start').map((l) => l.hook);
@@ -41,6 +55,8 @@ describe('flags and env', () => {
       'DEMO_PROGRAM_LOG_LEVEL',
       '--admin-addr HOST:PORT',
       '--token-file PATH',
+      '--ca-file PATH',
+      'DEMO_PROGRAM_INSECURE_SKIP_VERIFY',
     ]) {
       expect(child.stdout).toContain(text);
     }
@@ -63,6 +79,8 @@ describe('flags and env', () => {
     [[], { DEMO_PROGRAM_PERIOD: 'often' }, 'DEMO_PROGRAM_PERIOD: invalid value "often": expected a duration'],
     [[], { REQUIRE_NEEDED: '1' }, 'missing required option --needed (or DEMO_PROGRAM_NEEDED)'],
     [['--admin-addr', 'nowhere'], {}, '--admin-addr: invalid value "nowhere": expected HOST:PORT'],
+    [['--ca-file', '/nonexistent/ca.crt'], {}, '--ca-file: cannot read /nonexistent/ca.crt'],
+    [['--client-cert-file', '/etc/hostname'], {}, '--client-cert-file needs --client-key-file'],
   ])('exits 2 on %j %j naming the problem', async (args, env, message) => {
     const child = new Child(program, args as string[], env as Record<string, string>);
     children.push(child);
@@ -86,6 +104,14 @@ describe('flags and env', () => {
     });
     expect(await child.exitCode()).toBe(0);
     expect(JSON.parse(child.stdout)).toMatchObject({ greeting: 'hey', count: 3, tokenValue: 'from-file' });
+  });
+
+  it('warns loudly at start when outgoing HTTPS certificates are not verified', async () => {
+    const child = start([], { DEMO_PROGRAM_INSECURE_SKIP_VERIFY: 'true' });
+    await child.waitForLog((l) => l.msg === 'ready');
+    const warning = child.logs.find((l) => String(l.msg).startsWith('--insecure-skip-verify'));
+    expect(warning).toMatchObject({ level: 'warn' });
+    expect(warning?.msg).toContain('NOT verified');
   });
 
   it('warns about a prefixed env var that matches no option', async () => {
@@ -132,6 +158,27 @@ describe('health and metrics', () => {
     const got = await fetch(`${base}/echo`);
     expect(got.status).toBe(405);
     expect(got.headers.get('allow')).toBe('POST');
+  });
+
+  it('answers /livez, /readyz and /metrics to GET and HEAD only: 405 with Allow to any other method', async () => {
+    const child = start();
+    const base = await adminUrl(child);
+    await child.waitForLog((l) => l.msg === 'ready');
+    for (const path of ['/livez', '/readyz', '/metrics']) {
+      expect(await send(`${base}${path}`, 'GET')).toMatchObject({ status: 200 });
+      // HEAD: the GET status and headers, no body.
+      expect(await send(`${base}${path}`, 'HEAD')).toMatchObject({ status: 200, body: '' });
+      for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'TRACE', 'PROPFIND', 'OPTIONS']) {
+        const answer = await send(`${base}${path}`, method);
+        expect(answer, `${method} ${path}`).toEqual({
+          status: 405,
+          allow: 'GET, HEAD',
+          body: `method ${method} not allowed\n`,
+        });
+      }
+    }
+    // A program's route keeps the methods it declared.
+    expect(await send(`${base}/echo`, 'DELETE')).toMatchObject({ status: 405, allow: 'POST' });
   });
 
   it('refuses a route the program did not declare in its endpoints (the docs come from them)', async () => {

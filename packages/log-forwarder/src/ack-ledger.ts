@@ -1,5 +1,3 @@
-import type { RecordSlice } from './record.ts';
-
 /**
  * A stretch of a file handed to the sinks in one go: done when every sink has acknowledged (or dropped)
  * each of its records, then the file's committed offset may move to its end.
@@ -70,14 +68,5 @@ export class AckLedger {
       advanced = true;
     }
     if (advanced) this.#onAdvance();
-  }
-}
-
-/** Marks records as acknowledged by one sink (or dropped by it for good). */
-export function settleRecords(slices: readonly RecordSlice[]): void {
-  for (const { block, from, to } of slices) {
-    const segment = block.segment;
-    segment.pending -= to - from;
-    if (segment.pending === 0) segment.ledger.settled(segment);
   }
 }

@@ -1,5 +1,11 @@
 import { rename } from 'node:fs/promises';
-import { type Config, type commonOptions, type ProgramContext, sendJson } from '@toolkit/lifecycle';
+import {
+  type Config,
+  type commonOptions,
+  OutgoingTls,
+  type ProgramContext,
+  sendJson,
+} from '@toolkit/lifecycle';
 import { type Checkpoint, CheckpointError, loadCheckpoint, preparePositionsDir } from './checkpoint-store.ts';
 import { Forwarder } from './forwarder.ts';
 import { createForwarderMetrics } from './metrics.ts';
@@ -39,10 +45,13 @@ export async function runLogForwarder(context: ForwarderContext): Promise<number
   // A bad combination of values throws a usage error: lifecycle prints it and exits 2.
   const settings = deriveSettings(config);
   const checkpoint = await readPositions(config.positionsFile, context);
+  const tls = await OutgoingTls.open(config, log);
   const defaults = { labels: settings.labels, gzip: config.gzip, timeoutMs: config.requestTimeout };
   const forwarder = new Forwarder({
     settings,
-    sinks: settings.sinks.map((spec) => buildSink(spec, defaults)),
+    sinks: settings.sinks.map((spec) =>
+      buildSink('target' in spec ? { ...spec, target: { ...spec.target, tls } } : spec, defaults),
+    ),
     timing: {
       pollMs: config.pollInterval,
       rotateWaitMs: config.rotateWait,
@@ -53,6 +62,7 @@ export async function runLogForwarder(context: ForwarderContext): Promise<number
     maxLineBytes: config.maxLineBytes,
     longLines: config.longLines as 'truncate' | 'skip',
     readFrom: config.readFrom as 'end' | 'beginning',
+    followLinksOutside: config.followLinksOutside,
     positionsFile: config.positionsFile,
     checkpointIntervalMs: config.checkpointInterval,
     checkpoint,

@@ -14,6 +14,16 @@ export interface CheckpointEntry {
   fingerprintBytes: number;
   /** Offset after the last line every sink acknowledged. */
   offset: number;
+  /**
+   * When these contents began (Unix ms): the file's birth, or the truncation that began them. Absent
+   * in positions files of older versions.
+   */
+  bornMs?: number;
+  /**
+   * Read to its end, let go and acknowledged: kept a while so that a restart knows it was read and
+   * does not take it for a rotated file it never followed.
+   */
+  done?: boolean;
 }
 
 export interface Checkpoint {
@@ -35,7 +45,9 @@ function isEntry(value: unknown): value is CheckpointEntry {
     typeof entry.fingerprint === 'string' &&
     Number.isSafeInteger(entry.fingerprintBytes) &&
     Number.isSafeInteger(entry.offset) &&
-    entry.offset >= 0
+    entry.offset >= 0 &&
+    (entry.done === undefined || typeof entry.done === 'boolean') &&
+    (entry.bornMs === undefined || Number.isFinite(entry.bornMs))
   );
 }
 

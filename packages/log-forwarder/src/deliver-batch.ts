@@ -1,6 +1,5 @@
 import { computeBackoff, type Logger, sleep } from '@toolkit/lifecycle';
-import { settleRecords } from './ack-ledger.ts';
-import { countRecords, type RecordSlice, splitInHalf } from './record.ts';
+import { countRecords, type RecordSlice, settleRecords, splitInHalf } from './record.ts';
 import type { RetryPolicy } from './retry.ts';
 import type { SendOutcome, Sink } from './sinks/sink.ts';
 

@@ -1,6 +1,7 @@
+import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { type FileKey, fileKeyOf, fingerprintOf, readHead, sameKey } from './file-identity.ts';
 
 /** `same`: the name leads to the file; `moved`: it leads elsewhere or nowhere (renamed or deleted). */
@@ -26,16 +27,52 @@ export interface OpenedFile {
   birthMs: number;
 }
 
-export async function openFile(path: string, headBytes: number): Promise<OpenedFile | undefined> {
+/**
+ * Directories a followed file must really be in (its name may be a symbolic link), or undefined when
+ * links may lead anywhere (--follow-links-outside).
+ */
+export type LinkRoots = readonly string[] | undefined;
+
+/** Where an open file really is: the kernel's name for the descriptor (no race), else its resolved name. */
+async function realPathOf(handle: FileHandle, path: string): Promise<string> {
+  return readlink(`/proc/self/fd/${handle.fd}`).catch(() => realpath(path));
+}
+
+async function isInside(realPath: string, roots: readonly string[]): Promise<boolean> {
+  for (const root of roots) {
+    const realRoot = await realpath(root).catch(() => root);
+    for (const dir of new Set([realRoot, root]))
+      if (realPath === dir || realPath.startsWith(dir.endsWith(sep) ? dir : dir + sep)) return true;
+  }
+  return false;
+}
+
+/**
+ * Opens a regular file, and only one. Opening a FIFO for reading waits for a writer, holding one of
+ * libuv's few pool threads (and the shutdown) forever, and opening a device may do anything: the name
+ * is checked first, the open does not block (O_NONBLOCK: no effect on reading a regular file), and
+ * the descriptor is checked again (the name may have changed between). With `roots`, a file that
+ * really is outside them (reached through a symbolic link) is refused, after the open, by what the
+ * descriptor is: a link swapped in meanwhile changes nothing.
+ */
+export async function openFile(
+  path: string,
+  headBytes: number,
+  roots?: LinkRoots,
+): Promise<OpenedFile | undefined> {
+  const named = await stat(path).catch(() => undefined);
+  if (!named?.isFile()) return undefined;
   let handle: FileHandle;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return undefined;
   }
   try {
     const stats = await handle.stat({ bigint: true });
     if (!stats.isFile()) throw new Error('not a regular file');
+    if (roots && !(await isInside(await realPathOf(handle, path), roots)))
+      throw new Error('a link out of the watched directories');
     const head = await readHead(handle, headBytes);
     // Without a birth time (some file systems), the last write says when the file was last new.
     const birthMs = Number(stats.birthtimeMs);
@@ -45,6 +82,16 @@ export async function openFile(path: string, headBytes: number): Promise<OpenedF
     await handle.close().catch(() => {});
     return undefined;
   }
+}
+
+/** Why a path that exists is not followed, for the log; undefined when nothing stands in the way. */
+export async function whyNotFollowed(path: string, roots: LinkRoots): Promise<string | undefined> {
+  const named = await stat(path).catch(() => undefined);
+  if (!named) return undefined;
+  if (!named.isFile()) return 'not a regular file (a FIFO, socket, device or directory): not followed';
+  if (roots && !(await isInside(await realpath(path).catch(() => path), roots)))
+    return 'a symbolic link to a file outside the watched directories: not followed (--follow-links-outside allows it)';
+  return undefined;
 }
 
 /** A file in `dir` whose head matches a fingerprint: where a renamed or copied file went. */
@@ -66,6 +113,7 @@ export async function findByFingerprint(
   fingerprint: string,
   bytes: number,
   accept: (found: FoundFile) => boolean,
+  roots: LinkRoots,
   preferKey?: FileKey,
 ): Promise<FoundFile | undefined> {
   let names: string[];
@@ -77,7 +125,7 @@ export async function findByFingerprint(
   const matches: FoundFile[] = [];
   for (const name of names.slice(0, 1000)) {
     const path = join(dir, name);
-    const opened = await openFile(path, bytes);
+    const opened = await openFile(path, bytes, roots);
     if (!opened) continue;
     await opened.handle.close().catch(() => {});
     if (opened.head.length !== bytes || fingerprintOf(opened.head) !== fingerprint) continue;

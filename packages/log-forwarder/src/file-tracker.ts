@@ -1,38 +1,30 @@
-import type { Logger } from '@toolkit/lifecycle';
 import type { CheckpointEntry } from './checkpoint-store.ts';
-import { checkPath, type OpenedFile, openFile } from './file-checks.ts';
+import { checkPath, type OpenedFile, openFile, whyNotFollowed } from './file-checks.ts';
 import { type FileKey, keyText } from './file-identity.ts';
-import type { PathFilter } from './glob.ts';
 import { resumeEntries } from './resume.ts';
 import { RetiredFiles } from './retired-files.ts';
 import {
   carryOnAfterTruncation,
   recoverMissedRotations,
   recoverRotationsBefore,
+  recoverUnreadSinceRestart,
+  startsLike,
+  startsLikeEntry,
 } from './rotation-recovery.ts';
 import { type StartRules, startOffsetOf } from './start-offset.ts';
 import { Tailer } from './tailer.ts';
-import type { TailerEnvironment, TailerMode } from './tailer-environment.ts';
-import { TrackedFile, type TrackingContext } from './tracked-file.ts';
+import type { FileReader, TailerEnvironment, TailerMode } from './tailer-environment.ts';
+import { TrackedFile } from './tracked-file.ts';
+import type { TrackerOptions, Tracking } from './tracking.ts';
 
-export interface TrackerOptions {
-  filter: PathFilter;
-  fingerprintBytes: number;
-  readFrom: 'end' | 'beginning';
-  /** When the positions file of the last run was written; undefined at the first start. */
-  previousSaveMs: number | undefined;
-  context: TrackingContext;
-  environment: Omit<TailerEnvironment, 'moved' | 'truncated'>;
-  log: Logger;
-  rotated(kind: 'rename' | 'truncate'): void;
-  watching(count: number): void;
-}
+/** Files read to their end and acknowledged that the positions file keeps naming (see `done`). */
+const doneEntriesKept = 64;
 
 /**
  * Decides what each file found is: one already followed (maybe renamed), one let go, or a new one,
  * and where reading starts; runs a tailer per file. File events are handled one at a time, in order.
  */
-export class FileTracker {
+export class FileTracker implements Tracking {
   readonly options: TrackerOptions;
   readonly #tailers = new Map<string, Tailer>();
   readonly #files = new Set<TrackedFile>();
@@ -45,24 +37,58 @@ export class FileTracker {
   readonly #sinceMs = Date.now();
   /** Logical paths of the logs a file was followed for in this run. */
   readonly #logs = new Set<string>();
+  /** Entries of files read to their end and acknowledged, newest last (see `CheckpointEntry.done`). */
+  #done: CheckpointEntry[] = [];
+  /** After a restart: per log, the birth time of its oldest file the positions file named. */
+  #restartSince = new Map<string, number>();
+  /** The entries a restart began with: a file starting like one of them is a copy of it, not unread. */
+  #restartEntries: readonly CheckpointEntry[] = [];
+  /** Paths already said not to be followed. */
+  readonly #warned = new Set<string>();
   closed = false;
 
   constructor(options: TrackerOptions) {
     this.options = options;
     const { readFrom, previousSaveMs } = options;
-    this.#startRules = { readFrom, previousSaveMs, previousKeys: new Set() };
+    this.#startRules = { readFrom, previousSaveMs, previousKeys: new Set(), logsSince: new Map() };
     this.#environment = {
       ...options.environment,
-      moved: (tailer, path) => this.#moved(tailer, path),
-      truncated: (tailer, old) => this.#truncated(tailer, old),
+      moved: (reader, path) => this.#moved(reader, path),
+      truncated: (reader, old) => this.#truncated(reader, old),
     };
   }
 
-  /** Reopens the files of the positions file where they are now, at their acknowledged offsets. */
+  /**
+   * Reopens the files of the positions file where they are now, at their acknowledged offsets. The
+   * rotated files of their logs that it does not name are looked for after the first scan.
+   */
   async resume(entries: readonly CheckpointEntry[]): Promise<void> {
     const keys = this.#startRules.previousKeys;
     for (const entry of entries) keys.add(keyText({ dev: entry.dev, ino: entry.ino }));
-    await resumeEntries(this, entries);
+    this.#restartEntries = entries;
+    this.#restartSince = await resumeEntries(this, entries);
+    for (const [log, since] of this.#restartSince) this.#startRules.logsSince.set(log, since);
+  }
+
+  /** A file of the positions file read to its end before the restart, and still whole: known, not read. */
+  retire(opened: OpenedFile, entry: CheckpointEntry, physicalPath: string): void {
+    this.#retired.remember(keyText(opened.key), opened.head, entry.offset);
+    this.#rememberDone({ ...entry, file: physicalPath });
+  }
+
+  /**
+   * Whether a file starts with the first bytes of contents this run follows or followed (read to
+   * their end: named as done), or of the positions file it began with: then it is a copy of those.
+   */
+  startsLikeKnownContents(head: Buffer): boolean {
+    const bytes = this.options.fingerprintBytes;
+    for (const file of this.#files) if (startsLike(head, file.head, bytes)) return true;
+    return [...this.#done, ...this.#restartEntries].some((entry) => startsLikeEntry(head, entry, bytes));
+  }
+
+  #rememberDone(entry: CheckpointEntry): void {
+    this.#done.push(entry);
+    if (this.#done.length > doneEntriesKept) this.#done.shift();
   }
 
   found(path: string): void {
@@ -78,24 +104,37 @@ export class FileTracker {
     this.found(path);
   }
 
-  /** After the first scan, every file found is new: it is read from its beginning. */
+  /**
+   * After the first scan, every file found is new: it is read from its beginning. After a restart,
+   * the rotated files the last run had not read are read now (see recoverUnreadSinceRestart).
+   */
   async initialScanDone(): Promise<void> {
     await this.#chain;
     this.#initialScan = false;
+    for (const [log, since] of this.#restartSince)
+      this.enqueue(() => recoverUnreadSinceRestart(this, log, since));
+    this.#restartSince = new Map();
+    await this.#chain;
   }
 
   get watching(): number {
     return this.#tailers.size;
   }
 
-  /** The positions file's entries; files let go and fully acknowledged are left out (and forgotten). */
+  /**
+   * The positions file's entries. Files let go and fully acknowledged are forgotten, but the last
+   * ones stay named as done: a restart must not read them again as rotated files never followed.
+   */
   entries(): CheckpointEntry[] {
     const entries: CheckpointEntry[] = [];
     for (const file of this.#files) {
-      if (file.finished && file.ledger.openSegments === 0) this.#files.delete(file);
-      else entries.push(file.toEntry());
+      const entry = file.toEntry();
+      if (entry.done) {
+        this.#files.delete(file);
+        this.#rememberDone(entry);
+      } else entries.push(entry);
     }
-    return entries;
+    return [...this.#done, ...entries];
   }
 
   /** For the /files admin route. */
@@ -162,6 +201,7 @@ export class FileTracker {
     const head = opened.head.subarray(0, this.options.fingerprintBytes);
     const file = new TrackedFile(opened.key, logicalPath, physicalPath, head, offset, this.options.context);
     file.birthMs = opened.birthMs;
+    if (opened.birthMs > 0) file.contentsBornMs = opened.birthMs;
     this.#logs.add(logicalPath);
     this.#files.add(file);
     this.run(new Tailer(opened.handle, file, mode, this.#environment));
@@ -200,8 +240,11 @@ export class FileTracker {
       live.wake();
       return;
     }
-    const opened = await openFile(path, this.options.fingerprintBytes);
-    if (!opened) return;
+    const opened = await openFile(path, this.options.fingerprintBytes, this.options.linkRoots);
+    if (!opened) {
+      await this.#warnNotFollowed(path);
+      return;
+    }
     const key = keyText(opened.key);
     const existing = this.#tailers.get(key);
     if (existing) {
@@ -212,7 +255,7 @@ export class FileTracker {
     }
     const resumeAt = this.#retired.recall(key, opened.head);
     // After the first scan, every file found is new: read from its beginning.
-    const offset = resumeAt ?? (this.#initialScan ? startOffsetOf(opened, this.#startRules) : 0);
+    const offset = resumeAt ?? (this.#initialScan ? startOffsetOf(opened, path, this.#startRules) : 0);
     // A log that appeared since we began: its first files may have been rotated away before we saw
     // any (no rename of a followed file will point at them), and they are new too.
     const firstOfNewLog = !this.#initialScan && resumeAt === undefined && !this.#logs.has(path);
@@ -220,8 +263,18 @@ export class FileTracker {
     if (firstOfNewLog) this.enqueue(() => recoverRotationsBefore(this, file, this.#sinceMs));
   }
 
-  #moved(tailer: Tailer, path: string): void {
-    const file = tailer.file;
+  /** Says once per path why a file the globs match is not followed (a FIFO, a link out). */
+  async #warnNotFollowed(path: string): Promise<void> {
+    if (this.#warned.has(path)) return;
+    const reason = await whyNotFollowed(path, this.options.linkRoots);
+    if (!reason) return;
+    if (this.#warned.size >= 1000) this.#warned.clear();
+    this.#warned.add(path);
+    this.options.log.warn({ path }, reason);
+  }
+
+  #moved(reader: FileReader, path: string): void {
+    const file = reader.file;
     this.options.rotated('rename');
     const fields = { path: file.logicalPath, inode: file.key.ino, offset: file.readOffset };
     this.options.log.info(fields, 'file renamed or deleted; reading it to its end');
@@ -229,10 +282,10 @@ export class FileTracker {
     this.enqueue(() => recoverMissedRotations(this, file, path));
   }
 
-  #truncated(tailer: Tailer, old: TrackedFile): void {
+  #truncated(reader: FileReader, old: TrackedFile): void {
     this.options.rotated('truncate');
-    const successor = tailer.file;
+    const successor = reader.file;
     this.#files.add(successor);
-    this.enqueue(() => carryOnAfterTruncation(this, tailer, old, successor));
+    this.enqueue(() => carryOnAfterTruncation(this, reader, old, successor));
   }
 }

@@ -4,7 +4,7 @@ import type { Checkpoint } from './checkpoint-store.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { Discovery } from './discovery.ts';
 import { FileTracker } from './file-tracker.ts';
-import { createPathFilter } from './glob.ts';
+import { createPathFilter, globBase } from './glob.ts';
 import { MemoryBudget } from './memory-budget.ts';
 import { bindRunnerMetrics, countRead } from './metric-bindings.ts';
 import type { ForwarderMetrics } from './metrics.ts';
@@ -23,6 +23,8 @@ export interface ForwarderOptions {
   maxLineBytes: number;
   longLines: 'truncate' | 'skip';
   readFrom: 'end' | 'beginning';
+  /** Follow a file whose name is a link out of the directories of --path (refused by default). */
+  followLinksOutside: boolean;
   positionsFile: string;
   checkpointIntervalMs: number;
   checkpoint: Checkpoint | undefined;
@@ -73,6 +75,7 @@ export class Forwarder {
     this.tracker = new FileTracker({
       filter,
       fingerprintBytes: options.timing.fingerprintBytes,
+      linkRoots: options.followLinksOutside ? undefined : settings.include.map(globBase),
       readFrom: options.readFrom,
       previousSaveMs: options.checkpoint?.savedAtMs,
       context: {

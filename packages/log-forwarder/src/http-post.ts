@@ -39,7 +39,10 @@ export class HttpPoster {
     this.#target = target;
     // As many connections as batches in flight (--batches-in-flight is at most 16).
     const options = { keepAlive: true, maxSockets: 16 };
-    this.#agent = target.url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+    this.#agent =
+      target.url.protocol !== 'https:'
+        ? new HttpAgent(options)
+        : (target.tls?.httpsAgent(options) ?? new HttpsAgent(options));
   }
 
   /**

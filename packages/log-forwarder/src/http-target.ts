@@ -1,9 +1,13 @@
+import type { OutgoingTls } from '@toolkit/lifecycle';
+
 /** Where a sink sends its requests: the URL without credentials, and the headers every request carries. */
 export interface HttpTarget {
   url: URL;
   /** The URL as it may appear in logs: no user or password. */
   label: string;
   headers: Record<string, string>;
+  /** Trust and client certificate for an https URL (lifecycle's outgoing TLS options). */
+  tls?: OutgoingTls;
 }
 
 /**

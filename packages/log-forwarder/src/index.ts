@@ -1,4 +1,4 @@
-export { AckLedger, type Segment, settleRecords } from './ack-ledger.ts';
+export { AckLedger, type Segment } from './ack-ledger.ts';
 export { runLogForwarder } from './app.ts';
 export { type Checkpoint, type CheckpointEntry, loadCheckpoint, saveCheckpoint } from './checkpoint-store.ts';
 export { definition } from './definition.ts';
@@ -11,7 +11,7 @@ export { createForwarderMetrics } from './metrics.ts';
 export { MultilineJoiner } from './multiline.ts';
 export { options } from './options.ts';
 export { createLineParser } from './parse-line.ts';
-export { type LogSource, RecordBlock, type RecordSlice } from './record.ts';
+export { type LogSource, RecordBlock, type RecordSlice, settleRecords } from './record.ts';
 export { classifyStatus, parseRetryAfter, type RetryPolicy } from './retry.ts';
 export { deriveSettings, SettingsError } from './settings.ts';
 export { SinkRunner } from './sink-runner.ts';

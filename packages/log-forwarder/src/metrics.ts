@@ -100,7 +100,7 @@ export function createForwarderMetrics(registry: Registry) {
     }),
     rotations: new Counter({
       name: 'log_forwarder_rotations_total',
-      help: 'Rotations seen, by kind: rename (the name now leads to another file, or none) or truncate.',
+      help: 'Rotations seen, by kind: rename (the name now leads to another file, or none) or truncate; a rotated file found afterwards (missed while busy or stopped) counts too.',
       labelNames: ['kind'],
       registers,
     }),

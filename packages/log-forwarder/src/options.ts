@@ -1,4 +1,4 @@
-import type { OptionTable } from '@toolkit/lifecycle';
+import { type OptionTable, outgoingTlsOptions } from '@toolkit/lifecycle';
 
 /** Every option of the forwarder, declared once: the parser, `--help` and the docs read this table. */
 export const options = {
@@ -12,6 +12,11 @@ export const options = {
     type: 'list',
     placeholder: 'GLOB',
     help: 'Globs of files to skip; a glob without a slash matches the file name (*.gz, *.1).',
+  },
+  followLinksOutside: {
+    type: 'boolean',
+    default: false,
+    help: 'Follow a log file that is a symbolic link to a file outside the directories of --path; by default it is refused (logged), so a link put in the log volume cannot make the sidecar ship a secret.',
   },
   readFrom: {
     type: 'enum',
@@ -213,4 +218,6 @@ export const options = {
     min: 65_536,
     help: 'Bytes of lines held in memory until every sink has them; when full, reading pauses.',
   },
+  // --ca-file, --client-cert-file, --client-key-file, --insecure-skip-verify for outgoing HTTPS.
+  ...outgoingTlsOptions,
 } as const satisfies OptionTable;

@@ -147,3 +147,12 @@ export function createTimeFormatter(): (ms: number) => string {
     return lastText;
   };
 }
+
+/** Marks records as acknowledged by one sink (or dropped by it for good). */
+export function settleRecords(slices: readonly RecordSlice[]): void {
+  for (const { block, from, to } of slices) {
+    const segment = block.segment;
+    segment.pending -= to - from;
+    if (segment.pending === 0) segment.ledger.settled(segment);
+  }
+}

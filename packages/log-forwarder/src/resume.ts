@@ -1,10 +1,9 @@
 import { dirname } from 'node:path';
 import type { CheckpointEntry } from './checkpoint-store.ts';
-import { findByFingerprint, type OpenedFile, openFile } from './file-checks.ts';
+import { findByFingerprint, type LinkRoots, type OpenedFile, openFile } from './file-checks.ts';
 import { type FileKey, fingerprintOf, sameKey } from './file-identity.ts';
-import type { FileTracker } from './file-tracker.ts';
-import { recoverMissedRotations } from './rotation-recovery.ts';
 import type { TailerMode } from './tailer-environment.ts';
+import type { Tracking } from './tracking.ts';
 
 /** Where a file of the positions file is now, opened. */
 export interface LocatedFile {
@@ -30,11 +29,12 @@ export async function locateEntry(
   entry: CheckpointEntry,
   headBytes: number,
   isTracked: (key: FileKey) => boolean,
+  roots: LinkRoots,
 ): Promise<LocatedFile | undefined> {
   const key = { dev: entry.dev, ino: entry.ino };
   const bytes = Math.max(headBytes, entry.fingerprintBytes);
   for (const path of new Set([entry.file, entry.path])) {
-    const opened = await openFile(path, bytes);
+    const opened = await openFile(path, bytes, roots);
     if (!opened) continue;
     if (sameKey(opened.key, key) && matchesEntry(opened, entry)) return { path, opened };
     await opened.handle.close().catch(() => {});
@@ -44,11 +44,16 @@ export async function locateEntry(
       dir,
       entry.fingerprint,
       entry.fingerprintBytes,
-      (candidate) => !isTracked(candidate.key) && candidate.size >= entry.offset,
+      // Nothing was read from it (an empty file): no first bytes to know it by, only its inode.
+      (candidate) =>
+        !isTracked(candidate.key) &&
+        candidate.size >= entry.offset &&
+        (entry.fingerprintBytes > 0 || sameKey(candidate.key, key)),
+      roots,
       key,
     );
     if (!found) continue;
-    const opened = await openFile(found.path, bytes);
+    const opened = await openFile(found.path, bytes, roots);
     if (opened && matchesEntry(opened, entry)) return { path: found.path, opened };
     await opened?.handle.close().catch(() => {});
   }
@@ -57,29 +62,43 @@ export async function locateEntry(
 
 /**
  * Reopens the files of the positions file where they are now, at their acknowledged offsets: under
- * a followed name it is followed, renamed away it is read to its end, a copy is read to its end.
- * Rotated more than once while we were down: the files between are read too.
+ * a followed name it is followed, renamed away it is read to its end, a copy is read to its end, and
+ * one read to its end before (done) is only remembered, unless it has grown since. Every entry is
+ * placed before any search for unread rotated files (a file of the positions file would otherwise be
+ * taken for one and read again from its start). Returns, per log, the birth time of its oldest file
+ * when its oldest contents named began: rotated files born since that no entry names were never
+ * read (see recoverUnreadSinceRestart).
  */
 export async function resumeEntries(
-  tracker: FileTracker,
+  tracker: Tracking,
   entries: readonly CheckpointEntry[],
-): Promise<void> {
-  const { log, fingerprintBytes, filter } = tracker.options;
+): Promise<Map<string, number>> {
+  const { log, fingerprintBytes, filter, linkRoots } = tracker.options;
+  const since = new Map<string, number>();
   for (const entry of entries) {
-    const located = await locateEntry(entry, fingerprintBytes, (key) => tracker.isTracked(key));
-    if (!located || tracker.isTracked(located.opened.key)) {
+    const located = await locateEntry(entry, fingerprintBytes, (key) => tracker.isKnown(key), linkRoots);
+    if (!located || tracker.isKnown(located.opened.key)) {
       await located?.opened.handle.close();
       log.info({ path: entry.path, file: entry.file }, 'file of the positions file is gone');
       continue;
     }
     const { opened, path } = located;
+    // Positions files of older versions do not say when contents began: no search for their logs.
+    if (entry.bornMs !== undefined)
+      since.set(entry.path, Math.min(since.get(entry.path) ?? Number.POSITIVE_INFINITY, entry.bornMs));
+    if (entry.done && opened.size <= entry.offset) {
+      await opened.handle.close();
+      tracker.retire(opened, entry, path);
+      continue;
+    }
     const exact = sameKey(opened.key, { dev: entry.dev, ino: entry.ino });
     const mode: TailerMode = !exact ? 'copy' : filter.matches(path) ? 'live' : 'rotated';
     // Smaller than the offset: truncated while we were down, what is there now is new.
     const offset = entry.offset <= opened.size ? entry.offset : 0;
     const file = tracker.start(opened, entry.path, path, offset, mode);
-    if (path === entry.file) continue;
-    log.info({ path: entry.path, was: entry.file, now: path, mode }, 'file moved while stopped');
-    tracker.enqueue(() => recoverMissedRotations(tracker, file, entry.path));
+    if (entry.bornMs !== undefined) file.contentsBornMs = entry.bornMs;
+    if (path !== entry.file)
+      log.info({ path: entry.path, was: entry.file, now: path, mode }, 'file moved while stopped');
   }
+  return since;
 }

@@ -1,9 +1,11 @@
 import { basename, dirname } from 'node:path';
+import type { CheckpointEntry } from './checkpoint-store.ts';
 import { findByFingerprint, findMissedRotations, openFile } from './file-checks.ts';
 import { fingerprintOf } from './file-identity.ts';
-import type { FileTracker } from './file-tracker.ts';
 import { Tailer } from './tailer.ts';
+import type { FileReader } from './tailer-environment.ts';
 import type { TrackedFile } from './tracked-file.ts';
+import type { Tracking } from './tracking.ts';
 
 /** Whether two heads begin alike (one is the start of the other); an empty head tells nothing. */
 export function sharesStart(a: Buffer, b: Buffer): boolean {
@@ -18,7 +20,7 @@ export function sharesStart(a: Buffer, b: Buffer): boolean {
  * they are read from their start (see findMissedRotations).
  */
 export async function recoverMissedRotations(
-  tracker: FileTracker,
+  tracker: Tracking,
   file: TrackedFile,
   path: string,
 ): Promise<void> {
@@ -34,7 +36,7 @@ export async function recoverMissedRotations(
  * times are coarse (a clock tick), files created in a burst share one; `file` itself is followed.
  */
 export async function recoverRotationsBefore(
-  tracker: FileTracker,
+  tracker: Tracking,
   file: TrackedFile,
   sinceMs: number,
 ): Promise<void> {
@@ -44,7 +46,7 @@ export async function recoverRotationsBefore(
 
 /** Starts reading, as rotated, the files of `logicalPath`'s log born between two times and not known. */
 async function readMissedRotations(
-  tracker: FileTracker,
+  tracker: Tracking,
   logicalPath: string,
   path: string,
   bornAfterMs: number,
@@ -52,7 +54,7 @@ async function readMissedRotations(
 ): Promise<void> {
   if (tracker.closed) return;
   const { filter, fingerprintBytes, log } = tracker.options;
-  const accept = (candidate: string, key: Parameters<FileTracker['isKnown']>[0]) =>
+  const accept = (candidate: string, key: Parameters<Tracking['isKnown']>[0]) =>
     candidate !== path && !filter.excludes(candidate) && !tracker.isKnown(key);
   for (const candidate of await findMissedRotations(
     dirname(path),
@@ -61,12 +63,76 @@ async function readMissedRotations(
     bornBeforeMs,
     accept,
   )) {
-    const opened = await openFile(candidate, fingerprintBytes);
+    const opened = await openFile(candidate, fingerprintBytes, tracker.options.linkRoots);
     if (!opened || tracker.isTracked(opened.key)) {
       await opened?.handle.close();
       continue;
     }
     log.warn({ path: logicalPath, file: candidate }, 'reading a rotated file that was never followed');
+    tracker.options.rotated('rename');
+    tracker.start(opened, logicalPath, candidate, 0, 'rotated');
+  }
+}
+
+/**
+ * Whether `length` first bytes are enough to tell contents apart: all the bytes of a fingerprint, or
+ * a whole first line (a few bytes of a line being written, `seq=0`, start many files).
+ */
+function tellsApart(head: Buffer, length: number, fingerprintBytes: number): boolean {
+  return length > 0 && (length >= fingerprintBytes || head.subarray(0, length).includes(10));
+}
+
+/** Whether a file (its `head`) starts with the known first bytes of other contents: a copy of those. */
+export function startsLike(head: Buffer, known: Buffer, fingerprintBytes: number): boolean {
+  const length = Math.min(head.length, known.length);
+  return (
+    tellsApart(known, length, fingerprintBytes) && head.subarray(0, length).equals(known.subarray(0, length))
+  );
+}
+
+/** Whether a file starts with the first bytes an entry was written for: a copy of those contents. */
+export function startsLikeEntry(head: Buffer, entry: CheckpointEntry, fingerprintBytes: number): boolean {
+  const bytes = entry.fingerprintBytes;
+  return (
+    head.length >= bytes &&
+    tellsApart(head, bytes, fingerprintBytes) &&
+    fingerprintOf(head.subarray(0, bytes)) === entry.fingerprint
+  );
+}
+
+/**
+ * After a restart, the rotated files of a log that the last run never read: born after the oldest
+ * contents of the log that the positions file names began (`sinceMs`: a file's birth, or the
+ * truncation that began them, after which no older contents were copied), not named by it, not
+ * followed now, and not a copy of contents it names or this run follows (those were located with
+ * their offsets, or are carried on by their copy). The last run may have
+ * been killed before it reached them (its search for missed rotations still to come), or they were
+ * rotated while it was down; each is read from its start. The positions file names the files read
+ * to their end too (done), so this is not one of them.
+ */
+export async function recoverUnreadSinceRestart(
+  tracker: Tracking,
+  logicalPath: string,
+  sinceMs: number,
+): Promise<void> {
+  if (tracker.closed) return;
+  const { filter, fingerprintBytes, log } = tracker.options;
+  const accept = (candidate: string, key: Parameters<Tracking['isKnown']>[0]) =>
+    candidate !== logicalPath && !filter.excludes(candidate) && !tracker.isKnown(key);
+  for (const candidate of await findMissedRotations(
+    dirname(logicalPath),
+    basename(logicalPath),
+    sinceMs,
+    Number.POSITIVE_INFINITY,
+    accept,
+  )) {
+    const opened = await openFile(candidate, fingerprintBytes, tracker.options.linkRoots);
+    if (!opened || tracker.isKnown(opened.key) || tracker.startsLikeKnownContents(opened.head)) {
+      await opened?.handle.close();
+      continue;
+    }
+    log.warn({ path: logicalPath, file: candidate }, 'reading a rotated file the last run had not read');
+    tracker.options.rotated('rename');
     tracker.start(opened, logicalPath, candidate, 0, 'rotated');
   }
 }
@@ -77,8 +143,8 @@ async function readMissedRotations(
  * With no copy, what the old contents held is flushed. Then copies of truncations never seen.
  */
 export async function carryOnAfterTruncation(
-  tracker: FileTracker,
-  tailer: Tailer,
+  tracker: Tracking,
+  reader: FileReader,
   old: TrackedFile,
   successor: TrackedFile,
 ): Promise<void> {
@@ -96,13 +162,14 @@ export async function carryOnAfterTruncation(
             !tracker.isTracked(found.key) &&
             found.size >= old.readOffset &&
             (found.birthMs === 0 || found.birthMs > old.startedMs - 1000),
+          tracker.options.linkRoots,
         );
-  const opened = copy ? await openFile(copy.path, fingerprintBytes) : undefined;
+  const opened = copy ? await openFile(copy.path, fingerprintBytes, tracker.options.linkRoots) : undefined;
   if (!copy || !opened) {
     const message =
       'file truncated; it was read to its end, or no copy of it is left: reading it again from its start';
     log.info({ path: old.logicalPath, offset: old.readOffset }, message);
-    tailer.flushOld(old);
+    reader.flushOld(old);
   } else {
     log.info(
       { path: old.logicalPath, copy: copy.path, offset: old.readOffset },
@@ -121,13 +188,13 @@ export async function carryOnAfterTruncation(
  * saw the truncation, and starting like neither the old contents nor the new. Each is read whole.
  */
 async function recoverMissedCopies(
-  tracker: FileTracker,
+  tracker: Tracking,
   old: TrackedFile,
   successor: TrackedFile,
   bornAfterMs: number,
 ): Promise<void> {
   const { filter, fingerprintBytes, log } = tracker.options;
-  const accept = (candidate: string, key: Parameters<FileTracker['isKnown']>[0]) =>
+  const accept = (candidate: string, key: Parameters<Tracking['isKnown']>[0]) =>
     candidate !== successor.physicalPath &&
     candidate !== old.physicalPath &&
     !filter.excludes(candidate) &&
@@ -140,13 +207,14 @@ async function recoverMissedCopies(
     successor.startedMs,
     accept,
   )) {
-    const opened = await openFile(candidate, fingerprintBytes);
+    const opened = await openFile(candidate, fingerprintBytes, tracker.options.linkRoots);
     const seen = opened && (sharesStart(opened.head, old.head) || sharesStart(opened.head, successor.head));
     if (!opened || seen || tracker.isTracked(opened.key)) {
       await opened?.handle.close();
       continue;
     }
     log.warn({ path: old.logicalPath, file: candidate }, 'reading a copy of a truncation never seen');
+    tracker.options.rotated('truncate');
     tracker.start(opened, old.logicalPath, candidate, 0, 'copy');
   }
 }

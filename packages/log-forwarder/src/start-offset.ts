@@ -7,16 +7,21 @@ export interface StartRules {
   previousSaveMs: number | undefined;
   /** Inodes of the positions file. */
   previousKeys: Set<string>;
+  /** Per log of the positions file, the birth time of its oldest file there: a file born since is new. */
+  logsSince: Map<string, number>;
 }
 
 /**
  * Where reading starts in a file the first scan found that the positions file does not know. At the
  * first start: `--read-from`. After a restart: its beginning when it is new since the last run (a
- * rotation while we were down) or an inode of the positions file rewritten since (copytruncate while
- * down); its end when it is older (a file left alone, or one that has just come under the globs).
+ * rotation while we were down; born after the oldest file of its log in the positions file, however
+ * long ago the positions file was written) or an inode of the positions file rewritten since
+ * (copytruncate while down); its end when it is older (a file left alone, or one that has just come under the globs).
  */
-export function startOffsetOf(opened: OpenedFile, rules: StartRules): number {
+export function startOffsetOf(opened: OpenedFile, path: string, rules: StartRules): number {
   if (rules.previousSaveMs === undefined) return rules.readFrom === 'beginning' ? 0 : opened.size;
   if (rules.previousKeys.has(keyText(opened.key))) return 0;
+  const since = rules.logsSince.get(path);
+  if (since !== undefined && opened.birthMs > since) return 0;
   return opened.bornMs > rules.previousSaveMs - 2000 ? 0 : opened.size;
 }

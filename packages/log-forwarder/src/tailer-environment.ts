@@ -2,7 +2,6 @@ import type { MemoryBudget } from './memory-budget.ts';
 import type { LineParser } from './parse-line.ts';
 import type { ReadBuffers } from './read-buffers.ts';
 import type { RecordBlock } from './record.ts';
-import type { Tailer } from './tailer.ts';
 import type { TrackedFile } from './tracked-file.ts';
 
 /**
@@ -10,6 +9,13 @@ import type { TrackedFile } from './tracked-file.ts';
  * go once idle; `copy`: a finished copy (logrotate's), read to its end.
  */
 export type TailerMode = 'live' | 'rotated' | 'copy';
+
+/** A tailer as the forwarder sees it when it reports: the file it reads, and its held lines. */
+export interface FileReader {
+  readonly file: TrackedFile;
+  /** Flushes what `old` still holds, for contents that end here (truncated, with no copy found). */
+  flushOld(old: TrackedFile): void;
+}
 
 export interface TailerTiming {
   pollMs: number;
@@ -34,7 +40,7 @@ export interface TailerEnvironment {
   dispatch(block: RecordBlock, end: number): void;
   counted(file: TrackedFile, lines: number, bytes: number): void;
   /** The file's name no longer leads to it (renamed or deleted): the name may hold a new file. */
-  moved(tailer: Tailer, path: string): void;
+  moved(reader: FileReader, path: string): void;
   /** The file was truncated; `old` is what was read before, which a copy may carry on. */
-  truncated(tailer: Tailer, old: TrackedFile): void;
+  truncated(reader: FileReader, old: TrackedFile): void;
 }

@@ -3,7 +3,7 @@ import { emitRecords, flushHeld } from './emit-records.ts';
 import { checkPath } from './file-checks.ts';
 import { readHead } from './file-identity.ts';
 import { readChunk } from './read-chunk.ts';
-import type { TailerEnvironment, TailerMode } from './tailer-environment.ts';
+import type { FileReader, TailerEnvironment, TailerMode } from './tailer-environment.ts';
 import type { TrackedFile } from './tracked-file.ts';
 import { WakeSignal, watchWrites } from './wake-signal.ts';
 
@@ -12,7 +12,7 @@ import { WakeSignal, watchWrites } from './wake-signal.ts';
  * lines and records that go to the sinks. Between reads it checks that the file is still the same
  * (truncation), that its name still leads to it (rotation), and flushes a held line after its timeout.
  */
-export class Tailer {
+export class Tailer implements FileReader {
   readonly handle: FileHandle;
   file: TrackedFile;
   mode: TailerMode;

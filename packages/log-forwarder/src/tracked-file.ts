@@ -43,6 +43,11 @@ export class TrackedFile {
   readonly startedMs = Date.now();
   /** Birth time of the file (Unix ms), 0 when the file system keeps none. */
   birthMs = 0;
+  /**
+   * When these contents began (Unix ms): the file's birth (when it has one) for its first contents,
+   * when the truncation was seen for the next; after a restart, as the positions file says.
+   */
+  contentsBornMs = this.startedMs;
   /** No more reading: the file was let go, or the copy was read to its end. */
   finished = false;
   readonly #context: TrackingContext;
@@ -100,6 +105,8 @@ export class TrackedFile {
       fingerprint: this.source.fingerprint,
       fingerprintBytes: this.head.length,
       offset: this.ledger.committed,
+      bornMs: this.contentsBornMs,
+      ...(this.finished && this.ledger.openSegments === 0 ? { done: true } : {}),
     };
   }
 }

@@ -2,14 +2,14 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AckLedger, settleRecords } from '../src/ack-ledger.ts';
+import { AckLedger } from '../src/ack-ledger.ts';
 import {
   type CheckpointEntry,
   CheckpointError,
   loadCheckpoint,
   saveCheckpoint,
 } from '../src/checkpoint-store.ts';
-import { RecordBlock } from '../src/record.ts';
+import { RecordBlock, settleRecords } from '../src/record.ts';
 
 const entry: CheckpointEntry = {
   path: '/logs/app.log',

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Child } from '@toolkit/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Child } from '../../lifecycle/test/child.ts';
 import { FakeSink } from './helpers/fake-sink.ts';
 import { mainFile } from './helpers/forwarder.ts';
 
@@ -88,7 +88,8 @@ describe('command line', () => {
         '127.0.0.1:0',
       ]);
       await child.waitForLog((l) => l.msg === 'ready');
-      writeFileSync(log, 'before\nafter\n');
+      // Appended, not rewritten: a rewrite truncates first, and a read in between sees a truncation.
+      appendFileSync(log, 'after\n');
       // The batch timeout is long: the new line goes out because shutdown reads to the end and flushes.
       child.process.kill('SIGTERM');
       expect(await child.exitCode()).toBe(0);

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Child } from '@toolkit/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Child } from '../../lifecycle/test/child.ts';
 import { FakeSink, waitUntil } from './helpers/fake-sink.ts';
 import {
   adminUrl,

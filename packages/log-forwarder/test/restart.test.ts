@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Child } from '@toolkit/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Child } from '../../lifecycle/test/child.ts';
 import { FakeSink, waitUntil } from './helpers/fake-sink.ts';
 import { startForwarder, waitReady, writerFile } from './helpers/forwarder.ts';
 

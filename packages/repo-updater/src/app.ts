@@ -1,5 +1,6 @@
-import type { Config, commonOptions, ProgramContext } from '@toolkit/lifecycle';
+import { type Config, type commonOptions, OutgoingTls, type ProgramContext } from '@toolkit/lifecycle';
 import { buildGitRunner, buildNotifiers, buildValidator, KnownSecrets } from './build-parts.ts';
+import { safeDirectoriesFor, writeGlobalGitConfig } from './git/global-config.ts';
 import { redactUrlCredentials } from './git/redact.ts';
 import { describeRef } from './git/refs.ts';
 import { LocalRepository } from './git/repository.ts';
@@ -31,7 +32,12 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
   const { layout } = settings;
   const metrics = createMetrics(context.metrics, config.staleAfter);
   const secrets = new KnownSecrets(config.syncToken, config.passwordFile);
-  const git = buildGitRunner(config, settings, secrets, log);
+  const globalConfig = writeGlobalGitConfig(
+    safeDirectoriesFor(settings.repoIsLocal ? settings.repoUrl : undefined, layout.root),
+  );
+  // Registered first, so it runs after the sync loop has stopped.
+  context.onShutdown('git config file', () => globalConfig.remove());
+  const git = buildGitRunner(config, settings, secrets, log, globalConfig.path);
   const source = { url: settings.repoUrl, ref: settings.ref, depth: config.depth };
   const repository = new LocalRepository(git, layout, source);
   const retired = new RetiredWorktrees(config.worktreeGrace, Date.now, config.reuseWorktrees);
@@ -53,7 +59,7 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
   });
   const ref = describeRef(settings.ref);
   const dispatcher = new NotifyDispatcher(
-    buildNotifiers(config, settings),
+    buildNotifiers(config, settings, (await OutgoingTls.open(config, log)).dispatcher),
     { backoff: { initialMs: config.notifyBackoff, maxMs: 60_000 }, maxAttempts: config.notifyMaxAttempts },
     { log, onRun: (hook, ok) => metrics.hookRuns.inc({ hook, result: ok ? 'success' : 'error' }) },
   );

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Logger } from '@toolkit/lifecycle';
+import type { Dispatcher, Logger } from '@toolkit/lifecycle';
 import { buildGitEnvironment } from './git/auth.ts';
 import { Redactor } from './git/redact.ts';
 import { GitRunner } from './git/runner.ts';
@@ -48,6 +48,7 @@ export function buildGitRunner(
   settings: Settings,
   secrets: KnownSecrets,
   log: Logger,
+  globalConfigFile?: string,
 ) {
   const environment = buildGitEnvironment(
     {
@@ -59,6 +60,8 @@ export function buildGitRunner(
     },
     settings.gitConfig,
     settings.layout.root,
+    process.env,
+    globalConfigFile,
   );
   return new GitRunner(environment, new Redactor(() => secrets.values), log);
 }
@@ -83,7 +86,11 @@ export function buildValidator(config: RepoUpdaterConfig, metrics: RepoUpdaterMe
   };
 }
 
-export function buildNotifiers(config: RepoUpdaterConfig, settings: Settings): Notifier[] {
+export function buildNotifiers(
+  config: RepoUpdaterConfig,
+  settings: Settings,
+  dispatcher?: Dispatcher,
+): Notifier[] {
   const notifiers: Notifier[] = [];
   if (config.notifyUrl) {
     notifiers.push(
@@ -92,6 +99,7 @@ export function buildNotifiers(config: RepoUpdaterConfig, settings: Settings): N
         method: config.notifyMethod,
         accept: settings.notifyStatus,
         timeoutMs: config.notifyTimeout,
+        dispatcher,
       }),
     );
   }

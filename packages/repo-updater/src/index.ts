@@ -8,6 +8,12 @@ export {
   type GitEnvironment,
   quoteForShell,
 } from './git/auth.ts';
+export {
+  type GlobalGitConfig,
+  globalGitConfigText,
+  safeDirectoriesFor,
+  writeGlobalGitConfig,
+} from './git/global-config.ts';
 export { removeStaleLocks } from './git/locks.ts';
 export { Redactor, redactUrlCredentials } from './git/redact.ts';
 export { describeRef, fetchTarget, parseRef, type RefSpec } from './git/refs.ts';
@@ -38,10 +44,10 @@ export { options } from './options.ts';
 export { removeExpiredWorktrees, takeOverRoot } from './publish/cleanup.ts';
 export { type PublishedTree, readPublishedTree, removeLeftoverLinks, swapLink } from './publish/link.ts';
 export { RetiredWorktrees } from './publish/retired.ts';
-export { deriveSettings, type RepoUpdaterConfig, type Settings } from './settings.ts';
+export { deriveSettings, fileProtocolConfig, type RepoUpdaterConfig, type Settings } from './settings.ts';
 export { type LoopHooks, type LoopSettings, type LoopState, SyncLoop } from './sync/loop.ts';
 export { OutcomeReporter } from './sync/report.ts';
 export { SyncError, type SyncErrorCode, type SyncStep, toSyncError } from './sync/sync-error.ts';
 export { Syncer, type SyncerParts, type SyncOutcome, type SyncResult } from './sync/syncer.ts';
 export { createSyncHandler, maxBodyBytes } from './webhook/sync-route.ts';
-export { type Verdict, verifySyncRequest } from './webhook/verify.ts';
+export { type Verdict, verifySyncRequest, verifyWithoutBody } from './webhook/verify.ts';

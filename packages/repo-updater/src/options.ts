@@ -1,4 +1,4 @@
-import type { OptionTable } from '@toolkit/lifecycle';
+import { type OptionTable, outgoingTlsOptions } from '@toolkit/lifecycle';
 import { submoduleModes } from './git/worktrees.ts';
 
 /** The option table: drives parsing, `--help`, the env names (REPO_UPDATER_*) and the docs. */
@@ -25,6 +25,10 @@ export const options = {
     choices: submoduleModes,
     default: 'recursive',
     help: 'Submodules: recursive (all levels), shallow (first level only) or off. Fetched with --depth when it is not 0.',
+  },
+  allowLocalSubmodules: {
+    type: 'boolean',
+    help: "Let submodules be cloned from local paths or file:// URLs (protocol.file.allow=always). Off, only --repo itself may be local: a .gitmodules cannot publish another repository of this filesystem (git's default since CVE-2022-39253).",
   },
   sparsePaths: {
     type: 'list',
@@ -174,4 +178,6 @@ export const options = {
     type: 'boolean',
     help: 'Make everything under --root group-writable (umask 002, core.sharedRepository=group), for apps running as another user of the same group.',
   },
+  // --ca-file, --client-cert-file, --client-key-file, --insecure-skip-verify for outgoing HTTPS.
+  ...outgoingTlsOptions,
 } as const satisfies OptionTable;

@@ -11,7 +11,7 @@ export type RepoUpdaterConfig = Config<typeof options>;
 export interface Settings {
   /** As git takes it: a URL, `user@host:path` or an absolute path. */
   repoUrl: string;
-  /** Local remotes may have local submodules: git refuses file:// submodules unless told. */
+  /** A path or file:// URL: its directory is trusted as a safe.directory. */
   repoIsLocal: boolean;
   ref: RefSpec;
   layout: Layout;
@@ -48,7 +48,8 @@ export function deriveSettings(config: RepoUpdaterConfig): Settings {
     if (!match) throw bad('gitConfig', `--git-config: ${JSON.stringify(entry)} is not KEY=VALUE`);
     return [match[1]!, match[2]!];
   });
-  if (repoIsLocal) gitConfig.unshift(['protocol.file.allow', 'always']);
+  // First, so --git-config can still say otherwise.
+  gitConfig.unshift(fileProtocolConfig(config.allowLocalSubmodules));
   if (config.groupWrite) gitConfig.unshift(['core.sharedRepository', 'group']);
 
   for (const key of ['passwordFile', 'sshKeyFile', 'sshKnownHostsFile'] as const) {
@@ -72,6 +73,16 @@ export function deriveSettings(config: RepoUpdaterConfig): Settings {
     throw bad('notifyStatus', '--notify-status: expected codes such as 200 or classes such as 2xx');
   if (config.syncTimeout <= 0) throw bad('syncTimeout', '--sync-timeout must be more than 0s');
   return { repoUrl, repoIsLocal, ref, layout, gitConfig, notifyStatus };
+}
+
+/**
+ * `protocol.file.allow`: `user` (git's default since CVE-2022-39253, pinned for older gits) lets the
+ * commands this program runs fetch a local --repo, while a submodule's path or file:// URL is refused
+ * (git marks those clones as not from the user), so a branch cannot publish another repository of this
+ * filesystem; `always` with --allow-local-submodules.
+ */
+export function fileProtocolConfig(allowLocalSubmodules: boolean): [string, string] {
+  return ['protocol.file.allow', allowLocalSubmodules ? 'always' : 'user'];
 }
 
 function checkReadable(key: string, path: string): void {

@@ -30,13 +30,54 @@ describe('submodules', () => {
     ['off', false, false],
   ] as const)('%s', async (mode, first, second) => {
     const root = join(temp.path, `root-${mode}`);
-    const updater = createTestUpdater(root, { repo: main.url, submodules: mode });
+    const updater = createTestUpdater(root, {
+      repo: main.url,
+      submodules: mode,
+      allowLocalSubmodules: true,
+    });
     expect(await updater.sync()).toMatchObject({ result: 'success', commit: main.head() });
     const current = join(root, 'current');
     expect(readFileSync(join(current, 'top.txt'), 'utf8')).toBe('top');
     expect(existsSync(join(current, 'sub', 'sub.txt'))).toBe(first);
     expect(existsSync(join(current, 'sub', 'nested', 'deep.txt'))).toBe(second);
     if (first) expect(git(join(current, 'sub'), 'rev-list', '--count', 'HEAD')).toBe('1');
+  });
+});
+
+describe('submodules from this filesystem (CVE-2022-39253)', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let site: RemoteRepo;
+  let other: RemoteRepo;
+
+  beforeAll(() => {
+    temp = makeTempDir();
+    // Another repository of the same filesystem, which the branch's author should not be able to publish.
+    other = new RemoteRepo(temp.path, 'other');
+    other.commit({ 'secret.txt': 'not for the site' });
+    site = new RemoteRepo(temp.path, 'site');
+    site.commit({ 'index.html': 'site' });
+    git(site.work, 'submodule', 'add', '-q', `file://${other.url}`, 'vendor');
+    site.commit({}, 'add a submodule from file://');
+  });
+  afterAll(() => temp.remove());
+
+  test('refused by default: the sync fails and nothing of the other repository is published', async () => {
+    const root = join(temp.path, 'root-default');
+    const updater = createTestUpdater(root, { repo: site.url });
+    const outcome = await updater.sync();
+    expect(outcome.result).toBe('error');
+    expect(outcome.error?.message).toMatch(/transport 'file' not allowed/);
+    expect(existsSync(join(root, 'current'))).toBe(false);
+    const trees = readdirSync(join(root, '.worktrees'));
+    for (const tree of trees)
+      expect(existsSync(join(root, '.worktrees', tree, 'vendor', 'secret.txt'))).toBe(false);
+  });
+
+  test('--allow-local-submodules: cloned', async () => {
+    const root = join(temp.path, 'root-allowed');
+    const updater = createTestUpdater(root, { repo: site.url, allowLocalSubmodules: true });
+    expect(await updater.sync()).toMatchObject({ result: 'success', commit: site.head() });
+    expect(readFileSync(join(root, 'current', 'vendor', 'secret.txt'), 'utf8')).toBe('not for the site');
   });
 });
 

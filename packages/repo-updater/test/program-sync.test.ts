@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { remote, root, temp, useRemoteRepo } from './helpers/git-fixture.ts';
@@ -36,6 +36,51 @@ async function startReceiver(failFirst: number) {
     bodies,
     server,
   };
+}
+
+/**
+ * A POST on a raw socket: `head` (request line and headers, the blank line included), then up to
+ * `bodyBytes` of body in 64 KiB writes, as a chunked body when the head says so, stopping when the
+ * server closes. Resolves with the status line, whether the server closed, what was written, how long.
+ */
+function rawPost(port: number, head: string, bodyBytes: number) {
+  const started = performance.now();
+  const chunked = /transfer-encoding: chunked/i.test(head);
+  return new Promise<{ statusLine: string; closed: boolean; written: number; ms: number }>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    let written = 0;
+    const finish = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({
+        statusLine: answer.split('\r\n')[0] ?? '',
+        closed,
+        written,
+        ms: performance.now() - started,
+      });
+    };
+    const timer = setTimeout(() => finish(false), 10_000);
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+    });
+    socket.on('error', () => {}); // closed by the server while we still write: expected
+    socket.on('close', () => finish(true));
+    socket.on('connect', () => {
+      socket.write(head);
+      const piece = Buffer.alloc(64 * 1024, 'x');
+      const chunk = chunked
+        ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])
+        : piece;
+      const pump = () => {
+        while (written < bodyBytes && !socket.destroyed) {
+          written += piece.length;
+          if (!socket.write(chunk)) return void socket.once('drain', pump);
+        }
+      };
+      pump();
+    });
+  });
 }
 
 const post = (url: string, headers: Record<string, string>, body = '{}') =>
@@ -130,6 +175,34 @@ describe('POST /sync and notifications', () => {
     } finally {
       receiver.server.close();
     }
+  });
+
+  test('POST /sync: the token before the body (401 unread), the declared length before reading (413), what is read capped', async () => {
+    remote.commit({ 'a.txt': 'one' });
+    child = new Updater(['--repo', remote.url, '--root', root, '--period', '0s'], {
+      REPO_UPDATER_SYNC_TOKEN: token,
+    });
+    const port = Number(new URL(await child.adminUrl()).port);
+    const ask = (headers: string, bodyBytes = 0) =>
+      rawPost(port, `POST /sync HTTP/1.1\r\nHost: x\r\n${headers}\r\n`, bodyBytes);
+
+    // 300 MB announced without a token: 401 at once, the connection closed, the body never read.
+    const anonymous = await ask('Content-Length: 300000000\r\n', 300_000_000);
+    expect(anonymous).toMatchObject({ statusLine: 'HTTP/1.1 401 Unauthorized', closed: true });
+    expect(anonymous.written).toBeLessThan(300_000_000);
+    expect(anonymous.ms).toBeLessThan(3_000);
+    // A declared length no one sends (it used to hang): 413 at once for a holder of the token.
+    const huge = await ask(`Authorization: Bearer ${token}\r\nContent-Length: 99999999999\r\n`);
+    expect(huge).toMatchObject({ statusLine: 'HTTP/1.1 413 Payload Too Large', closed: true });
+    expect(huge.ms).toBeLessThan(3_000);
+    // A GitHub signature needs the body: read up to the cap, then refused.
+    const signed = await ask('X-Hub-Signature-256: sha256=00\r\nTransfer-Encoding: chunked\r\n', 64 << 20);
+    expect(signed).toMatchObject({ statusLine: 'HTTP/1.1 413 Payload Too Large', closed: true });
+    expect(signed.written).toBeLessThan(64 << 20);
+
+    const metrics = await (await fetch(`${await child.adminUrl()}/metrics`)).text();
+    expect(metrics).toContain('repo_updater_sync_requests_total{result="unauthorized"} 1');
+    expect(metrics).toContain('repo_updater_sync_requests_total{result="too_large"} 2');
   });
 
   test('POST /sync is refused without --sync-token', async () => {

@@ -300,7 +300,7 @@ describe('the spare worktree with submodules', () => {
     // file:// URLs: git ignores --depth for plain-path (local) clones.
     git(remote.work, 'submodule', 'add', '-q', `file://${sub.url}`, 'sub');
     const first = remote.commit({ 'a.txt': 'first' });
-    const updater = createTestUpdater(root, { repo: remote.url, graceMs: 0 });
+    const updater = createTestUpdater(root, { repo: remote.url, graceMs: 0, allowLocalSubmodules: true });
     expect(await updater.sync()).toMatchObject({ result: 'success', commit: first });
     const second = remote.commit({ 'a.txt': 'second' });
     expect(await updater.sync()).toMatchObject({ result: 'success', commit: second });

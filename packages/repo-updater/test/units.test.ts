@@ -1,6 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { buildGitEnvironment, buildSshCommand } from '../src/git/auth.ts';
+import { globalGitConfigText, safeDirectoriesFor, writeGlobalGitConfig } from '../src/git/global-config.ts';
 import { Redactor, redactUrlCredentials } from '../src/git/redact.ts';
 import { parseRef } from '../src/git/refs.ts';
 import { RetiredWorktrees } from '../src/publish/retired.ts';
@@ -50,7 +55,7 @@ describe('git environment', () => {
       PATH: '/bin',
       GIT_TERMINAL_PROMPT: '0',
       GIT_CEILING_DIRECTORIES: '/data',
-      GIT_CONFIG_COUNT: '3',
+      GIT_CONFIG_COUNT: '5',
       GIT_CONFIG_KEY_0: 'credential.helper',
       GIT_CONFIG_VALUE_0: '',
       GIT_CONFIG_KEY_1: 'credential.helper',
@@ -59,6 +64,53 @@ describe('git environment', () => {
       REPO_UPDATER_GIT_USERNAME: 'alice',
     });
     expect(gitKeys).toContain('GIT_CONFIG_VALUE_2');
+  });
+
+  test('gc and maintenance never detach, whatever --git-config says; other keys pass; safe.directory from our global file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repo-updater-env-'));
+    try {
+      const odd = join(dir, 'a "quoted" dir #1');
+      expect(safeDirectoriesFor('file:///srv/site.git', '/data')).toContain('/srv/site.git');
+      const config = writeGlobalGitConfig(safeDirectoriesFor(odd, '/data'), dir);
+      const { env } = buildGitEnvironment(
+        {},
+        [
+          ['gc.autoDetach', 'true'],
+          ['http.sslCAInfo', '/ca.pem'],
+        ],
+        '/data',
+        { PATH: process.env.PATH },
+        config.path,
+      );
+      const get = (...args: string[]) =>
+        execFileSync('git', ['config', ...args], { cwd: dir, env, encoding: 'utf8' }).trim();
+      expect(get('--get', 'gc.autoDetach')).toBe('false');
+      expect(get('--get', 'maintenance.autoDetach')).toBe('false');
+      expect(get('--get', 'http.sslCAInfo')).toBe('/ca.pem');
+      expect(get('--global', '--get-all', 'safe.directory').split('\n')).toEqual([
+        '/data',
+        '/data/.git',
+        odd,
+        join(odd, '.git'),
+      ]);
+      await config.remove();
+      expect(existsSync(config.path)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the user's ~/.gitconfig is included in our global file when there is one", () => {
+    const home = mkdtempSync(join(tmpdir(), 'repo-updater-home-'));
+    try {
+      expect(globalGitConfigText(['/r'], home)).toBe('[safe]\n\tdirectory = "/r"\n');
+      writeFileSync(join(home, '.gitconfig'), '[user]\n\tname = x\n');
+      expect(globalGitConfigText(['/r'], home)).toBe(
+        `[include]\n\tpath = "${home}/.gitconfig"\n[safe]\n\tdirectory = "/r"\n`,
+      );
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   test('ssh: key and known hosts by path, quoted for the shell', () => {

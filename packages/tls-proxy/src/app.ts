@@ -1,4 +1,4 @@
-import type { ProgramContext } from '@toolkit/lifecycle';
+import { createLogger, type LogLevel, type ProgramContext } from '@toolkit/lifecycle';
 import { ProxyMetrics } from './metrics.ts';
 import { watchUpstreamReadiness } from './readiness.ts';
 import { deriveSettings, type TlsProxyConfig } from './settings.ts';
@@ -19,7 +19,13 @@ export async function runTlsProxy(context: ProgramContext<TlsProxyConfig>): Prom
           // The other workers drain, then the process exits 1 (the container's restart policy restarts it).
           context.fail('worker thread crashed', error),
         )
-      : await startTlsProxy(settings, log, new ProxyMetrics(context.metrics));
+      : await startTlsProxy(
+          settings,
+          log,
+          new ProxyMetrics(context.metrics),
+          // One line per request or connection: written in batches, all of it out by the exit.
+          createLogger('tls-proxy', log.level as LogLevel, 2, { buffered: true }),
+        );
   context.onShutdown('upstream connections', () => proxy.close());
   // The step's own timeout leaves the drain a second to cut what is left once its grace runs out.
   context.onShutdown(

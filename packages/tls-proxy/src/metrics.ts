@@ -22,6 +22,19 @@ export const upstreamErrorReasons = [
 ] as const;
 export type UpstreamErrorReason = (typeof upstreamErrorReasons)[number];
 
+/** How a --mode tcp connection ended: the `outcome` label and the access log's `end`. */
+export const connectionOutcomes = [
+  'client_closed',
+  'upstream_closed',
+  'client_reset',
+  'upstream_reset',
+  'upstream_refused',
+  'upstream_connect_timeout',
+  'idle_timeout',
+  'drain_cut',
+] as const;
+export type ConnectionOutcome = (typeof connectionOutcomes)[number];
+
 /**
  * The proxy's metrics, registered on the registry it is given (never the global one). Label values are
  * closed sets, so a client cannot grow the series count: methods outside the standard ones are `OTHER`.
@@ -32,6 +45,10 @@ export class ProxyMetrics {
   readonly upstreamErrors: Counter<'reason'>;
   readonly handshakeFailures: Counter<'reason'>;
   readonly openConnections: Gauge;
+  readonly refusedConnections: Counter;
+  readonly connections: Counter<'outcome' | 'alpn'>;
+  readonly connectionBytes: Counter<'direction'>;
+  readonly connectionDuration: Histogram;
   readonly certificateExpiry: Gauge;
   readonly certificateReloads: Counter<'result'>;
   // labels() hashes its arguments on every call: keep the children, by method then status (hot path).
@@ -76,6 +93,29 @@ export class ProxyMetrics {
       help: 'Client connections open now (TCP, handshaking and upgraded WebSockets included).',
       registers,
     });
+    this.refusedConnections = new Counter({
+      name: 'tls_proxy_connections_refused_total',
+      help: 'Client connections closed at accept because --max-connections were open.',
+      registers,
+    });
+    this.connections = new Counter({
+      name: 'tls_proxy_connections_total',
+      help: '--mode tcp: connections passed on and ended, by outcome (client_closed, upstream_closed, client_reset, upstream_reset, upstream_refused, upstream_connect_timeout, idle_timeout, drain_cut) and ALPN protocol (none when none was chosen).',
+      labelNames: ['outcome', 'alpn'],
+      registers,
+    });
+    this.connectionBytes = new Counter({
+      name: 'tls_proxy_connection_bytes_total',
+      help: '--mode tcp: bytes passed on, by direction (received: client to app, sent: app to client), counted when a connection ends.',
+      labelNames: ['direction'],
+      registers,
+    });
+    this.connectionDuration = new Histogram({
+      name: 'tls_proxy_connection_duration_seconds',
+      help: '--mode tcp: time from the end of the TLS handshake to the close of both sides.',
+      buckets: [0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600],
+      registers,
+    });
     this.certificateExpiry = new Gauge({
       name: 'tls_proxy_certificate_expiry_timestamp_seconds',
       help: 'When the certificate in service expires (Unix time); alert on it minus time().',
@@ -88,13 +128,25 @@ export class ProxyMetrics {
       registers: certificateRegisters,
     });
     for (const reason of upstreamErrorReasons) this.upstreamErrors.inc({ reason }, 0);
+    this.refusedConnections.inc(0);
+    for (const direction of ['received', 'sent']) this.connectionBytes.inc({ direction }, 0);
     for (const reason of handshakeFailureReasons) this.handshakeFailures.inc({ reason }, 0);
     for (const result of ['success', 'failure']) this.certificateReloads.inc({ result }, 0);
   }
 
   /** What each worker thread counts (the main thread sums them). */
   trafficMetrics(): Metric[] {
-    return [this.requests, this.duration, this.upstreamErrors, this.handshakeFailures, this.openConnections];
+    return [
+      this.requests,
+      this.duration,
+      this.upstreamErrors,
+      this.handshakeFailures,
+      this.openConnections,
+      this.refusedConnections,
+      this.connections,
+      this.connectionBytes,
+      this.connectionDuration,
+    ];
   }
 
   countRequest(method: string | undefined, status: number, seconds: number): void {

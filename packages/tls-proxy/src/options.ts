@@ -8,6 +8,12 @@ export const options = {
     default: '0.0.0.0:8443',
     help: 'Address of the HTTPS listener.',
   },
+  mode: {
+    type: 'enum',
+    choices: ['http', 'tcp'],
+    default: 'http',
+    help: 'http: requests parsed and proxied to an HTTP/1.1 app (forwarded headers, HSTS, redirects, per-request log, 502/504, body limits). tcp: TLS terminated and the bytes passed on both ways, nothing parsed (any protocol: gRPC/h2c, HTTP/2, databases; half-close kept), cheaper per request.',
+  },
   workers: {
     type: 'integer',
     // 1 by default: a sidecar keeps to its share; a second thread only pays where a core is idle.
@@ -21,7 +27,25 @@ export const options = {
     type: 'string',
     default: 'http://127.0.0.1:8080',
     placeholder: 'URL',
-    help: 'The plain-HTTP app requests are proxied to (HTTP/1.1 with keep-alive); a path is prepended to every request path.',
+    help: 'The app behind. --mode http: a plain-HTTP URL, requests proxied with HTTP/1.1 keep-alive; a path is prepended to every request path. --mode tcp: tcp://HOST:PORT, or a Unix socket path (/path or unix:/path); an http:// URL without a path also names HOST:PORT.',
+  },
+  alpn: {
+    type: 'list',
+    placeholder: 'PROTOCOLS',
+    help: 'With --mode tcp: the ALPN protocols the app behind speaks, most preferred first, e.g. h2 for a gRPC or other h2c app, http/1.1 for a plain HTTP one. None by default, so a client never picks one the app does not speak. (--mode http offers http/1.1.)',
+  },
+  proxyProtocol: {
+    type: 'enum',
+    choices: ['off', 'v1', 'v2'],
+    default: 'off',
+    help: 'With --mode tcp: starts each upstream connection with a PROXY protocol header (v1 text or v2 binary) carrying the client address, for apps and proxies that read it (nginx listen ... proxy_protocol, HAProxy accept-proxy).',
+  },
+  maxConnections: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    placeholder: 'N',
+    help: 'Most client connections open at once (per worker thread); past it new ones are closed at once and counted in tls_proxy_connections_refused_total. 0: no limit.',
   },
   tlsCert: {
     type: 'string',
@@ -115,7 +139,7 @@ export const options = {
   idleTimeout: {
     type: 'duration',
     default: '60s',
-    help: 'How long an idle keep-alive client connection stays open.',
+    help: 'How long an idle keep-alive client connection stays open; with --mode tcp, how long a connection may pass no byte either way before both sides are closed.',
   },
   upstreamTimeout: {
     type: 'duration',
@@ -144,7 +168,7 @@ export const options = {
   drainTimeout: {
     type: 'duration',
     default: '20s',
-    help: 'After SIGTERM (and --shutdown-delay), how long in-flight requests and WebSockets get to finish before their connections are cut. For its first 0.5s the listener still accepts and every response says Connection: close, so busy keep-alive clients close first.',
+    help: 'After SIGTERM (and --shutdown-delay), how long in-flight requests and WebSockets (--mode tcp: open connections) get to finish before their connections are cut. In --mode http, for its first 0.5s the listener still accepts and every response says Connection: close, so busy keep-alive clients close first.',
   },
   readyPath: {
     type: 'string',
@@ -159,6 +183,6 @@ export const options = {
   accessLog: {
     type: 'boolean',
     default: true,
-    help: 'Log one JSON line per request (method, path, status, ms, client).',
+    help: 'Log one JSON line per request (method, path, status, ms, client); with --mode tcp, one per connection (client, SNI, ALPN, client identity, bytes each way, ms, how it ended).',
   },
 } as const satisfies OptionTable;

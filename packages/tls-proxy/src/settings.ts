@@ -8,12 +8,24 @@ import type { CertificatePaths } from './tls/certificate-pair.ts';
 import { type AllowList, compileAllowList } from './tls/client-identity.ts';
 import type { TlsPolicy, TlsVersion } from './tls/tls-policy.ts';
 
+/** Where --mode tcp connects: a TCP address or a Unix socket. */
+export type TcpTarget = { host: string; port: number } | { path: string };
+
 /** Everything the proxy needs, parsed and checked once at start; modules take these plain values. */
 export interface Settings {
+  mode: 'http' | 'tcp';
   listen: ListenAddress;
   /** Threads serving HTTPS: 1 serves on the main thread, more start worker threads. */
   workers: number;
+  /** --mode http: the app's URL. --mode tcp: the option as a URL (tcp://, unix:), for logs only. */
   upstream: URL;
+  /** Where --mode tcp connects each client connection. */
+  tcpTarget: TcpTarget | undefined;
+  /** What the app behind speaks, offered to clients by ALPN (--mode tcp). */
+  alpn: string[];
+  proxyProtocol: 'v1' | 'v2' | undefined;
+  /** 0: no limit. */
+  maxConnections: number;
   /** Undefined: serve a self-signed certificate for `selfSignedNames`. */
   certificate: CertificatePaths | undefined;
   clientCa: string | undefined;
@@ -64,14 +76,24 @@ function bad(option: string, message: string): UsageError {
 
 /** Throws UsageError naming the option, what it expected and what it got. */
 export function deriveSettings(config: TlsProxyConfig): Settings {
-  let upstream: URL;
-  try {
-    upstream = new URL(config.upstream);
-  } catch {
-    throw bad('upstream', `expected an http:// URL, got ${JSON.stringify(config.upstream)}`);
+  const mode = config.mode as Settings['mode'];
+  const { upstream, tcpTarget } =
+    mode === 'tcp' ? parseTcpUpstream(config.upstream) : { upstream: parseHttpUpstream(config.upstream) };
+  if (mode === 'http') {
+    for (const key of ['alpn', 'proxyProtocol'] as const) {
+      const value = config[key];
+      if (value.length > 0 && value !== 'off') throw bad(key, 'applies to --mode tcp only');
+    }
+  } else if (config.readyPath !== undefined) {
+    throw bad(
+      'readyPath',
+      'checks an HTTP app: use it with --mode http (in --mode tcp, /readyz is up with the listener)',
+    );
   }
-  if (upstream.protocol !== 'http:')
-    throw bad('upstream', `expected an http:// URL, got ${upstream.protocol}//`);
+  for (const protocol of config.alpn) {
+    if (!/^[\x21-\x7e]{1,255}$/.test(protocol))
+      throw bad('alpn', `not an ALPN protocol name: ${JSON.stringify(protocol)} (e.g. h2, http/1.1)`);
+  }
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     throw bad(config.tlsCert === undefined ? 'tlsCert' : 'tlsKey', 'set --tls-cert and --tls-key together');
   }
@@ -109,9 +131,14 @@ export function deriveSettings(config: TlsProxyConfig): Settings {
   }
   const hstsSeconds = Math.floor(config.hstsMaxAge / 1000);
   return {
+    mode,
     listen: parseListenAddress(config.listen)!,
     workers: config.workers === 0 ? autoWorkers() : config.workers,
     upstream,
+    tcpTarget,
+    alpn: config.alpn,
+    proxyProtocol: config.proxyProtocol === 'off' ? undefined : (config.proxyProtocol as 'v1' | 'v2'),
+    maxConnections: config.maxConnections,
     certificate:
       config.tlsCert && config.tlsKey
         ? { cert: config.tlsCert, key: config.tlsKey, ca: config.clientCa }
@@ -140,4 +167,45 @@ export function deriveSettings(config: TlsProxyConfig): Settings {
     ready: config.readyPath ? { path: config.readyPath, intervalMs: config.readyInterval } : undefined,
     accessLog: config.accessLog,
   };
+}
+
+function parseHttpUpstream(text: string): URL {
+  let upstream: URL;
+  try {
+    upstream = new URL(text);
+  } catch {
+    throw bad('upstream', `expected an http:// URL, got ${JSON.stringify(text)}`);
+  }
+  if (upstream.protocol !== 'http:')
+    throw bad('upstream', `expected an http:// URL, got ${upstream.protocol}//`);
+  return upstream;
+}
+
+/** `tcp://HOST:PORT`, `http://HOST:PORT` (no path: the default option works), `/socket` or `unix:/socket`. */
+function parseTcpUpstream(text: string): { upstream: URL; tcpTarget: TcpTarget } {
+  const expected = `with --mode tcp, expected tcp://HOST:PORT or a Unix socket path, got ${JSON.stringify(text)}`;
+  const socketPath = text.startsWith('unix:') ? text.slice('unix:'.length) : text;
+  if (socketPath.startsWith('/')) {
+    return { upstream: new URL(`unix:${socketPath}`), tcpTarget: { path: socketPath } };
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw bad('upstream', expected);
+  }
+  const port = Number(url.port || (url.protocol === 'http:' ? 80 : Number.NaN));
+  const plainAddress = url.pathname === '/' || url.pathname === '';
+  if (
+    !['tcp:', 'http:'].includes(url.protocol) ||
+    !url.hostname ||
+    !(port > 0) ||
+    !plainAddress ||
+    url.search
+  ) {
+    throw bad('upstream', expected);
+  }
+  // URL keeps the brackets of an IPv6 literal; net.connect wants it bare.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { upstream: url, tcpTarget: { host, port } };
 }

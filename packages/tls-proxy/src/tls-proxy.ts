@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { closeServer, type ListenAddress, type Logger, listen } from '@toolkit/lifecycle';
+import { closeServer, type Logger, listen } from '@toolkit/lifecycle';
 import { normalizeAddress } from './http/trusted-proxies.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import { Forwarder } from './proxy/forwarder.ts';
@@ -9,6 +8,7 @@ import { RequestRecorder } from './server/access-log.ts';
 import { answerClientError } from './server/client-errors.ts';
 import { ConnectionTracker } from './server/connection-tracker.ts';
 import { createHttpsListener } from './server/https-listener.ts';
+import { type ListenerService, listenOn, type ServiceListenOptions } from './server/listener-service.ts';
 import { createRedirectListener } from './server/redirect-listener.ts';
 import {
   createRequestHandler,
@@ -17,6 +17,7 @@ import {
 } from './server/request-handler.ts';
 import { createUpgradeHandler, isWebSocketUpgrade } from './server/upgrade-handler.ts';
 import type { Settings } from './settings.ts';
+import { startTcpService } from './tcp/tcp-service.ts';
 import { checkCertificate, type LoadedCertificate, loadCertificate } from './tls/certificate-pair.ts';
 import { CertificateReloader } from './tls/certificate-reloader.ts';
 import { createSelfSignedCertificate } from './tls/self-signed.ts';
@@ -45,35 +46,6 @@ export async function loadInitialCertificate(settings: Settings, log: Logger): P
   return checkCertificate(material, settings.policy);
 }
 
-/** The HTTPS side of a proxy on one event loop: the listener, its connections and the upstream pool. */
-export interface HttpsService {
-  address: AddressInfo;
-  /** Serves a checked pair to new handshakes (open connections keep theirs), with the same ticket keys. */
-  setCertificate(material: CertificateMaterial): void;
-  drain(graceMs: number): Promise<void>;
-  close(): void;
-}
-
-export interface ServiceListenOptions {
-  /** Overrides the port of `settings.listen` (workers after the first take the port it got). */
-  port?: number;
-  /** SO_REUSEPORT: several listeners (one per worker thread) on one address, the kernel spreads connections. */
-  reusePort?: boolean;
-  /** 48 bytes shared by every listener, so a TLS session resumes on whichever one a client reaches. */
-  ticketKeys?: Buffer;
-}
-
-function listenOn(server: Server, address: ListenAddress, reusePort: boolean): Promise<AddressInfo> {
-  if (!reusePort) return listen(server, address);
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: address.port, host: address.host, reusePort: true }, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
-
 /** Starts the HTTPS listener and everything a request goes through; used alone or in each worker thread. */
 export async function startHttpsService(
   settings: Settings,
@@ -81,7 +53,7 @@ export async function startHttpsService(
   metrics: ProxyMetrics,
   material: CertificateMaterial,
   listenOptions: ServiceListenOptions = {},
-): Promise<HttpsService> {
+): Promise<ListenerService> {
   const limits = settings;
   const { server, identityOf } = createHttpsListener({
     secureContext: {
@@ -90,6 +62,7 @@ export async function startHttpsService(
     },
     mutualTls: settings.clientCa !== undefined,
     allowList: settings.allowList,
+    maxConnections: settings.maxConnections,
     limits,
     metrics,
     log,
@@ -105,7 +78,10 @@ export async function startHttpsService(
     log,
     prepareResponse: createResponsePreparer(policy, connections),
   });
-  const recorder = new RequestRecorder(metrics, settings.accessLog ? log : undefined);
+  const recorder = new RequestRecorder(
+    metrics,
+    settings.accessLog ? (listenOptions.accessLog ?? log) : undefined,
+  );
   const parts = { policy, forwarder, recorder, connections, identityOf };
   server.on('request', createRequestHandler(parts));
   server.on('upgrade', createUpgradeHandler(parts));
@@ -133,6 +109,18 @@ export async function startHttpsService(
     drain: (graceMs) => connections.drain(graceMs),
     close: () => forwarder.close(),
   };
+}
+
+/** The listener of `settings.mode` on this event loop: the main thread's, or one worker thread's. */
+export function startService(
+  settings: Settings,
+  log: Logger,
+  metrics: ProxyMetrics,
+  material: CertificateMaterial,
+  listenOptions: ServiceListenOptions = {},
+): Promise<ListenerService> {
+  const start = settings.mode === 'tcp' ? startTcpService : startHttpsService;
+  return start(settings, log, metrics, material, listenOptions);
 }
 
 /** What runs once per process whatever the thread count: certificate watch and the redirect listener. */
@@ -194,7 +182,11 @@ export function logListenerUp(
   log.info(
     {
       address: `${address.address}:${address.port}`,
-      upstream: settings.upstream.origin,
+      mode: settings.mode,
+      upstream: settings.mode === 'tcp' ? settings.upstream.href : settings.upstream.origin,
+      ...(settings.mode === 'tcp'
+        ? { alpn: settings.alpn, proxyProtocol: settings.proxyProtocol ?? 'off' }
+        : {}),
       subject: initial.subject,
       notAfter: initial.notAfter.toISOString(),
       workers,
@@ -208,9 +200,16 @@ export async function startTlsProxy(
   settings: Settings,
   log: Logger,
   metrics: ProxyMetrics,
+  accessLog?: Logger,
 ): Promise<TlsProxy> {
   const initial = await loadInitialCertificate(settings, log);
-  const service = await startHttpsService(settings, log, metrics, initial.material);
+  const service = await startService(
+    settings,
+    log,
+    metrics,
+    initial.material,
+    accessLog ? { accessLog } : {},
+  );
   logListenerUp(log, settings, service.address, initial, 1);
   const front = await startFrontParts(settings, log, metrics, initial, service.setCertificate);
   return {

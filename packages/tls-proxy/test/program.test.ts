@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { Child } from '@toolkit/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Child } from '../../lifecycle/test/child.ts';
 import { makeServerFiles, type Pem } from './helpers/certificates.ts';
 import { httpsRequest } from './helpers/client.ts';
 import { runLoad } from './helpers/load.ts';

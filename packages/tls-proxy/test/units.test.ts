@@ -1,11 +1,19 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { availableParallelism, totalmem } from 'node:os';
+import { parseOptions, programOptions } from '@toolkit/lifecycle';
 import { describe, expect, it } from 'vitest';
+import { definition } from '../src/definition.ts';
 import { setForwardedHeaders } from '../src/http/forwarded-headers.ts';
 import { stripRequestHopByHop } from '../src/http/hop-by-hop.ts';
 import { isTrusted, normalizeAddress, parseTrustedProxies } from '../src/http/trusted-proxies.ts';
 import { classifyUpstreamError, isSafeToRetry } from '../src/proxy/upstream-errors.ts';
-import { autoWorkers, maxAutoWorkers, memoryPerWorker } from '../src/settings.ts';
+import {
+  autoWorkers,
+  deriveSettings,
+  maxAutoWorkers,
+  memoryPerWorker,
+  type TlsProxyConfig,
+} from '../src/settings.ts';
 import {
   compileAllowList,
   formatClientCertHeader,
@@ -127,5 +135,39 @@ describe('--workers', () => {
     expect(auto).toBeLessThanOrEqual(Math.min(availableParallelism(), maxAutoWorkers));
     const memory = Math.min(process.constrainedMemory() || Number.POSITIVE_INFINITY, totalmem());
     expect(auto).toBeLessThanOrEqual(Math.max(1, Math.floor(memory / memoryPerWorker)));
+  });
+});
+
+describe('--mode tcp --upstream', () => {
+  const settingsOf = (upstream: string) => {
+    const { config } = parseOptions(
+      'tls-proxy',
+      programOptions(definition),
+      ['--mode', 'tcp', '--upstream', upstream],
+      {},
+    );
+    return deriveSettings(config as unknown as TlsProxyConfig);
+  };
+
+  it.each([
+    ['tcp://127.0.0.1:3000', { host: '127.0.0.1', port: 3000 }],
+    ['tcp://[::1]:50051', { host: '::1', port: 50051 }],
+    ['tcp://app.internal:443', { host: 'app.internal', port: 443 }],
+    ['http://127.0.0.1:8080', { host: '127.0.0.1', port: 8080 }],
+    ['http://127.0.0.1', { host: '127.0.0.1', port: 80 }],
+    ['/run/app.sock', { path: '/run/app.sock' }],
+    ['unix:/run/app.sock', { path: '/run/app.sock' }],
+  ])('%s connects to %j', (upstream, target) => {
+    expect(settingsOf(upstream).tcpTarget).toEqual(target);
+  });
+
+  it.each([
+    'tcp://127.0.0.1',
+    'udp://127.0.0.1:53',
+    'http://127.0.0.1:8080/app',
+    'app.sock',
+    'tcp://h:1?x=1',
+  ])('refuses %s, naming the option', (upstream) => {
+    expect(() => settingsOf(upstream)).toThrow(/^--upstream: with --mode tcp, expected tcp:\/\/HOST:PORT/);
   });
 });

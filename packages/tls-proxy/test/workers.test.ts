@@ -4,9 +4,9 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
+import { Child } from '@toolkit/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { Child } from '../../lifecycle/test/child.ts';
 import {
   createCa,
   issueServerCertificate,

@@ -1,12 +1,17 @@
-import { type StatusMatcher, sendNotification } from '@toolkit/lifecycle';
-import type { SafeUrl } from '../url-credentials.ts';
+import {
+  type Dispatcher,
+  type StatusMatcher,
+  sendNotification,
+  type UrlWithoutCredentials,
+} from '@toolkit/lifecycle';
 import type { ChangeEvent, Notifier } from './notifier.ts';
 
 export interface HttpNotifierOptions {
-  url: SafeUrl;
+  url: UrlWithoutCredentials;
   method: string;
   accept: StatusMatcher;
   timeoutMs: number;
+  dispatcher?: Dispatcher | undefined;
 }
 
 /** An HTTP request to the app (Prometheus `/-/reload`, a custom endpoint) with the change as JSON. */
@@ -20,7 +25,7 @@ export class HttpNotifier implements Notifier {
   }
 
   async send(event: ChangeEvent, signal: AbortSignal): Promise<Record<string, unknown>> {
-    const { url, method, accept, timeoutMs } = this.#options;
+    const { url, method, accept, timeoutMs, dispatcher } = this.#options;
     const headers: Record<string, string> = { 'x-config-revision': event.revision };
     if (url.authorization) headers.authorization = url.authorization;
     const status = await sendNotification({
@@ -31,6 +36,7 @@ export class HttpNotifier implements Notifier {
       accept,
       timeoutMs,
       signal,
+      dispatcher,
     });
     return { status };
   }

@@ -26,10 +26,33 @@ export async function readManifest(dir: string): Promise<LoadedManifest> {
   try {
     const parsed = JSON.parse(text) as { files?: unknown };
     const files = Array.isArray(parsed.files) ? parsed.files : [];
-    return { names: new Set(files.filter((name): name is string => typeof name === 'string')) };
+    const names = files.filter((name): name is string => typeof name === 'string');
+    // Anyone who can write the shared target can write this file: a name that is not a plain file name
+    // in the target (`../victim`, `/etc/x`, `sub/x`) makes the whole manifest untrusted.
+    const unsafe = names.filter((name) => !isPlainName(name));
+    if (unsafe.length > 0) {
+      return {
+        names: new Set(),
+        problem: `lists ${unsafe.map((name) => JSON.stringify(name)).join(', ')}: only plain file names in the target are ever removed`,
+      };
+    }
+    return { names: new Set(names) };
   } catch (error) {
     return { names: new Set(), problem: `not JSON: ${(error as Error).message}` };
   }
+}
+
+/** A name of a file directly in the target: no separator, not `.` or `..`, not the manifest itself. */
+export function isPlainName(name: string): boolean {
+  return (
+    name !== '' &&
+    name !== '.' &&
+    name !== '..' &&
+    name !== manifestName &&
+    !name.includes('/') &&
+    !name.includes('\\') &&
+    !name.includes('\0')
+  );
 }
 
 export async function writeManifest(dir: string, names: Iterable<string>): Promise<void> {

@@ -1,7 +1,7 @@
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDirectory, writeFileAtomic } from './atomic-write.ts';
-import { sameNames, writeManifest } from './manifest.ts';
+import { isPlainName, sameNames, writeManifest } from './manifest.ts';
 import type { Plan, Published } from './plan.ts';
 
 /**
@@ -26,6 +26,8 @@ export async function publishPlan(
     await writeFileAtomic(dir, write.name, write.content, mode);
   }
   for (const name of plan.removals) {
+    // readManifest refuses such names already; a removal never leaves the target whatever its source.
+    if (!isPlainName(name)) continue;
     await unlink(join(dir, name)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });

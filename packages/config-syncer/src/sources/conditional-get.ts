@@ -1,4 +1,4 @@
-import type { SafeUrl } from '../url-credentials.ts';
+import type { Dispatcher, UrlWithoutCredentials } from '@toolkit/lifecycle';
 
 /** What the server said identifies the version we hold. */
 export interface CacheValidators {
@@ -16,6 +16,8 @@ export interface FetchOptions {
   token?: string | undefined;
   maxBytes: number;
   signal: AbortSignal;
+  /** Trust and client certificate for https URLs (lifecycle's outgoing TLS options). */
+  dispatcher?: Dispatcher | undefined;
 }
 
 export class HttpStatusError extends Error {
@@ -31,7 +33,7 @@ export class HttpStatusError extends Error {
  * the server a 304 and no body.
  */
 export async function fetchIfChanged(
-  url: SafeUrl,
+  url: UrlWithoutCredentials,
   held: CacheValidators | undefined,
   options: FetchOptions,
 ): Promise<FetchResult> {
@@ -44,6 +46,7 @@ export async function fetchIfChanged(
   const response = await fetch(url.href, {
     headers,
     signal: AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]),
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
   if (response.status === 304) {
     await response.body?.cancel();

@@ -17,15 +17,18 @@ export class DirectorySource implements Source {
   #watcher: FSWatcher | undefined;
   #closed = false;
 
-  constructor(dir: string, accept: NameFilter, polling: boolean) {
+  readonly #maxFileBytes: number;
+
+  constructor(dir: string, accept: NameFilter, polling: boolean, maxFileBytes: number) {
     this.#dir = dir;
     this.label = dir;
     this.#accept = accept;
     this.#polling = polling;
+    this.#maxFileBytes = maxFileBytes;
   }
 
   async read(): Promise<FileSet> {
-    return readDirectoryFiles(this.#dir, this.#accept);
+    return readDirectoryFiles(this.#dir, this.#accept, this.#maxFileBytes);
   }
 
   async refresh(): Promise<void> {}

@@ -1,5 +1,15 @@
-import { type Dirent, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import {
+  closeSync,
+  type Dirent,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import type { NameFilter } from '../filter.ts';
 import type { FileSet } from '../snapshot.ts';
 
@@ -14,11 +24,15 @@ const attempts = 5;
  * about 10 ms, against 250 ms of thread-pool round trips (open, fstat, read, close) with fs/promises.
  * That is also the whole time the event loop is held.
  */
-export function readDirectoryFiles(dir: string, accept: NameFilter): FileSet {
+export function readDirectoryFiles(dir: string, accept: NameFilter, maxFileBytes: number): FileSet {
   for (let attempt = 1; ; attempt++) {
-    const dataDir = resolveDataDir(dir);
+    // Symlinks are followed only within the source directory: `ln -s /etc/passwd src/x` is not config
+    // (the kubelet's `key → ..data/key` and `..data → ..<version>` links stay inside it).
+    const root = realpathSync(dir);
+    const dataDir = resolveDataDir(dir, root);
+    const read = { accept, root, maxFileBytes };
     try {
-      return dataDir ? readFlatFiles(dataDir, accept, 'strict') : readFlatFiles(dir, accept, 'lenient');
+      return dataDir ? readFlatFiles(dataDir, read, 'strict') : readFlatFiles(dir, read, 'lenient');
     } catch (error) {
       const vanished = (error as NodeJS.ErrnoException).code === 'ENOENT';
       if (!dataDir || !vanished || attempt >= attempts) throw error;
@@ -26,10 +40,11 @@ export function readDirectoryFiles(dir: string, accept: NameFilter): FileSet {
   }
 }
 
-/** The directory of the current ConfigMap version, or undefined for a plain directory. */
-function resolveDataDir(dir: string): string | undefined {
+/** The directory of the current ConfigMap version, or undefined for a plain directory (or a `..data` leaving it). */
+function resolveDataDir(dir: string, root: string): string | undefined {
   try {
-    return resolve(dir, readlinkSync(join(dir, '..data')));
+    const dataDir = resolve(dir, readlinkSync(join(dir, '..data')));
+    return isInside(realpathSync(dataDir), root) ? dataDir : undefined;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // EINVAL: `..data` is there but not a symlink (a copy of a volume): read it as it is.
@@ -39,18 +54,27 @@ function resolveDataDir(dir: string): string | undefined {
   }
 }
 
+interface ReadRules {
+  accept: NameFilter;
+  /** The real path of the source directory: a symlink resolving outside it is skipped. */
+  root: string;
+  maxFileBytes: number;
+}
+
 /**
- * Reads the regular files (or symlinks to them) at the top of `dir`; anything else (a FIFO, a device)
- * is skipped, never opened. `lenient`: a file that vanishes between the listing and the read is
- * skipped (its removal is an event of its own); `strict` throws.
+ * Reads the regular files (or symlinks to them within the source directory) at the top of `dir`;
+ * anything else (a FIFO, a device, a link leaving the directory) is skipped, never opened. A file over
+ * `maxFileBytes` fails the read (the last good config stays), as a URL source's body does.
+ * `lenient`: a file that vanishes between the listing and the read is skipped (its removal is an event
+ * of its own); `strict` throws.
  */
-function readFlatFiles(dir: string, accept: NameFilter, mode: 'strict' | 'lenient'): FileSet {
+function readFlatFiles(dir: string, rules: ReadRules, mode: 'strict' | 'lenient'): FileSet {
   const files: FileSet = new Map();
-  const entries = readdirSync(dir, { withFileTypes: true }).filter((entry) => accept(entry.name));
+  const entries = readdirSync(dir, { withFileTypes: true }).filter((entry) => rules.accept(entry.name));
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const path = join(dir, entry.name);
     try {
-      if (isRegularFile(entry, path)) files.set(entry.name, readFileSync(path));
+      const path = regularFilePath(entry, join(dir, entry.name), rules.root);
+      if (path) files.set(entry.name, readCapped(path, entry.name, rules.maxFileBytes));
     } catch (error) {
       if (mode === 'strict' || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
@@ -58,7 +82,27 @@ function readFlatFiles(dir: string, accept: NameFilter, mode: 'strict' | 'lenien
   return files;
 }
 
-function isRegularFile(entry: Dirent, path: string): boolean {
-  if (entry.isFile()) return true;
-  return entry.isSymbolicLink() && statSync(path).isFile();
+/** The path to read for an entry that is a regular file, or a link to one inside `root`; else undefined. */
+function regularFilePath(entry: Dirent, path: string, root: string): string | undefined {
+  if (entry.isFile()) return path;
+  if (!entry.isSymbolicLink()) return undefined;
+  const real = realpathSync(path);
+  return isInside(real, root) && statSync(real).isFile() ? real : undefined;
+}
+
+function readCapped(path: string, name: string, maxBytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const { size } = fstatSync(fd);
+    if (size > maxBytes) {
+      throw new Error(`${name} is ${size} bytes, over --max-file-bytes ${maxBytes}`);
+    }
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root === sep ? root : root + sep);
 }

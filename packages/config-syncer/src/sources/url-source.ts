@@ -1,22 +1,27 @@
-import { type BackoffPolicy, computeBackoff, sleep } from '@toolkit/lifecycle';
+import {
+  type BackoffPolicy,
+  computeBackoff,
+  type Dispatcher,
+  sleep,
+  type UrlWithoutCredentials,
+} from '@toolkit/lifecycle';
 import { describeError } from '../describe-error.ts';
 import type { FileSet } from '../snapshot.ts';
-import type { SafeUrl } from '../url-credentials.ts';
 import { type CacheValidators, fetchIfChanged } from './conditional-get.ts';
 import { type Source, type SourceContext, SourcePendingError } from './source.ts';
 
 export interface UrlSourceOptions {
   /** The file name the content is published under. */
   name: string;
-  url: SafeUrl;
+  url: UrlWithoutCredentials;
   intervalMs: number;
   timeoutMs: number;
   backoffMaxMs: number;
   token?: string | undefined;
+  /** --max-file-bytes: a larger body is an error, the last good content stays. */
+  maxFileBytes: number;
+  dispatcher?: Dispatcher | undefined;
 }
-
-// ConfigMaps stop at 1 MiB; a config file many times that is a mistake, not a config.
-const maxBytes = 16 * 1024 * 1024;
 
 /** One file from an HTTP(S) URL, polled; errors back off exponentially and keep the last good content. */
 export class UrlSource implements Source {
@@ -55,7 +60,8 @@ export class UrlSource implements Source {
     const result = await fetchIfChanged(this.#options.url, this.#content ? this.#validators : undefined, {
       timeoutMs: this.#options.timeoutMs,
       token: this.#options.token,
-      maxBytes,
+      maxBytes: this.#options.maxFileBytes,
+      dispatcher: this.#options.dispatcher,
       signal,
     });
     if (result.status === 'not-modified') return 'not_modified';

@@ -58,6 +58,16 @@ export class FakeSink {
   /** How many times each sequence number was accepted. */
   readonly counts = new Map<number, number>();
   keepLines = true;
+  /**
+   * The sequence number a line carries, undefined for a line that carries none (counted in
+   * `unnumbered`). A test that can see torn lines (a copy cut mid-write) asks for whole ones.
+   */
+  sequenceOf: (line: string) => number | undefined = (line) => {
+    const seq = /seq=(\d+)/.exec(line)?.[1];
+    return seq === undefined ? undefined : Number(seq);
+  };
+  /** Lines accepted that carry no sequence number. */
+  unnumbered = 0;
   #pending = new Set<ServerResponse>();
 
   private constructor() {
@@ -125,8 +135,9 @@ export class FakeSink {
   #accept(lines: string[]): void {
     for (const line of lines) {
       if (this.keepLines) this.accepted.push(line);
-      const seq = /seq=(\d+)/.exec(line)?.[1];
-      if (seq !== undefined) this.counts.set(Number(seq), (this.counts.get(Number(seq)) ?? 0) + 1);
+      const seq = this.sequenceOf(line);
+      if (seq === undefined) this.unnumbered++;
+      else this.counts.set(seq, (this.counts.get(seq) ?? 0) + 1);
     }
   }
 
@@ -137,11 +148,4 @@ export class FakeSink {
   }
 }
 
-/** Polls `condition` every 20 ms until it holds; throws with `what` after `ms`. */
-export async function waitUntil(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { waitUntil } from '@toolkit/test-helpers';

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Child } from '../../../lifecycle/test/child.ts';
+import { Child } from '@toolkit/test-helpers';
+
+export { adminUrl } from '@toolkit/test-helpers';
 
 export const mainFile = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 export const writerFile = join(import.meta.dirname, '..', 'fixtures', 'write-lines.ts');
@@ -16,12 +18,6 @@ export function startForwarder(
     ['--admin-addr', '127.0.0.1:0', '--log-level', 'debug', ...args],
     options.env,
   );
-}
-
-/** The admin server's base URL, once it listens. */
-export async function adminUrl(child: Child): Promise<string> {
-  const line = await child.waitForLog((l) => l.msg === 'admin server listening', 15_000);
-  return `http://${line.address}`;
 }
 
 export async function waitReady(child: Child): Promise<void> {

@@ -32,6 +32,7 @@ export function buildGitEnvironment(
   config: readonly (readonly [string, string])[],
   root: string,
   parent: NodeJS.ProcessEnv = process.env,
+  globalConfigFile?: string,
 ): GitEnvironment {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(parent)) {
@@ -44,6 +45,8 @@ export function buildGitEnvironment(
     // A damaged .git must fail loudly, never make git pick up a repository above the root.
     GIT_CEILING_DIRECTORIES: root,
   };
+  // Where git finds safe.directory for the repository and the root (git/global-config.ts).
+  if (globalConfigFile) git.GIT_CONFIG_GLOBAL = globalConfigFile;
   env.LC_ALL = 'C';
   const entries: [string, string][] = [];
   if (auth.passwordFile) {
@@ -55,6 +58,9 @@ export function buildGitEnvironment(
   const ssh = buildSshCommand(auth);
   if (ssh) git.GIT_SSH_COMMAND = ssh;
   entries.push(...config.map(([key, value]): [string, string] => [key, value]));
+  // Last, so no --git-config undoes it: a gc (or maintenance) that detaches outlives the sync that
+  // started it, unbounded by its timeout, and ends as an orphan.
+  entries.push(['gc.autoDetach', 'false'], ['maintenance.autoDetach', 'false']);
   if (entries.length > 0) {
     git.GIT_CONFIG_COUNT = String(entries.length);
     entries.forEach(([key, value], index) => {

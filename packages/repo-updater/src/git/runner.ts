@@ -29,7 +29,8 @@ const allowedUnsafe = {
   allowUnsafeConfigEnvCount: true, // config entries passed as GIT_CONFIG_KEY_n, to keep them out of argv
   allowUnsafeCredentialHelper: true, // the helper that reads --password-file
   allowUnsafeSshCommand: true, // GIT_SSH_COMMAND with --ssh-key-file and --ssh-known-hosts-file
-  allowUnsafeProtocolOverride: true, // protocol.file.allow for the submodules of a local repository
+  allowUnsafeProtocolOverride: true, // protocol.file.allow (git/settings: `user`, or `always` if asked)
+  allowUnsafeConfigPaths: true, // GIT_CONFIG_GLOBAL: our own file, for safe.directory (git/global-config)
 } as const;
 
 /**

@@ -1,4 +1,9 @@
-import { type StatusMatcher, sendNotification } from '@toolkit/lifecycle';
+import {
+  type Dispatcher,
+  type StatusMatcher,
+  sendNotification,
+  splitUrlCredentials,
+} from '@toolkit/lifecycle';
 import type { Notifier, PublishEvent } from './notifier.ts';
 
 export interface HttpNotifierOptions {
@@ -6,6 +11,7 @@ export interface HttpNotifierOptions {
   method: string;
   accept: StatusMatcher;
   timeoutMs: number;
+  dispatcher?: Dispatcher | undefined;
 }
 
 /**
@@ -20,20 +26,24 @@ export class HttpNotifier implements Notifier {
 
   constructor(options: HttpNotifierOptions) {
     this.#options = options;
-    const url = new URL(options.url);
-    if (url.username || url.password) {
-      const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-      this.#authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-      url.username = '';
-      url.password = '';
-    }
-    this.#url = url.href;
+    const { href, authorization } = splitUrlCredentials(options.url);
+    this.#url = href;
+    this.#authorization = authorization;
   }
 
   async send(event: PublishEvent, signal: AbortSignal): Promise<void> {
-    const { method, accept, timeoutMs } = this.#options;
+    const { method, accept, timeoutMs, dispatcher } = this.#options;
     const headers: Record<string, string> = { 'x-repo-updater-hash': event.commit };
     if (this.#authorization) headers.authorization = this.#authorization;
-    await sendNotification({ url: this.#url, method, headers, body: event, accept, timeoutMs, signal });
+    await sendNotification({
+      url: this.#url,
+      method,
+      headers,
+      body: event,
+      accept,
+      timeoutMs,
+      signal,
+      dispatcher,
+    });
   }
 }

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Logger, sendJson } from '@toolkit/lifecycle';
+import { type Logger, readRequestBody, sendJson } from '@toolkit/lifecycle';
 import type { RepoUpdaterMetrics } from '../metrics.ts';
 import type { SyncOutcome } from '../sync/syncer.ts';
-import { verifySyncRequest } from './verify.ts';
+import { verifySyncRequest, verifyWithoutBody } from './verify.ts';
 
 /** GitHub caps webhook payloads at 25 MB but pushes are far smaller; the body is only hashed. */
 export const maxBodyBytes = 4 * 1024 * 1024;
@@ -30,13 +30,19 @@ export function createSyncHandler(parts: SyncRouteParts) {
     if (!parts.token)
       return refuse(403, 'disabled', 'POST /sync is off: start with --sync-token to enable it');
     if (parts.stopping()) return refuse(503, 'shutting_down', 'shutting down');
-    const body = await readBody(req, maxBodyBytes);
-    if (!body) return refuse(413, 'too_large', `body over ${maxBodyBytes} bytes`);
-    const verdict = verifySyncRequest(req.headers, body, parts.token);
-    if (!verdict.ok) {
-      log.warn({ reason: verdict.reason, remote: req.socket.remoteAddress }, 'POST /sync refused');
-      return refuse(401, 'unauthorized', verdict.reason);
-    }
+    const unauthorized = (reason: string) => {
+      log.warn({ reason, remote: req.socket.remoteAddress }, 'POST /sync refused');
+      // The body, if any, is not read: the connection closes after the answer.
+      res.setHeader('connection', 'close');
+      refuse(401, 'unauthorized', reason);
+    };
+    // The token before the body: only a GitHub signature needs the body to be checked.
+    const early = verifyWithoutBody(req.headers, parts.token);
+    if (early && !early.ok) return unauthorized(early.reason);
+    const read = await readRequestBody(req, res, maxBodyBytes);
+    if (!read.ok) return refuse(read.status, 'too_large', read.message);
+    const verdict = early ?? verifySyncRequest(req.headers, read.body, parts.token);
+    if (!verdict.ok) return unauthorized(verdict.reason);
     metrics.syncRequests.inc({ result: 'accepted' });
     const event = req.headers['x-github-event'] ?? req.headers['x-gitlab-event'];
     log.debug({ via: verdict.via, event }, 'POST /sync accepted');
@@ -52,15 +58,4 @@ export function createSyncHandler(parts: SyncRouteParts) {
       ...(error ? { error: error.toLog() } : {}),
     });
   };
-}
-
-/** The whole body, or undefined once it grows past `limit` (the rest is drained, not kept). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= limit) chunks.push(chunk as Buffer);
-  }
-  return size > limit ? undefined : Buffer.concat(chunks);
 }

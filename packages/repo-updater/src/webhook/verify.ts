@@ -10,6 +10,19 @@ export type Verdict = { ok: true; via: 'github' | 'gitlab' | 'bearer' } | { ok: 
  * A request that carries a signature is judged on it alone. Comparisons take constant time.
  */
 export function verifySyncRequest(headers: IncomingHttpHeaders, body: Buffer, token: string): Verdict {
+  return verifyWithoutBody(headers, token) ?? verifySignature(headers, body, token);
+}
+
+/**
+ * The verdict that needs no body: all but a GitHub signature, which is checked over the body (then
+ * undefined). So a request without the token is refused before its body is read.
+ */
+export function verifyWithoutBody(headers: IncomingHttpHeaders, token: string): Verdict | undefined {
+  if (single(headers['x-hub-signature-256']) !== undefined) return undefined;
+  return verifyToken(headers, token);
+}
+
+function verifySignature(headers: IncomingHttpHeaders, body: Buffer, token: string): Verdict {
   const signature = single(headers['x-hub-signature-256']);
   if (signature !== undefined) {
     const match = signature.match(/^sha256=([0-9a-f]{64})$/i);
@@ -20,6 +33,10 @@ export function verifySyncRequest(headers: IncomingHttpHeaders, body: Buffer, to
       ? { ok: true, via: 'github' }
       : { ok: false, reason: 'X-Hub-Signature-256 does not match the body' };
   }
+  return verifyToken(headers, token);
+}
+
+function verifyToken(headers: IncomingHttpHeaders, token: string): Verdict {
   const gitlab = single(headers['x-gitlab-token']);
   if (gitlab !== undefined) {
     return sameSecret(gitlab, token)

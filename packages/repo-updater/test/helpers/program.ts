@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Child } from '../../../lifecycle/test/child.ts';
+import { Child } from '@toolkit/test-helpers';
 import { testGitEnv } from './git-fixture.ts';
 
 export const mainFile = join(import.meta.dirname, '..', '..', 'src', 'main.ts');

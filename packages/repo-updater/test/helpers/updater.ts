@@ -9,6 +9,7 @@ import type { SubmoduleMode } from '../../src/git/worktrees.ts';
 import { createLayout, type Layout } from '../../src/layout.ts';
 import { removeExpiredWorktrees, takeOverRoot } from '../../src/publish/cleanup.ts';
 import { RetiredWorktrees } from '../../src/publish/retired.ts';
+import { fileProtocolConfig } from '../../src/settings.ts';
 import { Syncer, type SyncerParts, type SyncOutcome } from '../../src/sync/syncer.ts';
 import { testGitEnv } from './git-fixture.ts';
 
@@ -52,6 +53,8 @@ export interface TestUpdaterOptions {
   secrets?: () => readonly string[];
   validate?: SyncerParts['validate'];
   gitConfig?: [string, string][];
+  /** --allow-local-submodules: the fixtures' submodules have file:// URLs. */
+  allowLocalSubmodules?: boolean;
 }
 
 export interface TestUpdater {
@@ -75,9 +78,8 @@ export function createTestUpdater(root: string, options: TestUpdaterOptions): Te
   const layout = createLayout(root, 'current');
   const ref = parseRef(options.ref ?? 'HEAD');
   if (!ref) throw new Error(`bad ref ${options.ref}`);
-  const local = !/^[a-z]+:\/\//.test(options.repo) || options.repo.startsWith('file://');
   const config: [string, string][] = [
-    ...(local ? [['protocol.file.allow', 'always'] as [string, string]] : []),
+    fileProtocolConfig(options.allowLocalSubmodules ?? false),
     ...(options.gitConfig ?? []),
   ];
   const environment = buildGitEnvironment(options.auth ?? {}, config, layout.root, testGitEnv());

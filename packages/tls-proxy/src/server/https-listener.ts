@@ -1,22 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
-import type { SecureContextOptions, TLSSocket } from 'node:tls';
-import type { Logger } from '@toolkit/lifecycle';
-import { normalizeAddress } from '../http/trusted-proxies.ts';
-import type { ProxyMetrics } from '../metrics.ts';
-import {
-  type AllowList,
-  type ClientIdentity,
-  formatClientCertHeader,
-  isClientAllowed,
-  readClientIdentity,
-} from '../tls/client-identity.ts';
-import { classifyHandshakeError } from '../tls/handshake-failures.ts';
-
-/** The verified client identity, kept on the TLS socket itself (cheaper for the GC than a WeakMap). */
-const identityKey = Symbol('tls-proxy client identity');
-type IdentifiedSocket = Socket & { [identityKey]?: string };
+import type { SecureContextOptions } from 'node:tls';
+import { guardTlsServer, type TlsGuardOptions } from '../tls/tls-guard.ts';
 
 export interface ListenerLimits {
   headerTimeoutMs: number;
@@ -24,28 +10,23 @@ export interface ListenerLimits {
   maxHeaderSize: number;
 }
 
-export interface HttpsListenerOptions {
+export interface HttpsListenerOptions extends TlsGuardOptions {
   secureContext: SecureContextOptions;
-  /** Ask for and verify client certificates (the CA is in `secureContext`). */
-  mutualTls: boolean;
-  allowList: AllowList | undefined;
   limits: ListenerLimits;
-  metrics: ProxyMetrics;
-  log: Logger;
   /** Which requests with an `Upgrade` header go to the 'upgrade' event; the rest are plain requests. */
   shouldUpgrade: (req: IncomingMessage) => boolean;
 }
 
 /**
- * The HTTPS server: TLS policy, timeouts and limits, handshake failures counted by reason (debug log
- * only: scanners and probes make plenty), and the mTLS allow-list applied right after the handshake.
- * HTTP/1.1 only (ALPN `http/1.1`). `identityOf` gives the verified client certificate in header form.
+ * The HTTPS server: TLS policy, timeouts and limits, with the TLS guard of both modes (handshake
+ * failures, mTLS allow-list, --max-connections). HTTP/1.1 only (ALPN `http/1.1`). `identityOf` gives
+ * the verified client certificate in header form.
  */
 export function createHttpsListener(options: HttpsListenerOptions): {
   server: Server;
   identityOf: (socket: Socket) => string | undefined;
 } {
-  const { limits, metrics, log } = options;
+  const { limits } = options;
   const server = createServer({
     ...options.secureContext,
     requestCert: options.mutualTls,
@@ -63,49 +44,5 @@ export function createHttpsListener(options: HttpsListenerOptions): {
     noDelay: true,
     shouldUpgradeCallback: options.shouldUpgrade,
   });
-
-  server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
-    const reason = classifyHandshakeError(error);
-    metrics.handshakeFailures.inc({ reason });
-    log.debug(
-      { reason, code: error.code, client: normalizeAddress(socket.remoteAddress), err: error.message },
-      'TLS handshake failed',
-    );
-    // With a listener, closing the socket is ours to do (Node only does it when nobody listens).
-    socket.destroy();
-  });
-
-  if (options.mutualTls) {
-    // Verified here rather than by OpenSSL (rejectUnauthorized stays false) so that every refusal is
-    // counted by reason: Node destroys an unverified socket without any event otherwise. First in line,
-    // before the HTTP parser is attached: a refused client never gets a request in.
-    server.prependListener('secureConnection', (socket: TLSSocket) => {
-      const refusal = checkClient(socket, options.allowList);
-      if (typeof refusal === 'string') {
-        metrics.handshakeFailures.inc({ reason: refusal });
-        log.info(
-          {
-            client: normalizeAddress(socket.remoteAddress),
-            reason: refusal,
-            detail: socket.authorizationError ?? null,
-          },
-          'client certificate refused',
-        );
-        socket.destroy();
-        return;
-      }
-      (socket as IdentifiedSocket)[identityKey] = formatClientCertHeader(refusal);
-    });
-  }
-
-  return { server, identityOf: (socket) => (socket as IdentifiedSocket)[identityKey] };
-}
-
-/** The verified identity, or why the client is refused (a handshake-failure reason). */
-function checkClient(socket: TLSSocket, allowList: AllowList | undefined): ClientIdentity | string {
-  const cert = socket.getPeerCertificate();
-  if (!cert || Object.keys(cert).length === 0) return 'no_client_certificate';
-  if (!socket.authorized) return 'bad_client_certificate';
-  const identity = readClientIdentity(cert);
-  return isClientAllowed(identity, allowList) ? identity : 'client_not_allowed';
+  return { server, identityOf: guardTlsServer(server, options) };
 }

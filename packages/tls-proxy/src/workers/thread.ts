@@ -3,7 +3,7 @@ import { createLogger, type LogLevel } from '@toolkit/lifecycle';
 import { Registry } from 'prom-client';
 import { ProxyMetrics } from '../metrics.ts';
 import { deriveSettings } from '../settings.ts';
-import { startHttpsService } from '../tls-proxy.ts';
+import { startService } from '../tls-proxy.ts';
 import type { FromWorker, ToWorker, WorkerStart } from './messages.ts';
 
 /** True in a thread the pool started (the bundle runs the same file as the main thread and the workers). */
@@ -25,10 +25,13 @@ export async function runProxyWorker(): Promise<void> {
   const registry = new Registry();
   // The certificate metrics are the main thread's: it watches the files.
   const metrics = new ProxyMetrics(registry, ['traffic']);
-  const service = await startHttpsService(settings, log, metrics, start.material, {
+  const service = await startService(settings, log, metrics, start.material, {
     port: start.port,
     reusePort: true,
     ticketKeys: Buffer.from(start.ticketKeys),
+    accessLog: createLogger('tls-proxy', start.logLevel as LogLevel, 2, { buffered: true }).child({
+      worker: start.index,
+    }),
   });
   port.on('message', (message: ToWorker) => {
     switch (message.type) {

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { Child } from '../../../lifecycle/test/child.ts';
+import { Child } from '@toolkit/test-helpers';
 
 export const sourceMain = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 export const bundle = join(import.meta.dirname, '..', '..', 'dist', 'tls-proxy.mjs');

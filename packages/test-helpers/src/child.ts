@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-
-export const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
+import { stopProcess } from './stop-process.ts';
 
 /** A real child process with its stdout, stderr and JSON log lines collected as they arrive. */
 export class Child {
@@ -62,6 +60,11 @@ export class Child {
       }, ms);
       if (!check()) this.#listeners.push(listener);
     });
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`; resolves once it has. */
+  stop(graceMs = 10_000): Promise<void> {
+    return stopProcess(this.process, graceMs);
   }
 
   /** Exit code, or rejects if the process has not exited within `ms` (and kills it). */

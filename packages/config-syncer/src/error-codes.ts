@@ -1,0 +1,15 @@
+import type { ErrorCatalogue } from '@toolkit/lifecycle';
+
+/** config-syncer's error codes, besides lifecycle's usage errors: the README table comes from this list. */
+export const errorCodes = [
+  {
+    code: 'SOURCE_PENDING',
+    meaning:
+      'A URL source has not been fetched yet: the sync waits for it (and /readyz says so) instead of counting an error.',
+  },
+  {
+    code: 'SUPERSEDED',
+    meaning:
+      'A notification still being retried was dropped because a newer config was published: the app hears about the latest one only.',
+  },
+] as const satisfies ErrorCatalogue;

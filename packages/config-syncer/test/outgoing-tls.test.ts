@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMutualTlsServer } from '@toolkit/test-helpers';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { makeTempDir, startSyncer, waitForNthLog } from './helpers.ts';
+
+describe('outgoing HTTPS behind a private CA with a client certificate', () => {
+  it('fetches the URL source and calls the webhook with --ca-file and the client certificate', {
+    timeout: 90_000,
+  }, async () => {
+    const tls = await startMutualTlsServer((request) =>
+      request.path === '/config.yaml' ? { status: 200, body: 'from: the private server\n' } : { status: 200 },
+    );
+    onTestFinished(() => tls.close());
+    const target = join(makeTempDir(), 'target');
+    const child = startSyncer([
+      ...['--source', `${tls.server.url}/config.yaml`, '--target', target, '--debounce', '0s'],
+      ...['--notify-url', `${tls.server.url}/-/reload`],
+      ...tls.clientArgs,
+    ]);
+    await waitForNthLog(child, 'app notified', 1, 60_000);
+    expect(readFileSync(join(target, 'config.yaml'), 'utf8')).toBe('from: the private server\n');
+    const seen = tls.server.requests.map((r) => `${r.method} ${r.path} ${r.clientName}`);
+    expect(seen).toContain('GET /config.yaml the-sidecar');
+    expect(seen).toContain('POST /-/reload the-sidecar');
+  });
+
+  it('without the client certificate the server refuses it and nothing is published', {
+    timeout: 90_000,
+  }, async () => {
+    const tls = await startMutualTlsServer(() => ({ status: 200, body: 'never\n' }));
+    onTestFinished(() => tls.close());
+    const child = startSyncer([
+      ...['--source', `${tls.server.url}/config.yaml`, '--target', join(makeTempDir(), 'target'), '--once'],
+      ...['--ca-file', tls.files.caFile],
+    ]);
+    expect(await child.exitCode(60_000)).toBe(1);
+    expect(tls.server.requests).toEqual([]);
+    expect(tls.server.refusedHandshakes.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,12 @@
+export { adminUrl } from './admin-url.ts';
+export { createCa, issueCertificate, type Pem, writePem } from './certificates.ts';
+export { Child } from './child.ts';
+export {
+  type HttpsTestServer,
+  type HttpsTestServerOptions,
+  type ReceivedRequest,
+  startHttpsServer,
+} from './https-server.ts';
+export { type MutualTlsSetup, startMutualTlsServer } from './mutual-tls.ts';
+export { stopProcess } from './stop-process.ts';
+export { waitUntil } from './wait-until.ts';

@@ -1,0 +1,3 @@
+export class ImageBuildError extends Error {
+  override name = 'ImageBuildError';
+}

@@ -1,0 +1,36 @@
+// The processes of a running container as its /proc shows them, read with `docker exec` of the node the
+// image already has (no ps or shell needed): to find zombies left under PID 1.
+import { docker } from './docker.ts';
+
+export interface ContainerProcess {
+  pid: number;
+  ppid: number;
+  /** The one-letter state of /proc/<pid>/stat: R, S, D, Z (zombie), … */
+  state: string;
+  comm: string;
+}
+
+const readProc = `
+const fs = require('fs');
+const rows = [];
+for (const pid of fs.readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name))) {
+  try {
+    const stat = fs.readFileSync('/proc/' + pid + '/stat', 'utf8');
+    const end = stat.lastIndexOf(')');
+    const [state, ppid] = stat.slice(end + 2).split(' ');
+    rows.push({ pid: Number(pid), ppid: Number(ppid), state, comm: stat.slice(stat.indexOf('(') + 1, end) });
+  } catch {}
+}
+process.stdout.write(JSON.stringify(rows.filter((row) => row.pid !== process.pid)));
+`;
+
+export async function containerProcesses(container: string): Promise<ContainerProcess[]> {
+  return JSON.parse(await docker(['exec', container, 'node', '-e', readProc]));
+}
+
+/** The zombies of a container, as `pid comm (parent ppid)` for a readable failure. */
+export async function zombiesOf(container: string): Promise<string[]> {
+  return (await containerProcesses(container))
+    .filter((p) => p.state === 'Z')
+    .map((p) => `${p.pid} ${p.comm} (parent ${p.ppid})`);
+}
