@@ -25,6 +25,12 @@ export interface ProcessInfo {
   cpuPercent: number;
   /** User plus system CPU time since the process started. */
   cpuSeconds: number;
+  /** The two parts of cpuSeconds: in the process's own code, and in the kernel on its behalf. */
+  cpuUserSeconds: number;
+  cpuSystemSeconds: number;
+  /** Page faults since the process started: served from memory (minor), and needing a read (major). */
+  minorFaults: number;
+  majorFaults: number;
   rssBytes: number;
   vszBytes: number;
   /** RSS as a share of the machine's MemTotal, as top and the original topz show it. */

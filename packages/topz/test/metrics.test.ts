@@ -81,6 +81,16 @@ describe('TopzMetrics', () => {
       (s) => s.labels.pid === String(process.pid),
     );
     expect(cpu?.value).toBe(self.cpuSeconds);
+    for (const [name, field] of [
+      ['topz_process_cpu_user_seconds_total', 'cpuUserSeconds'],
+      ['topz_process_cpu_system_seconds_total', 'cpuSystemSeconds'],
+      ['topz_process_minor_page_faults_total', 'minorFaults'],
+      ['topz_process_major_page_faults_total', 'majorFaults'],
+    ] as const) {
+      const series = (await seriesOf(registry, name)).find((s) => s.labels.pid === String(process.pid));
+      expect(series?.value, name).toBe(self[field]);
+    }
+    expect(self.minorFaults).toBeGreaterThan(0);
     metrics.record(sampler.sample());
     expect(mine(await seriesOf(registry, 'topz_process_cpu_seconds_total'))).toHaveLength(1);
     await children.killAll();

@@ -23,6 +23,8 @@ describe('parsers of /proc files', () => {
       comm: 'evil) S 1 (x',
       state: 'S',
       ppid: 17,
+      minorFaults: 120,
+      majorFaults: 0,
       utime: 250,
       stime: 75,
       nice: -5,

@@ -134,3 +134,31 @@ describe('Sampler, on real processes', () => {
     expect(second.totals.cpuPercent).toBeGreaterThanOrEqual(after.cpuPercent);
   });
 });
+
+describe('Sampler, the CPU split and page faults', () => {
+  it('splits CPU time into user and system, and counts the page faults of touched memory', async () => {
+    // 64 MiB filled: at least one minor fault per page. dd copying one byte at a time: system time.
+    const memory = children.node('const b = Buffer.alloc(64 << 20, 1); setInterval(() => b[0]++, 1000);');
+    const syscalls = children.spawn('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=100000000']);
+    const sampler = samplers.create();
+    const pageSize = sampler.system.pageSize;
+    await waitFor(() => Number(statusField(memory.pid!, 'VmRSS')?.split(' ')[0]) * 1024 >= 64 << 20, 15_000);
+    await waitFor(() => runtimeNs(syscalls.pid!) > 300e6, 15_000, 'dd to run 0.3 s');
+    // minflt, field 10 of stat, read here on its own: topz's count lies between a read before and after.
+    const minorFaults = () => Number(readProc(memory.pid!, 'stat')!.split(') ')[1]!.split(' ')[7]);
+    const before = minorFaults();
+    const snapshot = sampler.sample();
+    const after = minorFaults();
+    const filled = find(snapshot, memory.pid)!;
+    expect(filled.minorFaults).toBeGreaterThanOrEqual(before);
+    expect(filled.minorFaults).toBeLessThanOrEqual(after);
+    // One fault per page at least, or per 2 MiB huge page where transparent huge pages serve it.
+    expect(filled.minorFaults).toBeGreaterThanOrEqual((64 << 20) / Math.max(pageSize, 2 << 20));
+    expect(filled.majorFaults).toBeGreaterThanOrEqual(0);
+    const copying = find(snapshot, syscalls.pid)!;
+    expect(copying.cpuSystemSeconds).toBeGreaterThan(0);
+    for (const process of [filled, copying]) {
+      expect(process.cpuUserSeconds + process.cpuSystemSeconds).toBeCloseTo(process.cpuSeconds, 5);
+    }
+  });
+});

@@ -15,6 +15,30 @@ const table: [string, string, 'gauge' | 'counter', (p: ProcessInfo) => number | 
     (p) => p.cpuSeconds,
   ],
   [
+    'topz_process_cpu_user_seconds_total',
+    'CPU time a watched process spent in its own code (user mode).',
+    'counter',
+    (p) => p.cpuUserSeconds,
+  ],
+  [
+    'topz_process_cpu_system_seconds_total',
+    'CPU time the kernel spent on behalf of a watched process (system mode).',
+    'counter',
+    (p) => p.cpuSystemSeconds,
+  ],
+  [
+    'topz_process_minor_page_faults_total',
+    'Page faults of a watched process served without reading from disk.',
+    'counter',
+    (p) => p.minorFaults,
+  ],
+  [
+    'topz_process_major_page_faults_total',
+    'Page faults of a watched process that needed a read from disk.',
+    'counter',
+    (p) => p.majorFaults,
+  ],
+  [
     'topz_process_cpu_usage_cores',
     'CPU a watched process used over the last sampling interval, in cores (1 = one full core).',
     'gauge',

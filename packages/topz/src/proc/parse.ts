@@ -5,6 +5,9 @@ export interface StatFields {
   comm: string;
   state: string;
   ppid: number;
+  /** Page faults that needed no read from disk, and those that did. */
+  minorFaults: number;
+  majorFaults: number;
   utime: number;
   stime: number;
   nice: number;
@@ -31,6 +34,8 @@ export function parseStat(bytes: Buffer, length: number): StatFields | undefined
     comm: bytes.toString('utf8', open + 1, close),
     state: fields[0]!,
     ppid: Number(fields[1]),
+    minorFaults: Number(fields[7]),
+    majorFaults: Number(fields[9]),
     utime: Number(fields[11]),
     stime: Number(fields[12]),
     nice: Number(fields[16]),

@@ -44,7 +44,11 @@ export function showDetails(
           `${new Date(process.startTime).toLocaleString()} (${lib.formatAge(process.ageSeconds)} ago)`,
         ],
         ['CPU', `${process.cpuPercent}% of one core${percent(process.cpuLimitPercent, 'its cgroup quota')}`],
-        ['CPU time', lib.formatCpuTime(process.cpuSeconds)],
+        [
+          'CPU time',
+          `${lib.formatCpuTime(process.cpuSeconds)} (user ${lib.formatCpuTime(process.cpuUserSeconds)}, system ${lib.formatCpuTime(process.cpuSystemSeconds)})`,
+        ],
+        ['Page faults', `${process.minorFaults} minor, ${process.majorFaults} major (read from disk)`],
         [
           'RSS',
           `${lib.formatBytes(process.rssBytes)}, ${process.memPercent}% of MemTotal${percent(process.memLimitPercent, 'its cgroup limit')}`,
