@@ -6,12 +6,17 @@ import {
   type ProgramContext,
   sendJson,
 } from '@toolkit/lifecycle';
-import { type Checkpoint, CheckpointError, loadCheckpoint, preparePositionsDir } from './checkpoint-store.ts';
+import { buildSink } from './build-sinks.ts';
 import { Forwarder } from './forwarder.ts';
 import { createForwarderMetrics } from './metrics.ts';
 import type { options } from './options.ts';
+import {
+  loadPositions,
+  PositionsFileError,
+  preparePositionsDir,
+  type SavedPositions,
+} from './positions/positions-file.ts';
 import { deriveSettings } from './settings.ts';
-import { buildSink } from './sinks/build-sinks.ts';
 
 export type ForwarderContext = ProgramContext<Config<typeof options & typeof commonOptions>>;
 
@@ -22,12 +27,12 @@ const closingMs = 1000;
  * Reads the positions file. One that cannot be parsed is set aside (kept for a look) and the run starts
  * as a first one: stopping would leave the app's logs unshipped until someone deletes the file.
  */
-async function readPositions(path: string, context: ForwarderContext): Promise<Checkpoint | undefined> {
+async function readPositions(path: string, context: ForwarderContext): Promise<SavedPositions | undefined> {
   await preparePositionsDir(path);
   try {
-    return await loadCheckpoint(path);
+    return await loadPositions(path);
   } catch (error) {
-    if (!(error instanceof CheckpointError) || (error.cause instanceof Error && 'code' in error.cause))
+    if (!(error instanceof PositionsFileError) || (error.cause instanceof Error && 'code' in error.cause))
       throw error;
     const aside = `${path}.bad-${Date.now()}`;
     await rename(path, aside);
@@ -44,7 +49,7 @@ export async function runLogForwarder(context: ForwarderContext): Promise<number
   const { config, log } = context;
   // A bad combination of values throws a usage error: lifecycle prints it and exits 2.
   const settings = deriveSettings(config);
-  const checkpoint = await readPositions(config.positionsFile, context);
+  const positions = await readPositions(config.positionsFile, context);
   const tls = await OutgoingTls.open(config, log);
   const defaults = { labels: settings.labels, gzip: config.gzip, timeoutMs: config.requestTimeout };
   const forwarder = new Forwarder({
@@ -65,7 +70,7 @@ export async function runLogForwarder(context: ForwarderContext): Promise<number
     followLinksOutside: config.followLinksOutside,
     positionsFile: config.positionsFile,
     checkpointIntervalMs: config.checkpointInterval,
-    checkpoint,
+    positions,
     bufferMaxBytes: config.bufferMaxBytes,
     batch: {
       maxRecords: config.batchMaxRecords,

@@ -1,20 +1,20 @@
 import type { Logger } from '@toolkit/lifecycle';
-import type { BatchLimits } from './batch-queue.ts';
-import type { Checkpoint } from './checkpoint-store.ts';
-import { Checkpointer } from './checkpointer.ts';
-import { Discovery } from './discovery.ts';
-import { FileTracker } from './file-tracker.ts';
-import { createPathFilter, globBase } from './glob.ts';
-import { MemoryBudget } from './memory-budget.ts';
+import type { BatchLimits } from './delivery/batch-queue.ts';
+import type { RetryPolicy } from './delivery/retry.ts';
+import { SinkRunner } from './delivery/sink-runner.ts';
+import { Discovery } from './disk/discovery.ts';
+import { createPathFilter, globBase } from './disk/glob.ts';
 import { bindRunnerMetrics, countRead } from './metric-bindings.ts';
 import type { ForwarderMetrics } from './metrics.ts';
-import { ReadBuffers } from './read-buffers.ts';
-import type { RecordBlock } from './record.ts';
-import type { RetryPolicy } from './retry.ts';
+import type { SavedPositions } from './positions/positions-file.ts';
+import { PositionsWriter } from './positions/positions-writer.ts';
+import { MemoryBudget } from './reading/memory-budget.ts';
+import { ReadBuffers } from './reading/read-buffers.ts';
+import type { TailerTiming } from './reading/tailer-environment.ts';
+import type { RecordBlock } from './records/record.ts';
 import type { Settings } from './settings.ts';
-import { SinkRunner } from './sink-runner.ts';
 import type { Sink } from './sinks/sink.ts';
-import type { TailerTiming } from './tailer-environment.ts';
+import { FileTracker } from './tracking/file-tracker.ts';
 
 export interface ForwarderOptions {
   settings: Settings;
@@ -27,7 +27,8 @@ export interface ForwarderOptions {
   followLinksOutside: boolean;
   positionsFile: string;
   checkpointIntervalMs: number;
-  checkpoint: Checkpoint | undefined;
+  /** The positions file of the last run; undefined at the first start. */
+  positions: SavedPositions | undefined;
   bufferMaxBytes: number;
   batch: BatchLimits;
   /** Batches each sink (but stdout) is sent at a time. */
@@ -51,7 +52,7 @@ export class Forwarder {
   readonly #options: ForwarderOptions;
   readonly #budget: MemoryBudget;
   readonly #runners: SinkRunner[];
-  readonly #checkpointer: Checkpointer;
+  readonly #positionsWriter: PositionsWriter;
   readonly #discovery: Discovery;
 
   constructor(options: ForwarderOptions) {
@@ -59,7 +60,7 @@ export class Forwarder {
     const { settings, metrics, log } = options;
     this.#budget = new MemoryBudget(options.bufferMaxBytes);
     this.#runners = options.sinks.map((sink) => this.#createRunner(sink));
-    this.#checkpointer = new Checkpointer({
+    this.#positionsWriter = new PositionsWriter({
       path: options.positionsFile,
       minIntervalMs: options.checkpointIntervalMs,
       collect: () => this.tracker.entries(),
@@ -77,14 +78,14 @@ export class Forwarder {
       fingerprintBytes: options.timing.fingerprintBytes,
       linkRoots: options.followLinksOutside ? undefined : settings.include.map(globBase),
       readFrom: options.readFrom,
-      previousSaveMs: options.checkpoint?.savedAtMs,
+      previousSaveMs: options.positions?.savedAtMs,
       context: {
         rules: {
           maxLineBytes: options.maxLineBytes,
           longLines: options.longLines,
           multilineStart: settings.multilineStart,
         },
-        committed: () => this.#checkpointer.markDirty(),
+        committed: () => this.#positionsWriter.markDirty(),
         release: (segment) => {
           this.#budget.release(segment.bytes);
           if (segment.pooled && --segment.pooled.blocks === 0) buffers.release(segment.pooled.buffer);
@@ -112,10 +113,10 @@ export class Forwarder {
 
   /** Opens the files of the positions file, then every file the globs match; resolves when all are open. */
   async start(): Promise<void> {
-    await this.tracker.resume(this.#options.checkpoint?.entries ?? []);
+    await this.tracker.resume(this.#options.positions?.entries ?? []);
     await this.#discovery.start(this.#options.log, rescanMs);
     await this.tracker.initialScanDone();
-    this.#checkpointer.markDirty();
+    this.#positionsWriter.markDirty();
   }
 
   /**
@@ -136,8 +137,8 @@ export class Forwarder {
       clearTimeout(deadline);
     }
     const undelivered = this.#runners.reduce((sum, runner) => sum + runner.unacknowledged, 0);
-    await this.#checkpointer.flush();
-    this.#checkpointer.close();
+    await this.#positionsWriter.flush();
+    this.#positionsWriter.close();
     for (const runner of this.#runners) runner.close();
     return undelivered;
   }
@@ -150,7 +151,7 @@ export class Forwarder {
       inFlight: Math.min(batchesInFlight, sink.maxInFlight ?? batchesInFlight),
       metrics: bindRunnerMetrics(metrics, sink.name),
       log,
-      ...(checkpointIntervalMs === 0 ? { afterBatch: () => this.#checkpointer.persist() } : {}),
+      ...(checkpointIntervalMs === 0 ? { afterBatch: () => this.#positionsWriter.persist() } : {}),
     });
   }
 
@@ -165,10 +166,10 @@ export class Forwarder {
   #observeGauges(): void {
     const { metrics } = this.#options;
     const budget = this.#budget;
-    const checkpointer = this.#checkpointer;
+    const positionsWriter = this.#positionsWriter;
     metrics.bufferMaxBytes.set(budget.max);
     metrics.probes.bufferBytes = () => budget.used;
     metrics.probes.pausedSeconds = () => budget.pausedMs / 1000;
-    metrics.probes.checkpointAgeSeconds = () => (Date.now() - checkpointer.lastSavedMs) / 1000;
+    metrics.probes.checkpointAgeSeconds = () => (Date.now() - positionsWriter.lastSavedMs) / 1000;
   }
 }

@@ -1,22 +1,28 @@
-export { AckLedger, type Segment } from './ack-ledger.ts';
 export { runLogForwarder } from './app.ts';
-export { type Checkpoint, type CheckpointEntry, loadCheckpoint, saveCheckpoint } from './checkpoint-store.ts';
 export { definition } from './definition.ts';
-export { compareHead, fingerprintOf } from './file-identity.ts';
+export type { RetryPolicy } from './delivery/retry.ts';
+export { SinkRunner } from './delivery/sink-runner.ts';
+export { compareHead, fingerprintOf } from './disk/file-identity.ts';
+export { createPathFilter, globBase, globDepth } from './disk/glob.ts';
 export { Forwarder, type ForwarderOptions } from './forwarder.ts';
-export { createPathFilter, globBase, globDepth } from './glob.ts';
-export { LineSplitter } from './line-splitter.ts';
-export { MemoryBudget } from './memory-budget.ts';
 export { createForwarderMetrics } from './metrics.ts';
-export { MultilineJoiner } from './multiline.ts';
 export { options } from './options.ts';
-export { createLineParser } from './parse-line.ts';
-export { type LogSource, RecordBlock, type RecordSlice, settleRecords } from './record.ts';
-export { classifyStatus, parseRetryAfter, type RetryPolicy } from './retry.ts';
+export {
+  loadPositions,
+  type PositionsEntry,
+  type SavedPositions,
+  savePositions,
+} from './positions/positions-file.ts';
+export { LineSplitter } from './reading/line-splitter.ts';
+export { MemoryBudget } from './reading/memory-budget.ts';
+export { MultilineJoiner } from './reading/multiline.ts';
+export { createLineParser } from './reading/parse-line.ts';
+export { AckLedger, type Segment } from './records/ack-ledger.ts';
+export { type LogSource, RecordBlock, type RecordSlice, settleRecords } from './records/record.ts';
 export { deriveSettings, SettingsError } from './settings.ts';
-export { SinkRunner } from './sink-runner.ts';
-export { ElasticsearchSink } from './sinks/elasticsearch-sink.ts';
-export { HttpSink } from './sinks/http-sink.ts';
-export { LokiSink } from './sinks/loki-sink.ts';
+export { ElasticsearchSink } from './sinks/http/elasticsearch-sink.ts';
+export { HttpSink } from './sinks/http/http-sink.ts';
+export { classifyStatus, parseRetryAfter } from './sinks/http/http-status.ts';
+export { LokiSink } from './sinks/http/loki-sink.ts';
 export type { SendOutcome, Sink } from './sinks/sink.ts';
 export { StdoutSink } from './sinks/stdout-sink.ts';

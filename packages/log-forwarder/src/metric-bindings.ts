@@ -1,6 +1,6 @@
-import type { RunnerMetrics } from './deliver-batch.ts';
+import type { RunnerMetrics } from './delivery/deliver-batch.ts';
 import type { ForwarderMetrics } from './metrics.ts';
-import type { TrackedFile } from './tracked-file.ts';
+import type { TrackedFile } from './reading/tracked-file.ts';
 
 /** A sink runner's metrics, bound to the sink's label. */
 export function bindRunnerMetrics(metrics: ForwarderMetrics, sink: string): RunnerMetrics {

@@ -1,14 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type Config, UsageError } from '@toolkit/lifecycle';
-import { type HttpTarget, parseHttpTarget } from './http-target.ts';
 import type { options } from './options.ts';
-import { createLineParser, type LineParser } from './parse-line.ts';
-
-export type SinkSpec =
-  | { kind: 'stdout'; format: 'line' | 'json' }
-  | { kind: 'http'; target: HttpTarget; format: 'ndjson' | 'json' }
-  | { kind: 'loki'; target: HttpTarget }
-  | { kind: 'elasticsearch'; target: HttpTarget; index: string; action: 'create' | 'index' };
+import { createLineParser, type LineParser } from './reading/parse-line.ts';
+import type { SinkSpec } from './sink-spec.ts';
+import { parseHttpTarget } from './sinks/http/http-target.ts';
 
 /** Option values the table cannot check by itself, turned into what the parts take. */
 export interface Settings {

@@ -2,16 +2,16 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AckLedger } from '../src/ack-ledger.ts';
 import {
-  type CheckpointEntry,
-  CheckpointError,
-  loadCheckpoint,
-  saveCheckpoint,
-} from '../src/checkpoint-store.ts';
-import { RecordBlock, settleRecords } from '../src/record.ts';
+  loadPositions,
+  type PositionsEntry,
+  PositionsFileError,
+  savePositions,
+} from '../src/positions/positions-file.ts';
+import { AckLedger } from '../src/records/ack-ledger.ts';
+import { RecordBlock, settleRecords } from '../src/records/record.ts';
 
-const entry: CheckpointEntry = {
+const entry: PositionsEntry = {
   path: '/logs/app.log',
   file: '/logs/app.log.1',
   dev: '2049',
@@ -24,11 +24,11 @@ const entry: CheckpointEntry = {
 describe('positions file', () => {
   it('is written whole through a temporary file and read back', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'lf-positions-')), 'positions.json');
-    expect(await loadCheckpoint(path)).toBeUndefined();
-    await saveCheckpoint(path, [entry], true);
-    await saveCheckpoint(path, [{ ...entry, offset: 8192 }], false);
+    expect(await loadPositions(path)).toBeUndefined();
+    await savePositions(path, [entry], true);
+    await savePositions(path, [{ ...entry, offset: 8192 }], false);
     expect(existsSync(`${path}.tmp`)).toBe(false);
-    const loaded = await loadCheckpoint(path);
+    const loaded = await loadPositions(path);
     expect(loaded?.entries).toEqual([{ ...entry, offset: 8192 }]);
     expect(loaded?.savedAtMs).toBeGreaterThan(Date.now() - 60_000);
     expect(JSON.parse(readFileSync(path, 'utf8')).version).toBe(1);
@@ -37,9 +37,9 @@ describe('positions file', () => {
   it('refuses a file that is not a positions file, naming it', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'lf-positions-')), 'positions.json');
     writeFileSync(path, '{"version":1,"files":[{"path":3}]}');
-    await expect(loadCheckpoint(path)).rejects.toThrow(CheckpointError);
+    await expect(loadPositions(path)).rejects.toThrow(PositionsFileError);
     writeFileSync(path, 'not json');
-    await expect(loadCheckpoint(path)).rejects.toThrow(`positions file ${path} is not JSON`);
+    await expect(loadPositions(path)).rejects.toThrow(`positions file ${path} is not JSON`);
   });
 });
 

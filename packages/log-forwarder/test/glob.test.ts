@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPathFilter, globBase, globDepth } from '../src/glob.ts';
+import { createPathFilter, globBase, globDepth } from '../src/disk/glob.ts';
 
 describe('globs', () => {
   it('finds the directory to watch and how deep', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type LineLimits, LineSplitter } from '../src/line-splitter.ts';
-import { MultilineJoiner } from '../src/multiline.ts';
+import { type LineLimits, LineSplitter } from '../src/reading/line-splitter.ts';
+import { MultilineJoiner } from '../src/reading/multiline.ts';
 
 type Line = [text: string, start: number, end: number];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLineParser } from '../src/parse-line.ts';
+import { createLineParser } from '../src/reading/parse-line.ts';
 
 describe('line parsers', () => {
   it('parses a JSON object line into fields, and leaves other lines alone', () => {

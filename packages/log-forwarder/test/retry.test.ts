@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, maxRetryAfterMs, parseRetryAfter } from '../src/retry.ts';
+import { classifyStatus, maxRetryAfterMs, parseRetryAfter } from '../src/sinks/http/http-status.ts';
 
 describe('retries', () => {
   it('reads Retry-After as seconds or as a date, capped', () => {

@@ -1,10 +1,10 @@
 import { createLogger } from '@toolkit/lifecycle';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AckLedger } from '../src/ack-ledger.ts';
-import { parseHttpTarget } from '../src/http-target.ts';
-import { RecordBlock, recordOverhead } from '../src/record.ts';
-import { SinkRunner } from '../src/sink-runner.ts';
-import { HttpSink } from '../src/sinks/http-sink.ts';
+import { SinkRunner } from '../src/delivery/sink-runner.ts';
+import { AckLedger } from '../src/records/ack-ledger.ts';
+import { RecordBlock, recordOverhead } from '../src/records/record.ts';
+import { HttpSink } from '../src/sinks/http/http-sink.ts';
+import { parseHttpTarget } from '../src/sinks/http/http-target.ts';
 import { blockOf, testSource } from './helpers/blocks.ts';
 import { FakeSink, waitUntil } from './helpers/fake-sink.ts';
 

@@ -1,4 +1,4 @@
-import type { RecordBlock } from '../record.ts';
+import type { RecordBlock } from '../records/record.ts';
 
 /** Characters a JSON string cannot hold as they are: quote, backslash, controls, lone surrogates. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON must escape.

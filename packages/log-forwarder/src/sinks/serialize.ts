@@ -1,4 +1,4 @@
-import { createTimeFormatter, type LogSource, type RecordBlock } from '../record.ts';
+import { createTimeFormatter, type LogSource, type RecordBlock } from '../records/record.ts';
 import type { BodyWriter } from './body-writer.ts';
 
 /** Writes the document of record `i` of a block into a body. */

@@ -1,4 +1,4 @@
-import type { RecordSlice } from '../record.ts';
+import type { RecordSlice } from '../records/record.ts';
 
 /**
  * What a sink did with a batch: each record is in one list. `retry` go again after the backoff (or

@@ -1,6 +1,6 @@
 import { write } from 'node:fs';
 import { promisify } from 'node:util';
-import type { RecordSlice } from '../record.ts';
+import type { RecordSlice } from '../records/record.ts';
 import { BodyWriter } from './body-writer.ts';
 import { createJsonDocument, type DocumentWriter } from './serialize.ts';
 import { deliverAll, dropAll, retryAll, type SendOutcome, type Sink } from './sink.ts';

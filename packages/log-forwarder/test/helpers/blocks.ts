@@ -1,5 +1,5 @@
-import { AckLedger } from '../../src/ack-ledger.ts';
-import { type LogSource, RecordBlock, type RecordSlice } from '../../src/record.ts';
+import { AckLedger } from '../../src/records/ack-ledger.ts';
+import { type LogSource, RecordBlock, type RecordSlice } from '../../src/records/record.ts';
 
 export const testSource: LogSource = {
   path: '/logs/app.log',

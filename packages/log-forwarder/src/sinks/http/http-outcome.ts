@@ -1,7 +1,7 @@
-import type { HttpAnswer } from '../http-post.ts';
-import type { RecordSlice } from '../record.ts';
-import { classifyStatus, parseRetryAfter } from '../retry.ts';
-import { deliverAll, dropAll, retryAll, type SendOutcome } from './sink.ts';
+import type { RecordSlice } from '../../records/record.ts';
+import { deliverAll, dropAll, retryAll, type SendOutcome } from '../sink.ts';
+import type { HttpAnswer } from './http-post.ts';
+import { classifyStatus, parseRetryAfter } from './http-status.ts';
 
 /** The start of an error body for the log: enough to see the reason, never a whole page. */
 export function excerpt(body: string): string {

@@ -1,5 +1,5 @@
-import type { OpenedFile } from './file-checks.ts';
-import { keyText } from './file-identity.ts';
+import type { OpenedFile } from '../disk/file-checks.ts';
+import { keyText } from '../disk/file-identity.ts';
 
 export interface StartRules {
   readFrom: 'end' | 'beginning';

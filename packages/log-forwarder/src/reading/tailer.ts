@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
+import { checkPath } from '../disk/file-checks.ts';
+import { readHead } from '../disk/file-identity.ts';
 import { emitRecords, flushHeld } from './emit-records.ts';
-import { checkPath } from './file-checks.ts';
-import { readHead } from './file-identity.ts';
 import { readChunk } from './read-chunk.ts';
 import type { FileReader, TailerEnvironment, TailerMode } from './tailer-environment.ts';
 import type { TrackedFile } from './tracked-file.ts';

@@ -1,4 +1,4 @@
-import { compareHead } from './file-identity.ts';
+import { compareHead } from '../disk/file-identity.ts';
 
 /** Files let go are remembered this long (by count). */
 const limit = 1000;

@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** One file in the positions file: where it is, what it is, and how far every sink has it. */
-export interface CheckpointEntry {
+export interface PositionsEntry {
   /** The name records carry (the name the app writes to). */
   path: string;
   /** Where the file was last seen (after a rename, its new name). */
@@ -26,15 +26,15 @@ export interface CheckpointEntry {
   done?: boolean;
 }
 
-export interface Checkpoint {
+export interface SavedPositions {
   savedAtMs: number;
-  entries: CheckpointEntry[];
+  entries: PositionsEntry[];
 }
 
 const formatVersion = 1;
 
-function isEntry(value: unknown): value is CheckpointEntry {
-  const entry = value as CheckpointEntry;
+function isEntry(value: unknown): value is PositionsEntry {
+  const entry = value as PositionsEntry;
   return (
     typeof entry === 'object' &&
     entry !== null &&
@@ -52,18 +52,18 @@ function isEntry(value: unknown): value is CheckpointEntry {
 }
 
 /** The positions file's error: the message names the file and what is wrong. */
-export class CheckpointError extends Error {
+export class PositionsFileError extends Error {
   readonly code = 'BAD_POSITIONS_FILE';
 }
 
 /** Reads the positions file; undefined when there is none yet (the first start). */
-export async function loadCheckpoint(path: string): Promise<Checkpoint | undefined> {
+export async function loadPositions(path: string): Promise<SavedPositions | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CheckpointError(`cannot read positions file ${path}: ${(error as Error).message}`, {
+    throw new PositionsFileError(`cannot read positions file ${path}: ${(error as Error).message}`, {
       cause: error,
     });
   }
@@ -71,12 +71,12 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint | undefin
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new CheckpointError(`positions file ${path} is not JSON: ${(error as Error).message}`, {
+    throw new PositionsFileError(`positions file ${path} is not JSON: ${(error as Error).message}`, {
       cause: error,
     });
   }
   if (data?.version !== formatVersion || !Array.isArray(data.files) || !data.files.every(isEntry)) {
-    throw new CheckpointError(`positions file ${path} is not a version ${formatVersion} positions file`);
+    throw new PositionsFileError(`positions file ${path} is not a version ${formatVersion} positions file`);
   }
   const savedAtMs = typeof data.savedAt === 'string' ? Date.parse(data.savedAt) : Number.NaN;
   return { savedAtMs: Number.isNaN(savedAtMs) ? 0 : savedAtMs, entries: data.files };
@@ -88,9 +88,9 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint | undefin
  * (SIGKILL, OOM) loses nothing the kernel has; `sync` also flushes the data to the disk before the
  * rename, for a machine that loses power, at the cost of a disk flush (milliseconds).
  */
-export async function saveCheckpoint(
+export async function savePositions(
   path: string,
-  entries: readonly CheckpointEntry[],
+  entries: readonly PositionsEntry[],
   sync: boolean,
 ): Promise<void> {
   const text = `${JSON.stringify({ version: formatVersion, savedAt: new Date().toISOString(), files: entries })}\n`;

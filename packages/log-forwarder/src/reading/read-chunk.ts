@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
+import { compareHead, readHead } from '../disk/file-identity.ts';
 import { emitRecords } from './emit-records.ts';
-import { compareHead, readHead } from './file-identity.ts';
 import type { TailerEnvironment } from './tailer-environment.ts';
 import type { TrackedFile } from './tracked-file.ts';
 

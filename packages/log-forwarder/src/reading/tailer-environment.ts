@@ -1,7 +1,7 @@
+import type { RecordBlock } from '../records/record.ts';
 import type { MemoryBudget } from './memory-budget.ts';
 import type { LineParser } from './parse-line.ts';
 import type { ReadBuffers } from './read-buffers.ts';
-import type { RecordBlock } from './record.ts';
 import type { TrackedFile } from './tracked-file.ts';
 
 /**

@@ -1,9 +1,9 @@
-import { AckLedger, type Segment } from './ack-ledger.ts';
-import type { CheckpointEntry } from './checkpoint-store.ts';
-import { type FileKey, fingerprintOf } from './file-identity.ts';
+import { type FileKey, fingerprintOf } from '../disk/file-identity.ts';
+import type { PositionsEntry } from '../positions/positions-file.ts';
+import { AckLedger, type Segment } from '../records/ack-ledger.ts';
+import type { LogSource } from '../records/record.ts';
 import { type LineLimits, LineSplitter } from './line-splitter.ts';
 import { MultilineJoiner } from './multiline.ts';
-import type { LogSource } from './record.ts';
 
 export interface LineRules extends LineLimits {
   multilineStart: RegExp | undefined;
@@ -96,7 +96,7 @@ export class TrackedFile {
   }
 
   /** Its line of the positions file: the committed offset, never past an unacknowledged line. */
-  toEntry(): CheckpointEntry {
+  toEntry(): PositionsEntry {
     return {
       path: this.logicalPath,
       file: this.physicalPath,

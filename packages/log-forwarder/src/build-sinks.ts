@@ -1,9 +1,9 @@
-import type { SinkSpec } from '../settings.ts';
-import { ElasticsearchSink } from './elasticsearch-sink.ts';
-import { HttpSink } from './http-sink.ts';
-import { LokiSink } from './loki-sink.ts';
-import type { Sink } from './sink.ts';
-import { StdoutSink } from './stdout-sink.ts';
+import type { SinkSpec } from './sink-spec.ts';
+import { ElasticsearchSink } from './sinks/http/elasticsearch-sink.ts';
+import { HttpSink } from './sinks/http/http-sink.ts';
+import { LokiSink } from './sinks/http/loki-sink.ts';
+import type { Sink } from './sinks/sink.ts';
+import { StdoutSink } from './sinks/stdout-sink.ts';
 
 export interface SinkDefaults {
   labels: Record<string, string>;

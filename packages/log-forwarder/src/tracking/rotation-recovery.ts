@@ -1,10 +1,10 @@
 import { basename, dirname } from 'node:path';
-import type { CheckpointEntry } from './checkpoint-store.ts';
-import { findByFingerprint, findMissedRotations, openFile } from './file-checks.ts';
-import { fingerprintOf } from './file-identity.ts';
-import { Tailer } from './tailer.ts';
-import type { FileReader } from './tailer-environment.ts';
-import type { TrackedFile } from './tracked-file.ts';
+import { findByFingerprint, findMissedRotations, openFile } from '../disk/file-checks.ts';
+import { fingerprintOf } from '../disk/file-identity.ts';
+import type { PositionsEntry } from '../positions/positions-file.ts';
+import { Tailer } from '../reading/tailer.ts';
+import type { FileReader } from '../reading/tailer-environment.ts';
+import type { TrackedFile } from '../reading/tracked-file.ts';
 import type { Tracking } from './tracking.ts';
 
 /** Whether two heads begin alike (one is the start of the other); an empty head tells nothing. */
@@ -91,7 +91,7 @@ export function startsLike(head: Buffer, known: Buffer, fingerprintBytes: number
 }
 
 /** Whether a file starts with the first bytes an entry was written for: a copy of those contents. */
-export function startsLikeEntry(head: Buffer, entry: CheckpointEntry, fingerprintBytes: number): boolean {
+export function startsLikeEntry(head: Buffer, entry: PositionsEntry, fingerprintBytes: number): boolean {
   const bytes = entry.fingerprintBytes;
   return (
     head.length >= bytes &&

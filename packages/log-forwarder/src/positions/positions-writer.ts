@@ -1,14 +1,14 @@
 import type { Logger } from '@toolkit/lifecycle';
-import { type CheckpointEntry, saveCheckpoint } from './checkpoint-store.ts';
+import { type PositionsEntry, savePositions } from './positions-file.ts';
 
 /** How often a write also flushes the file to the disk. */
 const syncEveryMs = 1000;
 
-export interface CheckpointerOptions {
+export interface PositionsWriterOptions {
   path: string;
   /** Least milliseconds between two writes; 0 writes as soon as the previous write is done. */
   minIntervalMs: number;
-  collect: () => CheckpointEntry[];
+  collect: () => PositionsEntry[];
   log: Logger;
   saved: (ok: boolean) => void;
 }
@@ -18,8 +18,8 @@ export interface CheckpointerOptions {
  * acknowledgements that arrive during a write are covered by the next, so a busy forwarder writes
  * back to back and an idle one not at all.
  */
-export class Checkpointer {
-  readonly #options: CheckpointerOptions;
+export class PositionsWriter {
+  readonly #options: PositionsWriterOptions;
   #dirty = false;
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -31,7 +31,7 @@ export class Checkpointer {
   /** Unix milliseconds of the last successful write (the start time before the first). */
   lastSavedMs = Date.now();
 
-  constructor(options: CheckpointerOptions) {
+  constructor(options: PositionsWriterOptions) {
     this.#options = options;
   }
 
@@ -69,7 +69,7 @@ export class Checkpointer {
     // crash anyway, and a flush per batch would cap the batches at the disk's flush rate.
     const sync = force || performance.now() - this.#lastSyncAt >= syncEveryMs;
     if (sync) this.#lastSyncAt = performance.now();
-    this.#writing = saveCheckpoint(this.#options.path, entries, sync)
+    this.#writing = savePositions(this.#options.path, entries, sync)
       .then(() => {
         this.lastSavedMs = Date.now();
         this.#failures = 0;

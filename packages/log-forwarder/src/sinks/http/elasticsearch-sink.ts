@@ -1,12 +1,12 @@
-import type { HttpAnswer } from '../http-post.ts';
-import { type HttpTarget, joinUrl } from '../http-target.ts';
-import type { RecordSlice } from '../record.ts';
-import { classifyStatus } from '../retry.ts';
+import type { RecordSlice } from '../../records/record.ts';
+import type { BodyWriter } from '../body-writer.ts';
+import { createEcsDocument, type DocumentWriter } from '../serialize.ts';
+import { deliverAll, type SendOutcome, type Sink, SliceList } from '../sink.ts';
 import { BatchPoster } from './batch-poster.ts';
-import type { BodyWriter } from './body-writer.ts';
 import { excerpt, outcomeOfAnswer, outcomeOfError } from './http-outcome.ts';
-import { createEcsDocument, type DocumentWriter } from './serialize.ts';
-import { deliverAll, type SendOutcome, type Sink, SliceList } from './sink.ts';
+import type { HttpAnswer } from './http-post.ts';
+import { classifyStatus } from './http-status.ts';
+import { type HttpTarget, joinUrl } from './http-target.ts';
 
 export interface ElasticsearchSinkOptions {
   target: HttpTarget;

@@ -1,6 +1,6 @@
-import { type HttpAnswer, HttpPoster, type PostOptions } from '../http-post.ts';
-import type { HttpTarget } from '../http-target.ts';
-import { type BodyWriter, BodyWriters } from './body-writer.ts';
+import { type BodyWriter, BodyWriters } from '../body-writer.ts';
+import { type HttpAnswer, HttpPoster, type PostOptions } from './http-post.ts';
+import type { HttpTarget } from './http-target.ts';
 
 /**
  * One sink's requests: each body is written into a pooled buffer, which goes back to the pool as soon

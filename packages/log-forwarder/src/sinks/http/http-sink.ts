@@ -1,10 +1,10 @@
-import type { HttpTarget } from '../http-target.ts';
-import type { RecordSlice } from '../record.ts';
+import type { RecordSlice } from '../../records/record.ts';
+import type { BodyWriter } from '../body-writer.ts';
+import { createJsonDocument, createJsonLines, type DocumentWriter, type LinesWriter } from '../serialize.ts';
+import type { SendOutcome, Sink } from '../sink.ts';
 import { BatchPoster } from './batch-poster.ts';
-import type { BodyWriter } from './body-writer.ts';
 import { outcomeOfAnswer, outcomeOfError } from './http-outcome.ts';
-import { createJsonDocument, createJsonLines, type DocumentWriter, type LinesWriter } from './serialize.ts';
-import type { SendOutcome, Sink } from './sink.ts';
+import type { HttpTarget } from './http-target.ts';
 
 export interface HttpSinkOptions {
   target: HttpTarget;

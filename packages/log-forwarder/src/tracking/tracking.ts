@@ -1,11 +1,11 @@
 import type { Logger } from '@toolkit/lifecycle';
-import type { CheckpointEntry } from './checkpoint-store.ts';
-import type { LinkRoots, OpenedFile } from './file-checks.ts';
-import type { FileKey } from './file-identity.ts';
-import type { PathFilter } from './glob.ts';
-import type { Tailer } from './tailer.ts';
-import type { TailerEnvironment, TailerMode } from './tailer-environment.ts';
-import type { TrackedFile, TrackingContext } from './tracked-file.ts';
+import type { LinkRoots, OpenedFile } from '../disk/file-checks.ts';
+import type { FileKey } from '../disk/file-identity.ts';
+import type { PathFilter } from '../disk/glob.ts';
+import type { PositionsEntry } from '../positions/positions-file.ts';
+import type { Tailer } from '../reading/tailer.ts';
+import type { TailerEnvironment, TailerMode } from '../reading/tailer-environment.ts';
+import type { TrackedFile, TrackingContext } from '../reading/tracked-file.ts';
 
 export interface TrackerOptions {
   filter: PathFilter;
@@ -51,7 +51,7 @@ export interface Tracking {
   /** Runs `work` after the file events before it. */
   enqueue(work: () => Promise<void>): void;
   /** A file of the positions file read to its end before the restart, and still whole: known, not read. */
-  retire(opened: OpenedFile, entry: CheckpointEntry, physicalPath: string): void;
+  retire(opened: OpenedFile, entry: PositionsEntry, physicalPath: string): void;
   /** Whether a file starts like contents followed or named by the positions file: a copy of those. */
   startsLikeKnownContents(head: Buffer): boolean;
 }

@@ -1,13 +1,4 @@
-import type { BackoffPolicy } from '@toolkit/lifecycle';
-
-/**
- * How long to wait between tries of a batch (doubling from `initialMs`, never above `maxMs`, with
- * jitter: lifecycle's computeBackoff), and how many tries.
- */
-export interface RetryPolicy extends BackoffPolicy {
-  /** Retries before the records are dropped; 0 means no limit. */
-  limit: number;
-}
+// What an HTTP sink's answer means for the batch: kept, retried (and when), or dropped.
 
 /** A sink's Retry-After is honoured up to this, so a bad header cannot park a batch for days. */
 export const maxRetryAfterMs = 300_000;

@@ -1,9 +1,9 @@
 import type { Logger } from '@toolkit/lifecycle';
+import { countRecords, type RecordBlock, type RecordSlice } from '../records/record.ts';
+import type { Sink } from '../sinks/sink.ts';
 import { type BatchLimits, BatchQueue } from './batch-queue.ts';
 import { deliverBatch, type RunnerMetrics, SinkPause } from './deliver-batch.ts';
-import { countRecords, type RecordBlock, type RecordSlice } from './record.ts';
 import type { RetryPolicy } from './retry.ts';
-import type { Sink } from './sinks/sink.ts';
 
 export interface RunnerOptions {
   limits: BatchLimits;

@@ -1,4 +1,4 @@
-import { type RecordBlock, type RecordSlice, recordOverhead } from './record.ts';
+import { type RecordBlock, type RecordSlice, recordOverhead } from '../records/record.ts';
 
 export interface BatchLimits {
   maxRecords: number;

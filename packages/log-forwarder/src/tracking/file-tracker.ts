@@ -1,6 +1,9 @@
-import type { CheckpointEntry } from './checkpoint-store.ts';
-import { checkPath, type OpenedFile, openFile, whyNotFollowed } from './file-checks.ts';
-import { type FileKey, keyText } from './file-identity.ts';
+import { checkPath, type OpenedFile, openFile, whyNotFollowed } from '../disk/file-checks.ts';
+import { type FileKey, keyText } from '../disk/file-identity.ts';
+import type { PositionsEntry } from '../positions/positions-file.ts';
+import { Tailer } from '../reading/tailer.ts';
+import type { FileReader, TailerEnvironment, TailerMode } from '../reading/tailer-environment.ts';
+import { TrackedFile } from '../reading/tracked-file.ts';
 import { resumeEntries } from './resume.ts';
 import { RetiredFiles } from './retired-files.ts';
 import {
@@ -12,9 +15,6 @@ import {
   startsLikeEntry,
 } from './rotation-recovery.ts';
 import { type StartRules, startOffsetOf } from './start-offset.ts';
-import { Tailer } from './tailer.ts';
-import type { FileReader, TailerEnvironment, TailerMode } from './tailer-environment.ts';
-import { TrackedFile } from './tracked-file.ts';
 import type { TrackerOptions, Tracking } from './tracking.ts';
 
 /** Files read to their end and acknowledged that the positions file keeps naming (see `done`). */
@@ -37,12 +37,12 @@ export class FileTracker implements Tracking {
   readonly #sinceMs = Date.now();
   /** Logical paths of the logs a file was followed for in this run. */
   readonly #logs = new Set<string>();
-  /** Entries of files read to their end and acknowledged, newest last (see `CheckpointEntry.done`). */
-  #done: CheckpointEntry[] = [];
+  /** Entries of files read to their end and acknowledged, newest last (see `PositionsEntry.done`). */
+  #done: PositionsEntry[] = [];
   /** After a restart: per log, the birth time of its oldest file the positions file named. */
   #restartSince = new Map<string, number>();
   /** The entries a restart began with: a file starting like one of them is a copy of it, not unread. */
-  #restartEntries: readonly CheckpointEntry[] = [];
+  #restartEntries: readonly PositionsEntry[] = [];
   /** Paths already said not to be followed. */
   readonly #warned = new Set<string>();
   closed = false;
@@ -62,7 +62,7 @@ export class FileTracker implements Tracking {
    * Reopens the files of the positions file where they are now, at their acknowledged offsets. The
    * rotated files of their logs that it does not name are looked for after the first scan.
    */
-  async resume(entries: readonly CheckpointEntry[]): Promise<void> {
+  async resume(entries: readonly PositionsEntry[]): Promise<void> {
     const keys = this.#startRules.previousKeys;
     for (const entry of entries) keys.add(keyText({ dev: entry.dev, ino: entry.ino }));
     this.#restartEntries = entries;
@@ -71,7 +71,7 @@ export class FileTracker implements Tracking {
   }
 
   /** A file of the positions file read to its end before the restart, and still whole: known, not read. */
-  retire(opened: OpenedFile, entry: CheckpointEntry, physicalPath: string): void {
+  retire(opened: OpenedFile, entry: PositionsEntry, physicalPath: string): void {
     this.#retired.remember(keyText(opened.key), opened.head, entry.offset);
     this.#rememberDone({ ...entry, file: physicalPath });
   }
@@ -86,7 +86,7 @@ export class FileTracker implements Tracking {
     return [...this.#done, ...this.#restartEntries].some((entry) => startsLikeEntry(head, entry, bytes));
   }
 
-  #rememberDone(entry: CheckpointEntry): void {
+  #rememberDone(entry: PositionsEntry): void {
     this.#done.push(entry);
     if (this.#done.length > doneEntriesKept) this.#done.shift();
   }
@@ -125,8 +125,8 @@ export class FileTracker implements Tracking {
    * The positions file's entries. Files let go and fully acknowledged are forgotten, but the last
    * ones stay named as done: a restart must not read them again as rotated files never followed.
    */
-  entries(): CheckpointEntry[] {
-    const entries: CheckpointEntry[] = [];
+  entries(): PositionsEntry[] {
+    const entries: PositionsEntry[] = [];
     for (const file of this.#files) {
       const entry = file.toEntry();
       if (entry.done) {

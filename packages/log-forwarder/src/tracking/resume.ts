@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
-import type { CheckpointEntry } from './checkpoint-store.ts';
-import { findByFingerprint, type LinkRoots, type OpenedFile, openFile } from './file-checks.ts';
-import { type FileKey, fingerprintOf, sameKey } from './file-identity.ts';
-import type { TailerMode } from './tailer-environment.ts';
+import { findByFingerprint, type LinkRoots, type OpenedFile, openFile } from '../disk/file-checks.ts';
+import { type FileKey, fingerprintOf, sameKey } from '../disk/file-identity.ts';
+import type { PositionsEntry } from '../positions/positions-file.ts';
+import type { TailerMode } from '../reading/tailer-environment.ts';
 import type { Tracking } from './tracking.ts';
 
 /** Where a file of the positions file is now, opened. */
@@ -11,7 +11,7 @@ export interface LocatedFile {
   opened: OpenedFile;
 }
 
-function matchesEntry(opened: OpenedFile, entry: CheckpointEntry): boolean {
+function matchesEntry(opened: OpenedFile, entry: PositionsEntry): boolean {
   const head = opened.head;
   return (
     head.length >= entry.fingerprintBytes &&
@@ -26,7 +26,7 @@ function matchesEntry(opened: OpenedFile, entry: CheckpointEntry): boolean {
  * reused inode, a new file after rotation) is not mistaken for it.
  */
 export async function locateEntry(
-  entry: CheckpointEntry,
+  entry: PositionsEntry,
   headBytes: number,
   isTracked: (key: FileKey) => boolean,
   roots: LinkRoots,
@@ -71,7 +71,7 @@ export async function locateEntry(
  */
 export async function resumeEntries(
   tracker: Tracking,
-  entries: readonly CheckpointEntry[],
+  entries: readonly PositionsEntry[],
 ): Promise<Map<string, number>> {
   const { log, fingerprintBytes, filter, linkRoots } = tracker.options;
   const since = new Map<string, number>();

@@ -1,6 +1,6 @@
-import type { PooledBuffer } from './ack-ledger.ts';
+import type { PooledBuffer } from '../records/ack-ledger.ts';
+import { RecordBlock, recordOverhead } from '../records/record.ts';
 import type { LineHandler, TextHandler } from './line-splitter.ts';
-import { RecordBlock, recordOverhead } from './record.ts';
 import type { TailerEnvironment } from './tailer-environment.ts';
 import type { TrackedFile } from './tracked-file.ts';
 

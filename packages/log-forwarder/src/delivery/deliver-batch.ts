@@ -1,7 +1,7 @@
 import { computeBackoff, type Logger, sleep } from '@toolkit/lifecycle';
-import { countRecords, type RecordSlice, settleRecords, splitInHalf } from './record.ts';
+import { countRecords, type RecordSlice, settleRecords, splitInHalf } from '../records/record.ts';
+import type { SendOutcome, Sink } from '../sinks/sink.ts';
 import type { RetryPolicy } from './retry.ts';
-import type { SendOutcome, Sink } from './sinks/sink.ts';
 
 /** A runner's metrics, already bound to its sink's label. */
 export interface RunnerMetrics {

@@ -22,7 +22,7 @@ export interface PooledBuffer {
 
 /**
  * The committed offset of one file: it moves only over segments every sink has acknowledged, in file
- * order, so a checkpoint never covers a line a sink does not have.
+ * order, so the positions file never covers a line a sink does not have.
  */
 export class AckLedger {
   #committed: number;

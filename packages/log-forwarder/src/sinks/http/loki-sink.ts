@@ -1,9 +1,9 @@
-import { type HttpTarget, joinUrl } from '../http-target.ts';
-import type { RecordSlice } from '../record.ts';
+import type { RecordSlice } from '../../records/record.ts';
+import type { BodyWriter } from '../body-writer.ts';
+import type { SendOutcome, Sink } from '../sink.ts';
 import { BatchPoster } from './batch-poster.ts';
-import type { BodyWriter } from './body-writer.ts';
 import { outcomeOfAnswer, outcomeOfError } from './http-outcome.ts';
-import type { SendOutcome, Sink } from './sink.ts';
+import { type HttpTarget, joinUrl } from './http-target.ts';
 
 export interface LokiSinkOptions {
   target: HttpTarget;
