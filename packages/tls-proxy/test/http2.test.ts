@@ -201,6 +201,35 @@ describe('HTTP/2 to clients (ALPN h2), HTTP/1.1 to the app', () => {
     }
   });
 
+  it('closes an h2 connection idle for --idle-timeout, not one with a stream open', async () => {
+    const idle = await startProxy([...servingArgs(upstream.url, files), '--idle-timeout', '500ms']);
+    try {
+      const quiet = connect(idle.url, { ca: ca.cert });
+      const busy = connect(idle.url, { ca: ca.cert });
+      const quietClosed = new Promise<number>((resolve) => {
+        const started = performance.now();
+        quiet.once('goaway', () => resolve(performance.now() - started));
+      });
+      quiet.on('error', () => {});
+      const busyReply = new Promise<string>((resolve, reject) => {
+        const stream = busy.request({ ':path': '/slow?ms=1500' });
+        let body = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        stream.on('end', () => resolve(body));
+        stream.on('error', reject);
+      });
+      expect(await quietClosed).toBeLessThan(4000);
+      expect(await busyReply).toBe('slow answer\n');
+      quiet.destroy();
+      busy.destroy();
+    } finally {
+      await idle.stop();
+    }
+  });
+
   it('offers http/1.1 only with --no-http2', async () => {
     const plain = await startProxy([...servingArgs(upstream.url, files), '--no-http2']);
     try {
