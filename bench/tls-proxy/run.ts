@@ -13,7 +13,8 @@
 //     node-minimal-tcp  tls.createServer piping each connection to a new upstream socket: Node's floor
 //   HTTP (requests parsed and proxied):
 //     nginx         Debian's nginx HTTP proxy, 1 worker, upstream keep-alive      (the anchor)
-//     tls-proxy --mode http --workers 1, --workers 0, access log off; --workers 1 with it on
+//     tls-proxy --mode http --workers 1 (h2 offered; wrk uses HTTP/1.1), the same with --no-http2,
+//                   --workers 0, access log off; --workers 1 with it on
 //     node-minimal  an https server piping to http.request with a keep-alive agent: Node's floor
 // The figure that counts is the CPU time each target's processes used per request (from /proc,
 // threads and worker processes included): unlike req/s it hardly moves when other work shares the
@@ -177,6 +178,8 @@ try {
   const tcpThreaded = await startProxy([...tcpArgs, '--workers', '0']);
   const httpArgs = ['--upstream', upstream];
   const single = await startProxy([...httpArgs, '--workers', '1', '--no-access-log']);
+  // wrk speaks HTTP/1.1: this pair shows what the http2 server (the default, --http2) costs that path.
+  const http1Only = await startProxy([...httpArgs, '--workers', '1', '--no-access-log', '--no-http2']);
   const threaded = await startProxy([...httpArgs, '--workers', '0', '--no-access-log']);
   const logged = await startProxy([...httpArgs, '--workers', '1']);
   const minimal = start(process.execPath, [
@@ -233,6 +236,7 @@ try {
     }),
     nginxTarget,
     target('tls-proxy --mode http --workers 1', single.port, tree(single.pid), httpTargets),
+    target('tls-proxy --mode http --workers 1 --no-http2', http1Only.port, tree(http1Only.pid), httpTargets),
     target(
       `tls-proxy --mode http --workers 0 (${threaded.workers} here)`,
       threaded.port,

@@ -32,7 +32,7 @@ export const options = {
   alpn: {
     type: 'list',
     placeholder: 'PROTOCOLS',
-    help: 'With --mode tcp: the ALPN protocols the app behind speaks, most preferred first, e.g. h2 for a gRPC or other h2c app, http/1.1 for a plain HTTP one. None by default, so a client never picks one the app does not speak. (--mode http offers http/1.1.)',
+    help: 'With --mode tcp: the ALPN protocols the app behind speaks, most preferred first, e.g. h2 for a gRPC or other h2c app, http/1.1 for a plain HTTP one. None by default, so a client never picks one the app does not speak. (--mode http offers h2 and http/1.1, see --http2.)',
   },
   proxyProtocol: {
     type: 'enum',
@@ -179,6 +179,11 @@ export const options = {
     type: 'duration',
     default: '5s',
     help: 'How often --ready-path is checked (each check times out after the same time, at most 5s).',
+  },
+  http2: {
+    type: 'boolean',
+    default: true,
+    help: 'With --mode http: offer h2 to clients by ALPN (then http/1.1), each h2 request proxied to the app as HTTP/1.1. --no-http2 offers http/1.1 only. gRPC needs h2 end to end with trailers: use --mode tcp for it.',
   },
   accessLog: {
     type: 'boolean',

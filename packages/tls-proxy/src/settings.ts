@@ -46,6 +46,8 @@ export interface Settings {
   drainTimeoutMs: number;
   ready: { path: string; intervalMs: number } | undefined;
   accessLog: boolean;
+  /** --mode http: ALPN offers h2 before http/1.1. */
+  http2: boolean;
 }
 
 /** `--workers 0` takes one per usable CPU, up to this many: past it the upstream is usually the limit. */
@@ -166,6 +168,7 @@ export function deriveSettings(config: TlsProxyConfig): Settings {
     drainTimeoutMs: config.drainTimeout,
     ready: config.readyPath ? { path: config.readyPath, intervalMs: config.readyInterval } : undefined,
     accessLog: config.accessLog,
+    http2: config.http2,
   };
 }
 

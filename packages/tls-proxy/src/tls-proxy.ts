@@ -64,6 +64,7 @@ export async function startHttpsService(
     allowList: settings.allowList,
     maxConnections: settings.maxConnections,
     limits,
+    http2: settings.http2,
     metrics,
     log,
     shouldUpgrade: isWebSocketUpgrade,

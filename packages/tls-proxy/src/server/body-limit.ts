@@ -16,7 +16,7 @@ export function limitBody(
   const declared = req.headers['content-length'];
   if (declared !== undefined) {
     if (Number(declared) <= maxBytes) return true;
-    sendTooLarge(res, maxBytes);
+    sendTooLarge(req, res, maxBytes);
     return false;
   }
   if (req.headers['transfer-encoding'] === undefined) return true;
@@ -28,19 +28,20 @@ export function limitBody(
     cancel();
     req.unpipe();
     if (res.headersSent) res.destroy();
-    else sendTooLarge(res, maxBytes);
+    else sendTooLarge(req, res, maxBytes);
   };
   req.on('data', count);
   return true;
 }
 
-function sendTooLarge(res: ServerResponse, maxBytes: number): void {
+function sendTooLarge(req: IncomingMessage, res: ServerResponse, maxBytes: number): void {
   const body = `request body larger than ${maxBytes} bytes\n`;
   // The rest of the body is never read: close the connection rather than parse it as the next request.
+  // (An h2 stream is just reset when the response ends; h2 has no Connection header.)
   res.writeHead(413, {
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(body),
-    connection: 'close',
+    ...(req.httpVersionMajor === 2 ? {} : { connection: 'close' }),
   });
   res.end(body);
 }

@@ -1,6 +1,7 @@
-import type { Server } from 'node:http';
+import type { ServerHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { ProxyMetrics } from '../metrics.ts';
+import type { HttpsServer } from './https-listener.ts';
 
 /** How long busy keep-alive clients get to be told `Connection: close` before idle connections are closed. */
 const settleMs = 500;
@@ -10,12 +11,14 @@ const settleMs = 500;
  * the HTTP server stops tracking), so a drain can finish politely and then cut what is left.
  */
 export class ConnectionTracker {
-  readonly #server: Server;
+  readonly #server: HttpsServer;
   readonly #sockets = new Set<Socket>();
+  /** h2 sessions (none on the http/1.1-only server): a drain sends each a GOAWAY. */
+  readonly #sessions = new Set<ServerHttp2Session>();
   #phase: 'serving' | 'settling' | 'closing' = 'serving';
   #idleSweep: NodeJS.Timeout | undefined;
 
-  constructor(server: Server, metrics: ProxyMetrics) {
+  constructor(server: HttpsServer, metrics: ProxyMetrics) {
     this.#server = server;
     server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
@@ -24,6 +27,11 @@ export class ConnectionTracker {
         this.#sockets.delete(socket);
         metrics.openConnections.dec();
       });
+    });
+    server.on('session', (session: ServerHttp2Session) => {
+      if (this.#phase === 'closing') session.close();
+      this.#sessions.add(session);
+      session.once('close', () => this.#sessions.delete(session));
     });
   }
 
@@ -52,12 +60,13 @@ export class ConnectionTracker {
    * close themselves after their current response. Then the listener stops and the connections idle
    * since before the drain are closed: an idle connection can only be closed by racing a request its
    * client may be sending, and any client busy enough to be in that race has already been told to
-   * close. Requests in flight finish; WebSockets get the whole grace period.
+   * close. Requests in flight finish; WebSockets get the whole grace period. An h2 session is told
+   * GOAWAY when the listener stops: its open streams finish, its client opens no new one.
    */
   async drain(graceMs: number): Promise<void> {
     this.#phase = 'settling';
     const force = setTimeout(() => {
-      this.#server.closeAllConnections();
+      if ('closeAllConnections' in this.#server) this.#server.closeAllConnections();
       for (const socket of this.#sockets) socket.destroy();
     }, graceMs);
     force.unref();
@@ -66,6 +75,7 @@ export class ConnectionTracker {
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeIdleConnections();
+      for (const session of this.#sessions) session.close();
     });
     clearTimeout(force);
     clearTimeout(this.#idleSweep);

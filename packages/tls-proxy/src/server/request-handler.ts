@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import type { BlockList, Socket } from 'node:net';
 import { setForwardedHeaders } from '../http/forwarded-headers.ts';
 import { stripRequestHopByHop, stripResponseHopByHop } from '../http/hop-by-hop.ts';
@@ -34,6 +35,9 @@ export function prepareRequestHeaders(
   const { policy } = parts;
   const socket = req.socket;
   const client = normalizeAddress(socket.remoteAddress);
+  // h2 names the host in `:authority` (a `host` header is optional there); the app gets it as Host.
+  const authority = req.headers[':authority'];
+  if (typeof authority === 'string') req.headers.host = authority;
   stripRequestHopByHop(req.headers, upgrade);
   setForwardedHeaders(req.headers, {
     client,
@@ -53,10 +57,23 @@ export function createRequestHandler(
   const responseDone = () => connections.responseDone();
   return (req, res) => {
     recorder.watch(req, res, normalizeAddress(req.socket.remoteAddress), responseDone);
+    if (req.httpVersionMajor === 2) frameHttp2Body(req);
     if (!limitBody(req, res, policy.maxBodySize, () => forwarder.cancel(req))) return;
     prepareRequestHeaders(req, parts, false);
     forwarder.forward(req, res);
   };
+}
+
+/**
+ * An h2 request body has no framing header of its own (DATA frames until END_STREAM). Without a
+ * Content-Length it is sent to the app chunked, and so counted by --max-body-size and never retried,
+ * as an HTTP/1.1 chunked body is. (h2 forbids a client's own Transfer-Encoding: Node refuses it.)
+ */
+function frameHttp2Body(req: IncomingMessage): void {
+  const { stream } = req as unknown as Http2ServerRequest;
+  if (req.headers['content-length'] === undefined && !stream.endAfterHeaders) {
+    req.headers['transfer-encoding'] = 'chunked';
+  }
 }
 
 /** Response headers: hop-by-hop ones dropped, keep-alive decided here (closing while draining), HSTS added. */
@@ -65,14 +82,17 @@ export function createResponsePreparer(
   connections: ConnectionTracker,
 ): (upstream: IncomingMessage, req: IncomingMessage, res: ServerResponse) => void {
   const keepAlive = `timeout=${Math.floor(policy.idleTimeoutMs / 1000)}`;
-  return (upstream, _req, res) => {
+  return (upstream, req, res) => {
     const headers = upstream.headers;
     stripResponseHopByHop(headers);
-    if (res.shouldKeepAlive && !connections.draining) {
-      headers.connection = 'keep-alive';
-      headers['keep-alive'] = keepAlive;
-    } else {
-      headers.connection = 'close';
+    // h2 has no connection headers (a drain sends GOAWAY instead); http-proxy-3 drops them there too.
+    if (req.httpVersionMajor !== 2) {
+      if (res.shouldKeepAlive && !connections.draining) {
+        headers.connection = 'keep-alive';
+        headers['keep-alive'] = keepAlive;
+      } else {
+        headers.connection = 'close';
+      }
     }
     if (policy.hsts && headers['strict-transport-security'] === undefined) {
       headers['strict-transport-security'] = policy.hsts;
