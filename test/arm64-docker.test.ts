@@ -42,6 +42,20 @@ describe.skipIf(!status.available)(`arm64 images under QEMU${skipped}`, () => {
     expect(arm64Programs().find((entry) => entry.program.name === 'repo-updater')?.skipped).toMatch(/git/);
   });
 
+  /**
+   * The image's own tini and program, without tini's `-s`: QEMU's user mode has no
+   * prctl(PR_SET_CHILD_SUBREAPER) ("FATAL tini: PR_SET_CHILD_SUBREAPER is unavailable"), which arm64
+   * kernels have. tini is PID 1 in these containers, so it reaps without it.
+   */
+  const emulated = (ref: string, program: string) => [
+    '--entrypoint',
+    '/usr/bin/tini',
+    ref,
+    '--',
+    'node',
+    `/app/${program}.mjs`,
+  ];
+
   /** One image: its platform and tags, `--version`, then served until /livez answers (and /metrics). */
   async function checkImage(program: (typeof programs)[number]): Promise<void> {
     const [latest, versioned] = arm64Tags(program);
@@ -51,7 +65,17 @@ describe.skipIf(!status.available)(`arm64 images under QEMU${skipped}`, () => {
     expect(platform.trim()).toBe(arm64Platform);
     const version = await runCommand(
       'docker',
-      ['run', '--rm', '--label', testLabel, '--platform', arm64Platform, ...hardened, latest!, '--version'],
+      [
+        'run',
+        '--rm',
+        '--label',
+        testLabel,
+        '--platform',
+        arm64Platform,
+        ...hardened,
+        ...emulated(latest!, program.name),
+        '--version',
+      ],
       { timeoutMs: 120_000 },
     );
     expect(version.code, version.stderr).toBe(0);
@@ -66,7 +90,7 @@ describe.skipIf(!status.available)(`arm64 images under QEMU${skipped}`, () => {
       ...hardened,
       '--publish',
       `127.0.0.1:0:${port}`,
-      latest!,
+      ...emulated(latest!, program.name),
       ...args,
     ]);
     const url = await publishedUrl(name, port);
@@ -106,7 +130,7 @@ describe.skipIf(!status.available)(`arm64 images under QEMU${skipped}`, () => {
         '--pid',
         `container:${appContainer}`,
         ...hardened,
-        image('topz'),
+        ...emulated(image('topz'), 'topz'),
         '--once',
         '--format',
         'json',

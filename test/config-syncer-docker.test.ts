@@ -157,7 +157,8 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
       ExitCode: 0,
       OOMKilled: false,
     });
-    expect(Date.parse(state.FinishedAt) - before).toBeLessThan(1_000);
+    // Graceful, not killed: well inside docker's 10 s (how fast is measured, not asserted: ~1 s here).
+    expect(Date.parse(state.FinishedAt) - before).toBeLessThan(3_000);
     expect(stop.ms).toBeLessThan(5_000);
   });
 
@@ -211,7 +212,8 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
       ExitCode: 0,
       OOMKilled: false,
     });
-    expect(Date.parse(state.FinishedAt) - before).toBeLessThan(1_000);
+    // Graceful, not killed: well inside docker's 10 s (how fast is measured, not asserted: ~1 s here).
+    expect(Date.parse(state.FinishedAt) - before).toBeLessThan(3_000);
   }, 90_000);
 
   describe.skipIf(!status.compose)(`the Compose demo${noCompose}`, () => {
@@ -291,6 +293,6 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
       expect(
         await docker(['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]),
       ).toBe('');
-    });
+    }, 120_000);
   });
 });

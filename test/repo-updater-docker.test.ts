@@ -190,7 +190,7 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
     return { name, admin: await publishedUrl(name, 9090) };
   }
 
-  /** `docker stop` as users run it: exit 0, ended within a second of the signal. */
+  /** `docker stop` as users run it: exit 0, ended long before docker's SIGKILL. */
   async function expectQuickCleanStop(name: string): Promise<void> {
     const before = Date.now();
     const stop = await runCommand('docker', ['stop', '--time', '10', name], { timeoutMs: 20_000 });
@@ -200,7 +200,8 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
       ExitCode: 0,
       OOMKilled: false,
     });
-    expect(Date.parse(state.FinishedAt) - before).toBeLessThan(1_500);
+    // Graceful, not killed: well inside docker's 10 s (how fast is measured, not asserted).
+    expect(Date.parse(state.FinishedAt) - before).toBeLessThan(3_000);
   }
 
   test('as PID 1 after many failed fetches: no zombie (each failed local fetch used to leave an sh); docker stop exits 0 at once', async () => {
@@ -306,6 +307,6 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
       expect(
         await docker(['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]),
       ).toBe('');
-    });
+    }, 120_000);
   });
 });

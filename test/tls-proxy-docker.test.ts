@@ -276,6 +276,6 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
       expect(
         await docker(['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]),
       ).toBe('');
-    });
+    }, 120_000);
   });
 });

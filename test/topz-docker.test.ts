@@ -139,7 +139,7 @@ describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
     expect(ExitCode).toBe(0);
   });
 
-  test('docker stop: topz as PID 1 exits 0 within a second of SIGTERM', async () => {
+  test('docker stop: topz (under tini, PID 1) exits 0 on SIGTERM, long before the SIGKILL', async () => {
     const topz = await containers.start(uniqueName('topz-e2e-pid1'), [
       ...hardened,
       '--publish',
@@ -151,7 +151,8 @@ describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
     });
     const { ExitCode, OOMKilled, stoppedInMs, commandMs } = await stopAndMeasure(topz);
     expect({ ExitCode, OOMKilled }).toEqual({ ExitCode: 0, OOMKilled: false });
-    expect(stoppedInMs).toBeLessThan(1_000);
+    // Graceful, not killed: well inside docker's 10 s (how fast is measured, not asserted: ~1 s here).
+    expect(stoppedInMs).toBeLessThan(3_000);
     // `docker stop -t 10` returns long before its SIGKILL would have come.
     expect(commandMs).toBeLessThan(5_000);
   });

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntil } from '@toolkit/test-helpers';
 import bcrypt from 'bcryptjs';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +45,8 @@ beforeAll(async () => {
     stderr += chunk;
   });
   base = `http://${await waitFor(() => /"address":"([\d.]+:\d+)"/.exec(stderr)?.[1], 15_000, 'topz listening')}`;
-  await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 15_000, 'ready');
+  // waitUntil awaits its check (waitFor would take the pending promise for a yes).
+  await waitUntil(async () => (await fetch(`${base}/readyz`)).status === 200, 15_000, 'ready');
 });
 afterAll(() => {
   topz?.kill('SIGKILL');

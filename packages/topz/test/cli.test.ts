@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
+import { waitUntil } from '@toolkit/test-helpers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../src/index.ts';
 import { Children, machineIsQuiet, readProc, sleep, waitFor, waitForExec } from './helpers/children.ts';
@@ -153,7 +154,7 @@ describe('topz serving (the bundle)', () => {
       'listening',
     );
     const base = `http://${address}`;
-    await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 10_000, 'ready');
+    await waitUntil(async () => (await fetch(`${base}/readyz`)).status === 200, 10_000, 'ready');
     await waitFor(() => /"msg":"ready"/.test(stderr) || undefined, 10_000, 'ready log');
 
     // The page's script is function source text: bundled, it must still stand alone and compile.

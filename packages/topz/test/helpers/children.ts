@@ -41,6 +41,8 @@ export async function waitFor<T>(
   const deadline = Date.now() + ms;
   for (;;) {
     const value = check();
+    // A pending promise would pass as a yes at once: an async check belongs to waitUntil.
+    if (value instanceof Promise) throw new Error(`waitFor(${what}): the check is async; use waitUntil`);
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${ms}ms waiting for ${what}`);
     await sleep(20);
