@@ -42,17 +42,31 @@ export function createLogger(
   );
 }
 
-function fileDestination(fd: number, buffered: boolean) {
-  if (!buffered) return pino.destination({ fd, sync: true });
-  const stream = pino.destination({ fd, sync: true, minLength: bufferBytes, periodicFlush: bufferMs });
-  // 'exit' runs on process.exit, after an uncaught error and at a natural end, in the thread that
-  // exits: the last lines are written out synchronously there.
-  process.once('exit', () => {
+/** This thread's buffered destinations, written out by `flushBufferedLogs` and again at exit. */
+const bufferedStreams = new Set<{ flushSync(): void }>();
+
+/**
+ * Writes out, synchronously, whatever this thread's buffered loggers have gathered. The shutdown
+ * sequence calls it before its own "stopped" line, so that line stays the last one on stderr.
+ */
+export function flushBufferedLogs(): void {
+  for (const stream of bufferedStreams) {
     try {
       stream.flushSync();
     } catch {
       // stderr closed: nowhere left to write.
     }
-  });
+  }
+}
+
+function fileDestination(fd: number, buffered: boolean) {
+  if (!buffered) return pino.destination({ fd, sync: true });
+  const stream = pino.destination({ fd, sync: true, minLength: bufferBytes, periodicFlush: bufferMs });
+  if (bufferedStreams.size === 0) {
+    // 'exit' runs on process.exit, after an uncaught error and at a natural end, in the thread that
+    // exits: the last lines are written out synchronously there.
+    process.once('exit', flushBufferedLogs);
+  }
+  bufferedStreams.add(stream);
   return stream;
 }

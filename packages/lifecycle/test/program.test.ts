@@ -210,6 +210,14 @@ describe('graceful shutdown', () => {
     },
   );
 
+  it('writes what the hooks logged through a buffered logger before its "stopped" line', async () => {
+    const child = start([], { BUFFERED_HOOK_LOG: '1' });
+    await child.waitForLog((l) => l.msg === 'ready');
+    child.process.kill('SIGTERM');
+    expect(await child.exitCode()).toBe(0);
+    expect(child.logs.map((l) => l.msg).slice(-2)).toEqual(['buffered line', 'stopped']);
+  });
+
   it('times out a slow hook, still runs the next, and exits 1', async () => {
     const child = start(['--hook-timeout', '200ms'], { HOOKS: 'after:0,slow:5000' });
     await child.waitForLog((l) => l.msg === 'ready');

@@ -1,5 +1,5 @@
 import type { Health } from '../health.ts';
-import type { Logger } from '../logger.ts';
+import { flushBufferedLogs, type Logger } from '../logger.ts';
 import type { ShutdownHooks, ShutdownPlan } from '../shutdown.ts';
 
 /**
@@ -38,6 +38,8 @@ export class ShutdownSequence {
     this.#abort.abort(new Error(reason));
     const code = await this.#hooks.run(this.#plan, this.#log);
     const exitCode = Math.max(code, exitCodeFloor);
+    // Lines the steps logged through a buffered logger (an access log) come before "stopped".
+    flushBufferedLogs();
     this.#log[level]({ exitCode, ms: Math.round(performance.now() - started) }, 'stopped');
     process.exit(exitCode);
   }
