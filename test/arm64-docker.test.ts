@@ -56,6 +56,9 @@ describe.skipIf(!status.available)(`arm64 images under QEMU${skipped}`, () => {
     `/app/${program}.mjs`,
   ];
 
+  const imageCommand = async (ref: string): Promise<string[]> =>
+    JSON.parse(await docker(['image', 'inspect', '--format', '{{json .Config.Cmd}}', ref])) ?? [];
+
   /** One image: its platform and tags, `--version`, then served until /livez answers (and /metrics). */
   async function checkImage(program: (typeof programs)[number]): Promise<void> {
     const [latest, versioned] = arm64Tags(program);
@@ -91,7 +94,8 @@ describe.skipIf(!status.available)(`arm64 images under QEMU${skipped}`, () => {
       '--publish',
       `127.0.0.1:0:${port}`,
       ...emulated(latest!, program.name),
-      ...args,
+      // A replaced entrypoint drops the image's CMD: its flags are given back when the test adds none.
+      ...(args.length > 0 ? args : await imageCommand(latest!)),
     ]);
     const url = await publishedUrl(name, port);
     await waitForHttp(`${url}/livez`, undefined, { timeoutMs: 120_000, intervalMs: 1_000, attempts: 120 });

@@ -189,7 +189,7 @@ describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
       expect(
         await docker(['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]),
       ).toBe('');
-    });
+    }, 120_000);
   });
 });
 
