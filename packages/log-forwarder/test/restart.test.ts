@@ -89,17 +89,28 @@ describe('restarts', () => {
 
   it('SIGKILL at random moments, then a restart: every line arrives; repeats only from the batches in flight', async () => {
     const { sink, writer, start } = await setUp();
-    /** The lines of the last requests the sink got before each kill: the only ones that may come twice. */
+    const seqOf = (line: string) => Number(/seq=(\d+)/.exec(line)![1]);
+    /**
+     * The lines of the batches in flight at each kill: the only ones that may come twice. Batches go
+     * out in file order and the window is the last `inFlight` sent, but each is on its own connection
+     * and they land in any order (a short batch overtakes a full one sent before it): the window is
+     * the last `inFlight` requests of the run in file order, not the last ones to land.
+     */
     const unsettled = new Set<number>();
     for (let round = 0; round < 3; round++) {
+      const before = sink.requests.length;
       const child = await start();
       await randomMoment();
       child.process.kill('SIGKILL');
       await child.exited;
       // Bytes already on the socket still reach the sink: let them land before looking.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      for (const request of sink.requests.slice(-inFlight)) {
-        for (const line of request.lines) unsettled.add(Number(/seq=(\d+)/.exec(line)![1]));
+      const inFileOrder = sink.requests
+        .slice(before)
+        .filter((request) => request.lines.length > 0)
+        .sort((a, b) => seqOf(a.lines[0]!) - seqOf(b.lines[0]!));
+      for (const request of inFileOrder.slice(-inFlight)) {
+        for (const line of request.lines) unsettled.add(seqOf(line));
       }
     }
     const last = await start();
