@@ -1,7 +1,13 @@
 import type { BlockList } from 'node:net';
 import { availableParallelism, totalmem } from 'node:os';
 import { createSecureContext } from 'node:tls';
-import { type Config, type ListenAddress, parseListenAddress, UsageError } from '@toolkit/lifecycle';
+import {
+  type Config,
+  type ListenAddress,
+  type OutgoingTlsSettings,
+  parseListenAddress,
+  UsageError,
+} from '@toolkit/lifecycle';
 import { parseTrustedProxies } from './http/trusted-proxies.ts';
 import type { options } from './options.ts';
 import type { CertificatePaths } from './tls/certificate-pair.ts';
@@ -17,7 +23,7 @@ export interface Settings {
   listen: ListenAddress;
   /** Threads serving HTTPS: 1 serves on the main thread, more start worker threads. */
   workers: number;
-  /** --mode http: the app's URL. --mode tcp: the option as a URL (tcp://, unix:), for logs only. */
+  /** --mode http: the app's URL (http: or https:). --mode tcp: the option as a URL (tcp://, unix:), for logs only. */
   upstream: URL;
   /** Where --mode tcp connects each client connection. */
   tcpTarget: TcpTarget | undefined;
@@ -48,6 +54,8 @@ export interface Settings {
   accessLog: boolean;
   /** --mode http: ALPN offers h2 before http/1.1. */
   http2: boolean;
+  /** Trust and identity towards an https:// upstream. */
+  outgoingTls: OutgoingTlsSettings;
 }
 
 /** `--workers 0` takes one per usable CPU, up to this many: past it the upstream is usually the limit. */
@@ -86,7 +94,14 @@ export function deriveSettings(config: TlsProxyConfig): Settings {
       const value = config[key];
       if (value.length > 0 && value !== 'off') throw bad(key, 'applies to --mode tcp only');
     }
-  } else if (config.readyPath !== undefined) {
+  }
+  if (upstream.protocol !== 'https:') {
+    for (const key of ['caFile', 'clientCertFile', 'clientKeyFile', 'insecureSkipVerify'] as const) {
+      if (config[key])
+        throw bad(key, 'applies to an https:// --upstream only (the app is reached in plain text)');
+    }
+  }
+  if (mode === 'tcp' && config.readyPath !== undefined) {
     throw bad(
       'readyPath',
       'checks an HTTP app: use it with --mode http (in --mode tcp, /readyz is up with the listener)',
@@ -169,6 +184,12 @@ export function deriveSettings(config: TlsProxyConfig): Settings {
     ready: config.readyPath ? { path: config.readyPath, intervalMs: config.readyInterval } : undefined,
     accessLog: config.accessLog,
     http2: config.http2,
+    outgoingTls: {
+      caFile: config.caFile,
+      clientCertFile: config.clientCertFile,
+      clientKeyFile: config.clientKeyFile,
+      insecureSkipVerify: config.insecureSkipVerify,
+    },
   };
 }
 
@@ -177,10 +198,10 @@ function parseHttpUpstream(text: string): URL {
   try {
     upstream = new URL(text);
   } catch {
-    throw bad('upstream', `expected an http:// URL, got ${JSON.stringify(text)}`);
+    throw bad('upstream', `expected an http:// or https:// URL, got ${JSON.stringify(text)}`);
   }
-  if (upstream.protocol !== 'http:')
-    throw bad('upstream', `expected an http:// URL, got ${upstream.protocol}//`);
+  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:')
+    throw bad('upstream', `expected an http:// or https:// URL, got ${upstream.protocol}//`);
   return upstream;
 }
 
