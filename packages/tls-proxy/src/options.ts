@@ -188,7 +188,7 @@ export const options = {
   accessLog: {
     type: 'boolean',
     default: true,
-    help: 'Log one JSON line per request (method, path, status, ms, client); with --mode tcp, one per connection (client, SNI, ALPN, client identity, bytes each way, ms, how it ended).',
+    help: 'Log one JSON line per request (method, path, status, ms, client, http: the client’s HTTP version, 1.1 or 2.0); with --mode tcp, one per connection (client, SNI, ALPN, client identity, bytes each way, ms, how it ended).',
   },
   // Trust and identity for an https:// --upstream and its readiness check (lifecycle's, as every program's).
   ...outgoingTlsOptions,
