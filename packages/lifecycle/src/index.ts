@@ -33,6 +33,7 @@ export { HttpTarget, type HttpTargetOptions } from './notify/http-target.ts';
 export type { NotificationTarget } from './notify/target.ts';
 export { TouchTarget, type TouchTargetOptions } from './notify/touch-target.ts';
 export {
+  badOption,
   type Config,
   describeOptions,
   envName,
