@@ -8,7 +8,7 @@ import {
 } from '@toolkit/lifecycle';
 import { buildNotifiers, buildSources } from './build-parts.ts';
 import { Debouncer } from './debounce.ts';
-import { createSyncerMetrics } from './metrics.ts';
+import { SyncerMetrics } from './metrics.ts';
 import type { ChangeEvent } from './notify/change-event.ts';
 import type { options } from './options.ts';
 import { deriveSettings } from './settings.ts';
@@ -26,7 +26,7 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
   const { config, log, signal } = context;
   // A bad combination of values throws a usage error: lifecycle prints it and exits 2.
   const settings = deriveSettings(config);
-  const metrics = createSyncerMetrics(context.metrics);
+  const metrics = new SyncerMetrics(context.metrics);
   const outgoingTls = await OutgoingTls.open(config, log);
   const sources = buildSources(settings, config, outgoingTls.dispatcher);
   const syncer = await Syncer.open({

@@ -2,7 +2,7 @@ export { runConfigSyncer } from './app.ts';
 export { type DebounceOptions, Debouncer } from './debounce.ts';
 export { definition } from './definition.ts';
 export { createNameFilter, globToRegExp, type NameFilter } from './filter.ts';
-export { createSyncerMetrics, type SyncerMetrics } from './metrics.ts';
+export { SyncerMetrics } from './metrics.ts';
 export type { ChangeEvent } from './notify/change-event.ts';
 export { listProcesses, type ProcessInfo, selectByName } from './notify/find-process.ts';
 export { SignalTarget } from './notify/signal-target.ts';

@@ -11,7 +11,7 @@ import { redactUrlCredentials } from './git/redact.ts';
 import { describeRef } from './git/refs.ts';
 import { LocalRepository } from './git/repository.ts';
 import type { SubmoduleMode } from './git/worktrees.ts';
-import { createMetrics } from './metrics.ts';
+import { RepoUpdaterMetrics } from './metrics.ts';
 import type { PublishEvent } from './notify/publish-event.ts';
 import type { options } from './options.ts';
 import { removeExpiredWorktrees, takeOverRoot } from './publish/cleanup.ts';
@@ -36,7 +36,7 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
   // Files and directories git writes inherit it, so the app's group can write too (and delete).
   if (config.groupWrite) process.umask(0o002);
   const { layout } = settings;
-  const metrics = createMetrics(context.metrics, config.staleAfter);
+  const metrics = new RepoUpdaterMetrics(context.metrics, config.staleAfter);
   const secrets = new KnownSecrets(config.syncToken, config.passwordFile);
   const globalConfig = writeGlobalGitConfig(
     safeDirectoriesFor(settings.repoIsLocal ? settings.repoUrl : undefined, layout.root),

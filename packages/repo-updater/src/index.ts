@@ -34,7 +34,7 @@ export {
 } from './git/worktrees.ts';
 export { CommandFailedError, inheritedEnvironment, runHook } from './hooks/run-hook.ts';
 export { checkLinkPlacement, createLayout, type Layout, worktreePath } from './layout.ts';
-export { createMetrics, type RepoUpdaterMetrics } from './metrics.ts';
+export { RepoUpdaterMetrics } from './metrics.ts';
 export type { PublishEvent } from './notify/publish-event.ts';
 export { options } from './options.ts';
 export { removeExpiredWorktrees, takeOverRoot } from './publish/cleanup.ts';
