@@ -53,6 +53,15 @@ export function flagName(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
+/**
+ * A value the option table let through that the program cannot use, or options that do not go
+ * together: the usage error `--flag: message` naming the option (exit 2). The one form every program's
+ * settings use.
+ */
+export function badOption(key: string, message: string): UsageError {
+  return new UsageError('BAD_VALUE', `--${flagName(key)}: ${message}`, key);
+}
+
 export function envName(prefix: string, key: string): string {
   return `${prefix}_${flagName(key).replace(/-/g, '_').toUpperCase()}`;
 }

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { type Config, UsageError } from '@toolkit/lifecycle';
+import { badOption, type Config, UsageError } from '@toolkit/lifecycle';
 import type { options } from './options.ts';
 import { createLineParser, type LineParser } from './reading/parse-line.ts';
 import type { SinkSpec } from './sink-spec.ts';
@@ -15,35 +15,28 @@ export interface Settings {
   sinks: SinkSpec[];
 }
 
-/** A bad option value found after parsing: a usage error, which lifecycle prints before exiting 2. */
-export class SettingsError extends UsageError {
-  constructor(message: string) {
-    super('BAD_VALUE', message);
-  }
-}
-
 export function parseLabels(items: readonly string[], forLoki: boolean): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const item of items) {
     const at = item.indexOf('=');
     const key = item.slice(0, at).trim();
     if (at <= 0 || key === '') {
-      throw new SettingsError(`--label: invalid value ${JSON.stringify(item)}: expected KEY=VALUE`);
+      throw badOption('label', `invalid value ${JSON.stringify(item)}: expected KEY=VALUE`);
     }
     // Loki rejects a whole push whose label names break its rule, so catch it before the first batch.
     if (forLoki && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key)) {
-      throw new SettingsError(`--label: ${JSON.stringify(key)} is not a valid Loki label name`);
+      throw badOption('label', `${JSON.stringify(key)} is not a valid Loki label name`);
     }
     labels[key] = item.slice(at + 1);
   }
   return labels;
 }
 
-export function compileRegex(flag: string, source: string): RegExp {
+export function compileRegex(key: string, source: string): RegExp {
   try {
     return new RegExp(source);
   } catch (error) {
-    throw new SettingsError(`${flag}: invalid regular expression: ${(error as Error).message}`);
+    throw badOption(key, `invalid regular expression: ${(error as Error).message}`);
   }
 }
 
@@ -51,17 +44,15 @@ function headersFrom(items: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const item of items) {
     const at = item.indexOf(':');
-    if (at <= 0)
-      throw new SettingsError(`--http-header: invalid value ${JSON.stringify(item)}: expected NAME:VALUE`);
+    if (at <= 0) throw badOption('httpHeader', `invalid value ${JSON.stringify(item)}: expected NAME:VALUE`);
     headers[item.slice(0, at).trim().toLowerCase()] = item.slice(at + 1).trim();
   }
   return headers;
 }
 
-function targetFrom(flag: string, url: string, headers: Record<string, string>, authorization?: string) {
+function targetFrom(key: string, url: string, headers: Record<string, string>, authorization?: string) {
   const target = parseHttpTarget(url, headers, authorization);
-  if (!target)
-    throw new SettingsError(`${flag}: invalid value ${JSON.stringify(url)}: expected an http(s) URL`);
+  if (!target) throw badOption(key, `invalid value ${JSON.stringify(url)}: expected an http(s) URL`);
   return target;
 }
 
@@ -70,7 +61,7 @@ function deriveSinks(config: Config<typeof options>): SinkSpec[] {
   if (config.stdout) sinks.push({ kind: 'stdout', format: config.stdoutFormat as 'line' | 'json' });
   if (config.httpUrl) {
     const target = targetFrom(
-      '--http-url',
+      'httpUrl',
       config.httpUrl,
       headersFrom(config.httpHeader),
       config.httpAuthorization,
@@ -81,12 +72,12 @@ function deriveSinks(config: Config<typeof options>): SinkSpec[] {
     const headers: Record<string, string> = config.lokiTenant ? { 'x-scope-orgid': config.lokiTenant } : {};
     sinks.push({
       kind: 'loki',
-      target: targetFrom('--loki-url', config.lokiUrl, headers, config.lokiAuthorization),
+      target: targetFrom('lokiUrl', config.lokiUrl, headers, config.lokiAuthorization),
     });
   }
   if (config.elasticsearchUrl) {
     const target = targetFrom(
-      '--elasticsearch-url',
+      'elasticsearchUrl',
       config.elasticsearchUrl,
       {},
       config.elasticsearchAuthorization,
@@ -95,7 +86,8 @@ function deriveSinks(config: Config<typeof options>): SinkSpec[] {
     sinks.push({ kind: 'elasticsearch', target, index: config.elasticsearchIndex, action });
   }
   if (sinks.length === 0) {
-    throw new SettingsError(
+    throw new UsageError(
+      'MISSING_OPTION',
       'no sink: set --stdout, --http-url, --loki-url or --elasticsearch-url (or their env vars)',
     );
   }
@@ -110,9 +102,9 @@ function absoluteGlob(glob: string): string {
 export function deriveSettings(config: Config<typeof options>): Settings {
   // The option is required, but an empty list (`--path ''`) still gets past the parser.
   if (config.path.length === 0)
-    throw new SettingsError('missing required option --path (or LOG_FORWARDER_PATH)');
+    throw new UsageError('MISSING_OPTION', 'missing required option --path (or LOG_FORWARDER_PATH)', 'path');
   if (config.parse === 'regex' && !config.parseRegex)
-    throw new SettingsError('--parse regex needs --parse-regex');
+    throw new UsageError('MISSING_OPTION', '--parse regex needs --parse-regex', 'parseRegex');
   const sinks = deriveSinks(config);
   return {
     include: config.path.map(absoluteGlob),
@@ -121,12 +113,10 @@ export function deriveSettings(config: Config<typeof options>): Settings {
       config.label,
       sinks.some((sink) => sink.kind === 'loki'),
     ),
-    multilineStart: config.multilineStart
-      ? compileRegex('--multiline-start', config.multilineStart)
-      : undefined,
+    multilineStart: config.multilineStart ? compileRegex('multilineStart', config.multilineStart) : undefined,
     parser: createLineParser(
       config.parse as 'none' | 'json' | 'regex',
-      config.parseRegex ? compileRegex('--parse-regex', config.parseRegex) : undefined,
+      config.parseRegex ? compileRegex('parseRegex', config.parseRegex) : undefined,
     ),
     sinks,
   };
