@@ -16,7 +16,12 @@ export type OptionSpec =
   | ({ type: 'duration'; default?: string } & CommonSpec)
   | ({ type: 'boolean'; default?: boolean } & CommonSpec)
   | ({ type: 'enum'; choices: readonly string[]; default?: string } & CommonSpec)
-  | ({ type: 'list'; default?: readonly string[] } & CommonSpec);
+  | ({
+      type: 'list';
+      default?: readonly string[];
+      /** What separates items in one value; `\n` for items that may hold commas (regular expressions). */
+      separator?: ',' | '\n';
+    } & CommonSpec);
 
 interface CommonSpec {
   help: string;
@@ -104,7 +109,9 @@ function expectedForm(spec: OptionSpec): string {
     case 'enum':
       return `one of ${spec.choices.join(', ')}`;
     case 'list':
-      return 'a comma-separated list';
+      return spec.separator === '\n'
+        ? 'one item per flag (per line in the env var)'
+        : 'a comma-separated list';
     case 'address':
       return 'HOST:PORT, such as 0.0.0.0:8080, :8080 or [::1]:8080';
     default:
@@ -144,10 +151,13 @@ function convert(key: string, spec: OptionSpec, raw: string, source: string): un
       if (!parseListenAddress(raw)) throw bad();
       return raw;
     case 'list':
-      return raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      return (
+        raw
+          .split(spec.separator ?? ',')
+          // Spaces may belong to a regular expression; around comma-separated items they are layout.
+          .map((s) => (spec.separator === '\n' ? s : s.trim()))
+          .filter(Boolean)
+      );
     default:
       if (spec.required && raw === '') throw bad();
       return raw;

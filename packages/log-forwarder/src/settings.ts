@@ -1,7 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
 import { badOption, type Config, UsageError } from '@toolkit/lifecycle';
 import type { options } from './options.ts';
-import { createLineParser, type LineParser } from './reading/parse-line.ts';
+import type { ContainerFormat } from './reading/container-lines.ts';
+import { type MultilinePreset, multilinePresets, type RecordStart } from './reading/multiline.ts';
+import { createLineParser, type ParseMode } from './reading/parse-line.ts';
+import { hasRules, type RecordRules } from './reading/record-shaper.ts';
+import { parseRedaction, type Redaction, redactionPresets } from './reading/redaction.ts';
+import { createTimeReader } from './records/event-time.ts';
 import type { SinkSpec } from './sink-spec.ts';
 import { parseHttpTarget } from './sinks/http/http-target.ts';
 
@@ -10,8 +15,11 @@ export interface Settings {
   include: string[];
   exclude: string[];
   labels: Record<string, string>;
-  multilineStart: RegExp | undefined;
-  parser: LineParser | undefined;
+  multilineStart: RecordStart | undefined;
+  format: ContainerFormat | undefined;
+  /** What is done to each record; undefined when nothing is (lines go to the sinks as they are). */
+  recordRules: RecordRules | undefined;
+  ignoreOlderMs: number | undefined;
   sinks: SinkSpec[];
 }
 
@@ -99,6 +107,78 @@ function absoluteGlob(glob: string): string {
   return isAbsolute(glob) ? glob : resolve(glob);
 }
 
+/** --multiline-start or --multiline-preset (not both) as the test of a line that starts a record. */
+function recordStartFrom(config: Config<typeof options>): RecordStart | undefined {
+  if (config.multilineStart && config.multilinePreset)
+    throw badOption('multilinePreset', 'cannot be used with --multiline-start; choose one');
+  if (config.multilineStart) {
+    const start = compileRegex('multilineStart', config.multilineStart);
+    return (line) => start.test(line);
+  }
+  if (config.multilinePreset) {
+    const goesOn = multilinePresets[config.multilinePreset as MultilinePreset];
+    return (line) => !goesOn.test(line);
+  }
+  return undefined;
+}
+
+function redactionsFrom(config: Config<typeof options>): Redaction[] {
+  const redactions: Redaction[] = [];
+  for (const name of config.redactPreset) {
+    const preset = (redactionPresets as Record<string, Redaction>)[name];
+    if (!preset) {
+      throw badOption(
+        'redactPreset',
+        `unknown preset ${JSON.stringify(name)}: expected one of ${Object.keys(redactionPresets).join(', ')}`,
+      );
+    }
+    redactions.push(preset);
+  }
+  for (const value of config.redact) {
+    try {
+      redactions.push(parseRedaction(value));
+    } catch (error) {
+      throw badOption('redact', `invalid value ${JSON.stringify(value)}: ${(error as Error).message}`);
+    }
+  }
+  return redactions;
+}
+
+function timeRuleFrom(config: Config<typeof options>): RecordRules['time'] {
+  if (!config.timeKey) {
+    if (config.timeFormat)
+      throw new UsageError('MISSING_OPTION', '--time-format needs --time-key', 'timeKey');
+    return undefined;
+  }
+  if (config.parse === 'none') {
+    throw new UsageError(
+      'MISSING_OPTION',
+      '--time-key needs --parse json, regex or logfmt: the time is read from a parsed field',
+      'parse',
+    );
+  }
+  const format = config.timeFormat ?? 'rfc3339';
+  try {
+    return { key: config.timeKey, read: createTimeReader(format) };
+  } catch (error) {
+    throw badOption('timeFormat', `invalid value ${JSON.stringify(format)}: ${(error as Error).message}`);
+  }
+}
+
+function recordRulesFrom(config: Config<typeof options>): RecordRules | undefined {
+  const rules: RecordRules = {
+    include: config.includeLines.map((source) => compileRegex('includeLines', source)),
+    exclude: config.excludeLines.map((source) => compileRegex('excludeLines', source)),
+    redactions: redactionsFrom(config),
+    parser: createLineParser(
+      config.parse as ParseMode,
+      config.parseRegex ? compileRegex('parseRegex', config.parseRegex) : undefined,
+    ),
+    time: timeRuleFrom(config),
+  };
+  return hasRules(rules) ? rules : undefined;
+}
+
 export function deriveSettings(config: Config<typeof options>): Settings {
   // The option is required, but an empty list (`--path ''`) still gets past the parser.
   if (config.path.length === 0)
@@ -113,11 +193,10 @@ export function deriveSettings(config: Config<typeof options>): Settings {
       config.label,
       sinks.some((sink) => sink.kind === 'loki'),
     ),
-    multilineStart: config.multilineStart ? compileRegex('multilineStart', config.multilineStart) : undefined,
-    parser: createLineParser(
-      config.parse as 'none' | 'json' | 'regex',
-      config.parseRegex ? compileRegex('parseRegex', config.parseRegex) : undefined,
-    ),
+    multilineStart: recordStartFrom(config),
+    format: config.format === 'plain' ? undefined : (config.format as ContainerFormat),
+    recordRules: recordRulesFrom(config),
+    ignoreOlderMs: config.ignoreOlder,
     sinks,
   };
 }

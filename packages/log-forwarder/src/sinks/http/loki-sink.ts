@@ -14,8 +14,9 @@ export interface LokiSinkOptions {
 
 /**
  * Pushes to Grafana Loki (`POST /loki/api/v1/push`, JSON): one stream per file, labelled with the
- * static labels and `filename`. Timestamps are nanoseconds as strings; lines read in the same
- * millisecond get consecutive nanoseconds, since Loki drops an entry equal in time and text to another.
+ * static labels and `filename`. Timestamps are nanoseconds as strings: the event's (--time-key,
+ * --format) when the record has one; else the read time, lines read in the same millisecond getting
+ * consecutive nanoseconds, since Loki drops an entry equal in time and text to another.
  */
 export class LokiSink implements Sink {
   readonly name = 'loki';
@@ -32,7 +33,16 @@ export class LokiSink implements Sink {
     this.#url = base.pathname.endsWith('/push') ? base : joinUrl(base, 'loki/api/v1/push');
   }
 
-  #nanoseconds(ms: number): string {
+  /**
+   * Record `i`'s time in nanoseconds: the time taken from its line as it is (promtail does the
+   * same), else the read time with a sequence number.
+   */
+  #nanoseconds(block: RecordSlice['block'], i: number): string {
+    const eventMs = block.eventMs?.[i];
+    if (eventMs !== undefined && !Number.isNaN(eventMs)) {
+      return `${eventMs}${String(block.eventNs![i]).padStart(6, '0')}`;
+    }
+    const ms = block.time;
     if (ms > this.#lastMs) {
       this.#lastMs = ms;
       this.#sequence = 0;
@@ -61,7 +71,7 @@ export class LokiSink implements Sink {
       let first = true;
       for (const { block, from, to } of slices) {
         for (let i = from; i < to; i++) {
-          writer.text(`${first ? '' : ','}["${this.#nanoseconds(block.time)}",`);
+          writer.text(`${first ? '' : ','}["${this.#nanoseconds(block, i)}",`);
           first = false;
           writer.jsonLine(block, i);
           writer.text(']');
