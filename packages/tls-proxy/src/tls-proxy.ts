@@ -9,7 +9,7 @@ import { RequestRecorder } from './server/access-log.ts';
 import { answerClientError } from './server/client-errors.ts';
 import { ConnectionTracker } from './server/connection-tracker.ts';
 import { createHttpsListener } from './server/https-listener.ts';
-import { type ListenerService, listenOn, type ServiceListenOptions } from './server/listener-service.ts';
+import { type ListenerService, listenTls, type ServiceListenOptions } from './server/listener-service.ts';
 import { createRedirectListener } from './server/redirect-listener.ts';
 import {
   createRequestHandler,
@@ -101,21 +101,8 @@ export async function startHttpsService(
     answerClientError(error, tlsSocket, recorder, normalizeAddress(tlsSocket.remoteAddress));
   });
 
-  const address = await listenOn(
-    server,
-    { host: settings.listen.host, port: listenOptions.port ?? settings.listen.port },
-    listenOptions.reusePort === true,
-  );
-  // After listening, an accept failure (EMFILE under a connection flood) is emitted as 'error': with no
-  // listener that would end the process. Log it and keep serving the connections already open.
-  server.on('error', (error) => log.error({ err: error.message }, 'HTTPS listener error'));
   return {
-    address,
-    setCertificate: (next) =>
-      server.setSecureContext({
-        ...buildSecureContextOptions(settings.policy, next),
-        ticketKeys: server.getTicketKeys(),
-      }),
+    ...(await listenTls(server, settings, listenOptions, log, 'HTTPS')),
     drain: (graceMs) => connections.drain(graceMs),
     close: () => {
       forwarder.close();

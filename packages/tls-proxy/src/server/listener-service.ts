@@ -1,6 +1,8 @@
 import type { AddressInfo, Server } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import type { ListenAddress, Logger, OutgoingTls } from '@toolkit/lifecycle';
-import type { CertificateMaterial } from '../tls/tls-policy.ts';
+import type { Settings } from '../settings.ts';
+import { buildSecureContextOptions, type CertificateMaterial } from '../tls/tls-policy.ts';
 
 /** The TLS side of a proxy on one event loop, in either mode: the listener and its connections. */
 export interface ListenerService {
@@ -33,4 +35,32 @@ export function listenOn(server: Server, address: ListenAddress, reusePort: bool
       resolve(server.address() as AddressInfo);
     });
   });
+}
+
+/**
+ * Listens with a TLS server (HTTPS or plain TLS) on `settings.listen` or the port of `options`, then
+ * logs the accept failures it emits afterwards (EMFILE under a connection flood: with no listener that
+ * would end the process) and keeps serving. The certificate is swapped with the same ticket keys.
+ */
+export async function listenTls(
+  server: TlsServer,
+  settings: Settings,
+  options: ServiceListenOptions,
+  log: Logger,
+  what: string,
+): Promise<Pick<ListenerService, 'address' | 'setCertificate'>> {
+  const address = await listenOn(
+    server,
+    { host: settings.listen.host, port: options.port ?? settings.listen.port },
+    options.reusePort === true,
+  );
+  server.on('error', (error) => log.error({ err: error.message }, `${what} listener error`));
+  return {
+    address,
+    setCertificate: (next) =>
+      server.setSecureContext({
+        ...buildSecureContextOptions(settings.policy, next),
+        ticketKeys: server.getTicketKeys(),
+      }),
+  };
 }

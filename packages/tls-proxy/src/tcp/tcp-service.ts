@@ -3,7 +3,7 @@ import { createServer, type TLSSocket } from 'node:tls';
 import type { Logger } from '@toolkit/lifecycle';
 import { normalizeAddress } from '../http/trusted-proxies.ts';
 import type { ProxyMetrics } from '../metrics.ts';
-import { type ListenerService, listenOn, type ServiceListenOptions } from '../server/listener-service.ts';
+import { type ListenerService, listenTls, type ServiceListenOptions } from '../server/listener-service.ts';
 import type { Settings } from '../settings.ts';
 import { guardTlsServer } from '../tls/tls-guard.ts';
 import { buildSecureContextOptions, type CertificateMaterial } from '../tls/tls-policy.ts';
@@ -103,19 +103,8 @@ export async function startTcpService(
   );
   idleSweep.unref();
 
-  const address = await listenOn(
-    server,
-    { host: settings.listen.host, port: listenOptions.port ?? settings.listen.port },
-    listenOptions.reusePort === true,
-  );
-  server.on('error', (error) => log.error({ err: error.message }, 'TLS listener error'));
   return {
-    address,
-    setCertificate: (next) =>
-      server.setSecureContext({
-        ...buildSecureContextOptions(settings.policy, next),
-        ticketKeys: server.getTicketKeys(),
-      }),
+    ...(await listenTls(server, settings, listenOptions, log, 'TLS')),
     drain: async (graceMs) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const force = setTimeout(() => {
