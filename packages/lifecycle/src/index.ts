@@ -34,6 +34,7 @@ export {
   type OptionTable,
   parseDuration,
   parseOptions,
+  type RefusedOption,
 } from './options.ts';
 export {
   OutgoingTls,
