@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Dispatcher, Logger } from '@toolkit/lifecycle';
 import { buildGitEnvironment } from './git/auth.ts';
+import { GitHubAppToken, gitHubAppUsername } from './git/github-app.ts';
 import { Redactor } from './git/redact.ts';
 import { GitRunner } from './git/runner.ts';
 import { runShellCommand } from './hooks/run-shell.ts';
@@ -49,11 +51,13 @@ export function buildGitRunner(
   secrets: KnownSecrets,
   log: Logger,
   globalConfigFile?: string,
+  githubAppTokenFile?: string,
 ) {
   const environment = buildGitEnvironment(
     {
-      username: config.username,
-      passwordFile: config.passwordFile,
+      // A GitHub App's token is a password like any other, read by the same helper from its file.
+      username: githubAppTokenFile ? gitHubAppUsername : config.username,
+      passwordFile: githubAppTokenFile ?? config.passwordFile,
       sshKeyFile: config.sshKeyFile,
       sshKnownHostsFile: config.sshKnownHostsFile,
       sshSkipHostKeyCheck: config.sshSkipHostKeyCheck,
@@ -64,6 +68,28 @@ export function buildGitRunner(
     globalConfigFile,
   );
   return new GitRunner(environment, new Redactor(() => secrets.values), log);
+}
+
+/** GitHub App tokens, when the app options are given, kept in `tokenFile`. */
+export function buildGitHubAppToken(
+  config: RepoUpdaterConfig,
+  tokenFile: string,
+  log: Logger,
+  dispatcher?: Dispatcher,
+): GitHubAppToken | undefined {
+  if (!config.githubAppId || !config.githubAppInstallationId || !config.githubAppPrivateKeyFile)
+    return undefined;
+  return new GitHubAppToken({
+    appId: config.githubAppId,
+    installationId: config.githubAppInstallationId,
+    privateKeyFile: config.githubAppPrivateKeyFile,
+    baseUrl: config.githubBaseUrl,
+    tokenFile,
+    // Never let one expire during a sync: five minutes, or a whole sync timeout if longer.
+    refreshMarginMs: Math.max(5 * 60_000, config.syncTimeout),
+    dispatcher,
+    log,
+  });
 }
 
 /** The validation command as the syncer calls it, counted as the `validate` hook. */
@@ -103,7 +129,13 @@ export function buildNotifiers(
       }),
     );
   }
-  if (config.notifyCommand) notifiers.push(new CommandNotifier(config.notifyCommand, config.notifyTimeout));
-  if (config.notifyTouchFile) notifiers.push(new TouchNotifier(config.notifyTouchFile));
+  if (config.notifyCommand) {
+    // git-sync's exechook reads the commit from $GITSYNC_HASH: a script written for it runs unchanged.
+    const command = `GITSYNC_HASH="$REPO_UPDATER_HASH"; export GITSYNC_HASH; ${config.notifyCommand}`;
+    notifiers.push(new CommandNotifier(command, config.notifyTimeout));
+  }
+  if (config.notifyTouchFile) {
+    notifiers.push(new TouchNotifier(resolve(settings.layout.root, config.notifyTouchFile)));
+  }
   return notifiers;
 }
