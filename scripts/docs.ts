@@ -63,7 +63,11 @@ const current = readFileSync(readmePath, 'utf8');
 let next = replaceBlock(current, 'options:common', optionTable('<prefix>', commonOptions));
 next = replaceBlock(next, 'errors', formatErrorTable(await errorCatalogues()));
 for (const program of listPrograms().filter((p) => !p.internal)) {
-  const { definition } = await import(join(program.dir, 'src', 'definition.ts'));
+  const { definition, docBlocks } = await import(join(program.dir, 'src', 'definition.ts'));
+  // A program's own generated blocks, such as repo-updater's git-sync table.
+  for (const [name, body] of Object.entries((docBlocks ?? {}) as Record<string, string>)) {
+    next = replaceBlock(next, name, body);
+  }
   // Common options are documented once; each program's table lists its own (and --admin-addr).
   const own = Object.fromEntries(
     Object.entries(programOptions(definition)).filter(([key]) => !(key in commonOptions)),

@@ -18,6 +18,11 @@ export type CodeOf<C extends ErrorCatalogue> = C[number]['code'];
 export const lifecycleErrorCodes = [
   { code: 'UNKNOWN_OPTION', meaning: 'A flag the program does not have. Exit 2.' },
   {
+    code: 'REFUSED_OPTION',
+    meaning:
+      "Another tool's flag or env var (such as git-sync's) that means something else here, or is not supported; the message says why and what to use. Exit 2.",
+  },
+  {
     code: 'BAD_VALUE',
     meaning:
       'A flag or env value of the wrong form, a file option naming an unreadable file, or options that do not go together; the message names the option. Exit 2.',

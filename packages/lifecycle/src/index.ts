@@ -46,6 +46,7 @@ export {
   type OptionTable,
   parseDuration,
   parseOptions,
+  type RefusedOption,
 } from './options.ts';
 export {
   OutgoingTls,

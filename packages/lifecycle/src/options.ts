@@ -30,6 +30,21 @@ interface CommonSpec {
   required?: boolean;
   /** Short flag letter, e.g. `-h`. */
   short?: string;
+  /**
+   * Other flag names read as this option (kebab-case, no dashes), e.g. another tool's spelling.
+   * Each use is reported in `ParseResult.aliasesUsed`, for a warning.
+   */
+  aliases?: readonly string[];
+  /** Other env var names (in full) read as this option, after its own; reported like `aliases`. */
+  envAliases?: readonly string[];
+}
+
+/** A flag (and its env vars) that is refused with a reason: another tool's flag that means something else here. */
+export interface RefusedOption {
+  /** Kebab-case, no dashes. */
+  flag: string;
+  env?: readonly string[];
+  reason: string;
 }
 
 export type OptionTable = Record<string, OptionSpec>;
@@ -188,6 +203,8 @@ export interface ParseResult<T extends OptionTable> {
   config: Config<T>;
   /** Env vars with the program's prefix that match no option: likely misspelt. */
   unknownEnv: string[];
+  /** Each alias a value was read from (`--alias` or an env alias) and the option it stands for. */
+  aliasesUsed: { alias: string; option: string }[];
 }
 
 /**
@@ -199,8 +216,10 @@ export function parseOptions<T extends OptionTable>(
   table: T,
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
+  refused: readonly RefusedOption[] = [],
 ): ParseResult<T> {
   const prefix = envPrefix(program);
+  refuseOptions(refused, argv, env);
   const argSpec: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
   for (const [key, spec] of Object.entries(table)) {
     const flag = flagName(key);
@@ -211,6 +230,8 @@ export function parseOptions<T extends OptionTable>(
     };
     if (spec.type === 'boolean') argSpec[`no-${flag}`] = { type: 'boolean' };
     if (spec.type === 'secret') argSpec[`${flag}-file`] = { type: 'string' };
+    const { short: _short, ...longForm } = argSpec[flag]!;
+    for (const alias of spec.aliases ?? []) argSpec[alias] = longForm;
   }
 
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -234,25 +255,42 @@ export function parseOptions<T extends OptionTable>(
 
   const config: Record<string, unknown> = {};
   const known = new Set<string>();
+  const aliasesUsed: ParseResult<T>['aliasesUsed'] = [];
   for (const [key, spec] of Object.entries(table)) {
     const flag = flagName(key);
     const envKey = envName(prefix, key);
     known.add(envKey);
+    const given = [flag, ...(spec.aliases ?? [])].filter((name) => values[name] !== undefined);
+    if (given.length > 1) {
+      throw new UsageError(
+        'BAD_ARGUMENTS',
+        `--${given[0]} and --${given[1]} are the same option: give one of them`,
+        key,
+      );
+    }
+    const usedFlag = given[0] ?? flag;
+    if (usedFlag !== flag) aliasesUsed.push({ alias: `--${usedFlag}`, option: `--${flag}` });
+    const envUsed = [envKey, ...(spec.envAliases ?? [])].find(
+      (name) => env[name] !== undefined && env[name] !== '',
+    );
     let value: unknown;
-    const fromFlag = values[flag];
+    const fromFlag = values[usedFlag];
     if (spec.type === 'boolean' && values[`no-${flag}`] === true) value = false;
     else if (fromFlag !== undefined) {
       value = Array.isArray(fromFlag)
-        ? fromFlag.flatMap((item) => convert(key, spec, String(item), `--${flag}`) as string[])
+        ? fromFlag.flatMap((item) => convert(key, spec, String(item), `--${usedFlag}`) as string[])
         : spec.type === 'boolean'
           ? fromFlag
-          : convert(key, spec, String(fromFlag), `--${flag}`);
+          : convert(key, spec, String(fromFlag), `--${usedFlag}`);
     } else if (spec.type === 'secret' && typeof values[`${flag}-file`] === 'string') {
       value = readSecretFile(values[`${flag}-file`] as string, `--${flag}-file`, key);
-    } else if (env[envKey] !== undefined && env[envKey] !== '') {
+    } else if (envUsed === envKey) {
       value = convert(key, spec, env[envKey]!, envKey);
     } else if (spec.type === 'secret' && env[`${envKey}_FILE`]) {
       value = readSecretFile(env[`${envKey}_FILE`]!, `${envKey}_FILE`, key);
+    } else if (envUsed !== undefined) {
+      aliasesUsed.push({ alias: envUsed, option: `--${flag}` });
+      value = convert(key, spec, env[envUsed]!, envUsed);
     } else {
       value = defaultValue(spec);
     }
@@ -270,7 +308,26 @@ export function parseOptions<T extends OptionTable>(
     config[key] = value;
   }
   const unknownEnv = Object.keys(env).filter((name) => name.startsWith(`${prefix}_`) && !known.has(name));
-  return { config: Object.freeze(config) as Config<T>, unknownEnv };
+  return { config: Object.freeze(config) as Config<T>, unknownEnv, aliasesUsed };
+}
+
+/** Throws UsageError for the first refused flag in argv (before `--`) or refused env var that is set. */
+function refuseOptions(
+  refused: readonly RefusedOption[],
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): void {
+  const end = argv.indexOf('--');
+  const flags = (end < 0 ? argv : argv.slice(0, end)).flatMap(
+    (arg) => arg.match(/^--(?:no-)?([^=]+)/)?.[1] ?? [],
+  );
+  for (const option of refused) {
+    const source = flags.includes(option.flag)
+      ? `--${option.flag}`
+      : option.env?.find((name) => env[name] !== undefined && env[name] !== '');
+    if (source)
+      throw new UsageError('REFUSED_OPTION', `${source} is not supported: ${option.reason}`, option.flag);
+  }
 }
 
 function usageFromParseArgs(error: Error & { code?: string }): UsageError {
@@ -306,6 +363,8 @@ function valuePlaceholder(spec: OptionSpec): string {
 
 export interface OptionDoc {
   flag: string;
+  /** Other spellings read as this option: `--flag` and env names. */
+  aliases: string[];
   env: string;
   type: string;
   default: string;
@@ -322,6 +381,7 @@ export function describeOptions(program: string, table: OptionTable): OptionDoc[
     const fileForm = spec.type === 'secret' ? ` | --${flag}-file PATH` : '';
     return {
       flag: `${spec.short ? `-${spec.short}, ` : ''}--${flag}${value}${fileForm}`,
+      aliases: [...(spec.aliases ?? []).map((alias) => `--${alias}`), ...(spec.envAliases ?? [])],
       env: `${envName(prefix, key)}${spec.type === 'secret' ? ` | ${envName(prefix, key)}_FILE` : ''}`,
       type: spec.type,
       default: defaultText(spec),
@@ -343,6 +403,7 @@ export function formatHelp(program: string, summary: string, usage: string, tabl
   for (const row of rows) {
     const tail = row.required ? ' (required)' : row.default !== '' ? ` (default: ${row.default})` : '';
     lines.push(`  ${row.flag}`, `      ${row.env}`, `      ${row.help}${tail}`);
+    if (row.aliases.length > 0) lines.push(`      also read from ${row.aliases.join(', ')}`);
   }
   lines.push(`  --help     show this help and exit`, `  --version  print the version and exit`, '');
   return lines.join('\n');

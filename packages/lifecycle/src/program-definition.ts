@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import type { RouteHandler } from './admin.ts';
 import type { Health } from './health.ts';
 import { logLevels } from './logger.ts';
-import type { Config, OptionTable } from './options.ts';
+import type { Config, OptionTable, RefusedOption } from './options.ts';
 import type { EndpointDoc } from './reference.ts';
 
 /** Options every program has, added to its own table. */
@@ -68,6 +68,8 @@ export interface ProgramDefinition<T extends OptionTable> {
   summary: string;
   usage?: string;
   options: T;
+  /** Flags (and env vars) refused with a reason before parsing: another tool's spelling that means something else here. */
+  refusedOptions?: readonly RefusedOption[];
   /**
    * The HTTP endpoints the program serves besides /livez, /readyz and /metrics: `--help`, the README
    * and the checks come from this list, and `route` refuses a path that is not in it.

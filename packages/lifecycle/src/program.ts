@@ -32,6 +32,8 @@ export async function runProgram<T extends OptionTable>(
   const log = createLogger(name, common.logLevel as LogLevel);
   for (const unknown of parsed.unknownEnv)
     log.warn({ env: unknown }, `env var ${unknown} matches no option; ignored`);
+  for (const { alias, option } of parsed.aliasesUsed)
+    log.warn({ alias, option }, `${alias} is read as ${option}: prefer ${option}`);
   const metrics = createMetricsRegistry(name, version);
   const health = new Health();
   const hooks = new ShutdownHooks();

@@ -162,3 +162,73 @@ describe('help', () => {
     expect(help).toContain('(required)');
   });
 });
+
+describe('aliases and refused options', () => {
+  const aliased = {
+    source: { type: 'string', required: true, help: 'Where from.', envAliases: ['OTHER_SOURCE'] },
+    notifyCommand: {
+      type: 'string',
+      help: 'Hook.',
+      aliases: ['exechook-command'],
+      envAliases: ['OTHER_EXECHOOK_COMMAND'],
+    },
+    tags: { type: 'list', help: 'Tags.', aliases: ['label'] },
+  } as const satisfies OptionTable;
+  const refused = [{ flag: 'git-gc', env: ['OTHER_GIT_GC'], reason: 'git gc --auto runs after each sync' }];
+  const parseAliased = (argv: string[], env: Record<string, string> = {}) =>
+    parseOptions('my-prog', aliased, argv, env, refused);
+
+  it('reads an alias flag or env var as the option and reports each alias used', () => {
+    const { config, aliasesUsed } = parseAliased(['--exechook-command', 'make reload', '--label', 'a,b'], {
+      OTHER_SOURCE: 'x',
+    });
+    expect(config).toMatchObject({ source: 'x', notifyCommand: 'make reload', tags: ['a', 'b'] });
+    expect(aliasesUsed).toEqual([
+      { alias: 'OTHER_SOURCE', option: '--source' },
+      { alias: '--exechook-command', option: '--notify-command' },
+      { alias: '--label', option: '--tags' },
+    ]);
+  });
+
+  it("prefers the option's own env var to an alias, and a flag to both", () => {
+    const { config, aliasesUsed } = parseAliased(['--source', 'flag'], {
+      MY_PROG_SOURCE: 'own',
+      OTHER_SOURCE: 'alias',
+      MY_PROG_NOTIFY_COMMAND: 'own',
+      OTHER_EXECHOOK_COMMAND: 'alias',
+    });
+    expect(config).toMatchObject({ source: 'flag', notifyCommand: 'own' });
+    expect(aliasesUsed).toEqual([]);
+  });
+
+  it('names the alias in a value error, and refuses an option given under two names', () => {
+    const table = { n: { type: 'integer', help: 'N.', aliases: ['count'] } } as const satisfies OptionTable;
+    expect(usageError(() => parseOptions('p', table, ['--count', 'x'], {})).message).toMatch(
+      /^--count: invalid/,
+    );
+    const twice = usageError(() =>
+      parseAliased(['--source', 'x', '--notify-command', 'a', '--exechook-command', 'b']),
+    );
+    expect(twice.message).toBe(
+      '--notify-command and --exechook-command are the same option: give one of them',
+    );
+  });
+
+  it('refuses a refused flag (any form) or env var with its reason, before anything else', () => {
+    for (const argv of [['--git-gc', 'off'], ['--git-gc=off'], ['--no-git-gc']]) {
+      const error = usageError(() => parseAliased(argv));
+      expect(error.code).toBe('REFUSED_OPTION');
+      expect(error.message).toBe('--git-gc is not supported: git gc --auto runs after each sync');
+    }
+    expect(usageError(() => parseAliased([], { OTHER_GIT_GC: 'off' })).message).toBe(
+      'OTHER_GIT_GC is not supported: git gc --auto runs after each sync',
+    );
+    // After `--` it is a value, not a flag.
+    expect(() => parseAliased(['--source', 'x', '--', '--git-gc'])).toThrow(/unexpected argument/);
+  });
+
+  it('lists the aliases in --help', () => {
+    const help = formatHelp('my-prog', 'does things', 'my-prog [options]', aliased);
+    expect(help).toContain('also read from --exechook-command, OTHER_EXECHOOK_COMMAND');
+  });
+});

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import {
   type Config,
   type commonOptions,
@@ -5,7 +6,13 @@ import {
   OutgoingTls,
   type ProgramContext,
 } from '@toolkit/lifecycle';
-import { buildGitRunner, buildNotifiers, buildValidator, KnownSecrets } from './build-parts.ts';
+import {
+  buildGitHubAppToken,
+  buildGitRunner,
+  buildNotifiers,
+  buildValidator,
+  KnownSecrets,
+} from './build-parts.ts';
 import { safeDirectoriesFor, writeGlobalGitConfig } from './git/global-config.ts';
 import { redactUrlCredentials } from './git/redact.ts';
 import { describeRef } from './git/refs.ts';
@@ -17,6 +24,7 @@ import type { options } from './options.ts';
 import { removeExpiredWorktrees, takeOverRoot } from './publish/cleanup.ts';
 import { RetiredWorktrees } from './publish/retired.ts';
 import { deriveSettings } from './settings.ts';
+import { ErrorFile } from './sync/error-file.ts';
 import { SyncLoop } from './sync/loop.ts';
 import { OutcomeReporter } from './sync/report.ts';
 import { Syncer } from './sync/syncer.ts';
@@ -37,14 +45,18 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
   if (config.groupWrite) process.umask(0o002);
   const { layout } = settings;
   const metrics = new RepoUpdaterMetrics(context.metrics, config.staleAfter);
-  const secrets = new KnownSecrets(config.syncToken, config.passwordFile);
   const globalConfig = writeGlobalGitConfig(
     safeDirectoriesFor(settings.repoIsLocal ? settings.repoUrl : undefined, layout.root),
   );
   // Registered first, so it runs after the sync loop has stopped.
   context.onShutdown('git config file', () => globalConfig.remove());
-  const git = buildGitRunner(config, settings, secrets, log, globalConfig.path);
-  const source = { url: settings.repoUrl, ref: settings.ref, depth: config.depth };
+  const tls = await OutgoingTls.open(config, log);
+  // In the program's own private directory (0700), removed with it.
+  const tokenFile = join(dirname(globalConfig.path), 'github-app-token');
+  const githubApp = buildGitHubAppToken(config, tokenFile, log, tls.dispatcher);
+  const secrets = new KnownSecrets(config.syncToken, githubApp ? tokenFile : config.passwordFile);
+  const git = buildGitRunner(config, settings, secrets, log, globalConfig.path, githubApp && tokenFile);
+  const source = { url: settings.repoUrl, ref: settings.ref, depth: config.depth, filter: config.filter };
   const repository = new LocalRepository(git, layout, source);
   const retired = new RetiredWorktrees(config.worktreeGrace, Date.now, config.reuseWorktrees);
 
@@ -54,18 +66,25 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
     layout,
     checkout: {
       sparsePaths: config.sparsePaths,
+      sparsePatterns: settings.sparsePatterns,
       submodules: config.submodules as SubmoduleMode,
       depth: config.depth,
     },
     retired,
     validate: buildValidator(config, metrics),
     onFetch: (ok) => metrics.fetches.inc({ result: ok ? 'ok' : 'error' }),
+    prepareFetch: githubApp
+      ? async (attempt) => {
+          await githubApp.refresh(attempt);
+          secrets.refresh();
+        }
+      : undefined,
     onRebuild: () => metrics.rebuilds.inc(),
     log,
   });
   const ref = describeRef(settings.ref);
   const dispatcher = new NotificationDispatcher<PublishEvent>(
-    buildNotifiers(config, settings, (await OutgoingTls.open(config, log)).dispatcher),
+    buildNotifiers(config, settings, tls.dispatcher),
     { backoff: { initialMs: config.notifyBackoff, maxMs: 60_000 }, maxAttempts: config.notifyMaxAttempts },
     {
       log,
@@ -80,6 +99,7 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
   const reporter = new OutcomeReporter(log, metrics, ({ commit, dir }) => {
     if (commit && dir) dispatcher.notify({ commit, ref, path: dir });
   });
+  const errorFile = settings.errorFile ? new ErrorFile(settings.errorFile, log) : undefined;
   const loop = new SyncLoop(
     {
       periodMs: config.period,
@@ -95,7 +115,10 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
         secrets.refresh();
         return syncer.sync(attempt);
       },
-      report: (outcome, state) => reporter.report(outcome, state),
+      report: (outcome, state) => {
+        reporter.report(outcome, state);
+        errorFile?.record(outcome, state.failures);
+      },
       onFirstSuccess: () => context.ready(),
       maintain: (stop) => removeExpiredWorktrees(retired, repository, layout.linkPath, log, stop),
       nextMaintenanceIn: () => retired.nextExpiryIn(),

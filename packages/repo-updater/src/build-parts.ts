@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   CommandTarget,
   type Dispatcher,
@@ -9,6 +10,7 @@ import {
   TouchTarget,
 } from '@toolkit/lifecycle';
 import { buildGitEnvironment } from './git/auth.ts';
+import { GitHubAppToken, gitHubAppUsername } from './git/github-app.ts';
 import { Redactor } from './git/redact.ts';
 import { GitRunner } from './git/runner.ts';
 import { inheritedEnvironment, runHook } from './hooks/run-hook.ts';
@@ -54,11 +56,13 @@ export function buildGitRunner(
   secrets: KnownSecrets,
   log: Logger,
   globalConfigFile?: string,
+  githubAppTokenFile?: string,
 ) {
   const environment = buildGitEnvironment(
     {
-      username: config.username,
-      passwordFile: config.passwordFile,
+      // A GitHub App's token is a password like any other, read by the same helper from its file.
+      username: githubAppTokenFile ? gitHubAppUsername : config.username,
+      passwordFile: githubAppTokenFile ?? config.passwordFile,
       sshKeyFile: config.sshKeyFile,
       sshKnownHostsFile: config.sshKnownHostsFile,
       sshSkipHostKeyCheck: config.sshSkipHostKeyCheck,
@@ -69,6 +73,28 @@ export function buildGitRunner(
     globalConfigFile,
   );
   return new GitRunner(environment, new Redactor(() => secrets.values), log);
+}
+
+/** GitHub App tokens, when the app options are given, kept in `tokenFile`. */
+export function buildGitHubAppToken(
+  config: RepoUpdaterConfig,
+  tokenFile: string,
+  log: Logger,
+  dispatcher?: Dispatcher,
+): GitHubAppToken | undefined {
+  if (!config.githubAppId || !config.githubAppInstallationId || !config.githubAppPrivateKeyFile)
+    return undefined;
+  return new GitHubAppToken({
+    appId: config.githubAppId,
+    installationId: config.githubAppInstallationId,
+    privateKeyFile: config.githubAppPrivateKeyFile,
+    baseUrl: config.githubBaseUrl,
+    tokenFile,
+    // Never let one expire during a sync: five minutes, or a whole sync timeout if longer.
+    refreshMarginMs: Math.max(5 * 60_000, config.syncTimeout),
+    dispatcher,
+    log,
+  });
 }
 
 /** The validation command as the syncer calls it, counted as the `validate` hook. */
@@ -121,6 +147,8 @@ export function buildNotifiers(
         env: (event) => ({
           ...inheritedEnvironment(),
           REPO_UPDATER_HASH: event.commit,
+          // git-sync's exechook reads the commit from $GITSYNC_HASH: a script written for it runs unchanged.
+          GITSYNC_HASH: event.commit,
           REPO_UPDATER_REF: event.ref,
           REPO_UPDATER_PATH: event.path,
         }),
@@ -132,7 +160,8 @@ export function buildNotifiers(
     targets.push(
       new TouchTarget<PublishEvent>({
         label: 'touch',
-        path: config.notifyTouchFile,
+        // Relative: under --root, as git-sync does.
+        path: resolve(settings.layout.root, config.notifyTouchFile),
         content: (event) => `${event.commit}\n`,
       }),
     );

@@ -1,5 +1,6 @@
 import { type ProgramDefinition, toolkitVersion } from '@toolkit/lifecycle';
 import { runRepoUpdater } from './app.ts';
+import { formatGitSyncTable, gitSyncRefusedOptions } from './gitsync-compat.ts';
 import { RepoUpdaterMetrics } from './metrics.ts';
 import { options } from './options.ts';
 
@@ -11,6 +12,7 @@ export const definition: ProgramDefinition<typeof options> = {
     'keeps a git checkout in a shared volume current: each commit is checked out into its own worktree and published behind a symlink swapped in one rename, so readers never see a half-updated tree.',
   usage: 'repo-updater --repo URL|PATH --root DIR [options]',
   options,
+  refusedOptions: gitSyncRefusedOptions,
   endpoints: [
     {
       method: 'POST',
@@ -21,3 +23,6 @@ export const definition: ProgramDefinition<typeof options> = {
   metrics: (registry) => new RepoUpdaterMetrics(registry, 0),
   main: runRepoUpdater,
 };
+
+/** README blocks besides the reference tables, written by `pnpm docs`: the git-sync migration table. */
+export const docBlocks = { 'gitsync:repo-updater': formatGitSyncTable(options) };

@@ -11,6 +11,11 @@ export const errorCodes = [
       'git could not fetch the ref from `--repo` (network, auth, missing ref); the next sync tries again, with backoff.',
   },
   {
+    code: 'CREDENTIALS_FAILED',
+    meaning:
+      'No GitHub App installation token could be made (the key, the IDs, `--github-base-url` or the network); nothing is fetched, the next sync tries again.',
+  },
+  {
     code: 'CHECKOUT_FAILED',
     meaning:
       'The fetched commit could not be checked out into a new worktree; the partial worktree is deleted and the next sync tries again.',

@@ -1,4 +1,5 @@
-import { accessSync, constants } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import {
   badOption,
@@ -8,6 +9,7 @@ import {
   UsageError,
 } from '@toolkit/lifecycle';
 import { parseRef, type RefSpec } from './git/refs.ts';
+import { promisorRemote } from './git/repository.ts';
 import { checkLinkPlacement, createLayout, type Layout } from './layout.ts';
 import type { options } from './options.ts';
 
@@ -23,6 +25,10 @@ export interface Settings {
   layout: Layout;
   gitConfig: [string, string][];
   notifyStatus: StatusMatcher;
+  /** From --sparse-checkout-file: non-cone patterns; empty for none. */
+  sparsePatterns: string[];
+  /** --error-file, resolved under the root. */
+  errorFile: string | undefined;
 }
 
 /** Checks what the option table cannot express; throws UsageError (exit 2) naming the option. */
@@ -46,9 +52,10 @@ export function deriveSettings(config: RepoUpdaterConfig): Settings {
       throw badOption('sparsePaths', `${JSON.stringify(path)} must be a directory inside the repository`);
     }
   }
+  // KEY=VALUE, or git-sync's KEY:VALUE (a key has neither character, so the first one splits).
   const gitConfig = config.gitConfig.map((entry): [string, string] => {
-    const match = entry.match(/^([A-Za-z][\w.-]*\.[\w-]+)=(.*)$/);
-    if (!match) throw badOption('gitConfig', `${JSON.stringify(entry)} is not KEY=VALUE`);
+    const match = entry.match(/^([A-Za-z][\w.-]*\.[\w-]+)[=:](.*)$/);
+    if (!match) throw badOption('gitConfig', `${JSON.stringify(entry)} is not KEY=VALUE or KEY:VALUE`);
     return [match[1]!, match[2]!];
   });
   // First, so --git-config can still say otherwise.
@@ -66,6 +73,7 @@ export function deriveSettings(config: RepoUpdaterConfig): Settings {
       'username',
     );
   }
+  checkGitHubApp(config);
   if (config.sshKeyFile && !config.sshKnownHostsFile && !config.sshSkipHostKeyCheck) {
     throw new UsageError(
       'MISSING_OPTION',
@@ -78,8 +86,29 @@ export function deriveSettings(config: RepoUpdaterConfig): Settings {
   }
   const notifyStatus = parseStatusMatcher(config.notifyStatus);
   if (!notifyStatus) throw badOption('notifyStatus', 'expected codes such as 200 or classes such as 2xx');
+  for (const key of ['maxFailures', 'initMaxFailures'] as const) {
+    if (config[key] === 0) {
+      const flag = key === 'maxFailures' ? '--max-failures' : '--init-max-failures';
+      throw badOption(
+        key,
+        `0 is ambiguous: git-sync exits on the first failure, repo-updater used to retry forever; say ${flag} 1 to exit on the first failure or ${flag} -1 to never give up`,
+      );
+    }
+  }
   if (config.syncTimeout <= 0) throw badOption('syncTimeout', 'must be more than 0s');
-  return { repoUrl, repoIsLocal, ref, layout, gitConfig, notifyStatus };
+  if (config.filter !== undefined) {
+    if (!isFilterSpec(config.filter)) {
+      throw badOption(
+        'filter',
+        `${JSON.stringify(config.filter)} is not a git filter spec such as blob:none, blob:limit=1m, tree:0 or object:type=blob`,
+      );
+    }
+    // After --git-config: the promisor remote must be this one, whatever else is configured.
+    gitConfig.push(...partialCloneConfig(repoUrl, config.filter));
+  }
+  const sparsePatterns = readSparsePatterns(config);
+  const errorFile = config.errorFile === undefined ? undefined : resolve(layout.root, config.errorFile);
+  return { repoUrl, repoIsLocal, ref, layout, gitConfig, notifyStatus, sparsePatterns, errorFile };
 }
 
 /**
@@ -90,6 +119,101 @@ export function deriveSettings(config: RepoUpdaterConfig): Settings {
  */
 export function fileProtocolConfig(allowLocalSubmodules: boolean): [string, string] {
   return ['protocol.file.allow', allowLocalSubmodules ? 'always' : 'user'];
+}
+
+/** The promisor remote of a partial clone, passed to every git command by environment, never written. */
+export function partialCloneConfig(repoUrl: string, filter: string): [string, string][] {
+  return [
+    [`remote.${promisorRemote}.url`, repoUrl],
+    [`remote.${promisorRemote}.promisor`, 'true'],
+    [`remote.${promisorRemote}.partialclonefilter`, filter],
+  ];
+}
+
+/** git's `--filter` forms (git rev-list --filter), `combine:` of them joined with `+`. */
+export function isFilterSpec(spec: string): boolean {
+  const single =
+    /^(blob:none|blob:limit=\d+[kmg]?|tree:\d+|object:type=(blob|tree|commit|tag)|sparse:oid=[\w./:^~{}-]+)$/;
+  if (spec.startsWith('combine:')) {
+    const parts = spec.slice('combine:'.length).split('+');
+    return parts.length >= 2 && parts.every((part) => single.test(decodeURIComponentSafe(part)));
+  }
+  return single.test(spec);
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The patterns of --sparse-checkout-file: blank lines and # comments dropped; none is an error. */
+function readSparsePatterns(config: RepoUpdaterConfig): string[] {
+  const file = config.sparseCheckoutFile;
+  if (file === undefined) return [];
+  if (config.sparsePaths.length > 0) {
+    throw new UsageError(
+      'BAD_VALUE',
+      '--sparse-checkout-file and --sparse-paths cannot go together: give one of them',
+      'sparseCheckoutFile',
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw badOption('sparseCheckoutFile', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+  const patterns = text
+    .split('\n')
+    .map((line) => line.replace(/\r$/, ''))
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  if (patterns.length === 0) {
+    throw badOption('sparseCheckoutFile', `${file} has no patterns (it would check out nothing)`);
+  }
+  return patterns;
+}
+
+/** The three GitHub App options go together, with an https remote and no other password. */
+function checkGitHubApp(config: RepoUpdaterConfig): void {
+  const given = [config.githubAppId, config.githubAppInstallationId, config.githubAppPrivateKeyFile];
+  if (given.every((value) => value === undefined)) return;
+  if (given.some((value) => value === undefined)) {
+    throw new UsageError(
+      'BAD_VALUE',
+      'GitHub App authentication needs all of --github-app-id, --github-app-installation-id and --github-app-private-key-file',
+      'githubAppId',
+    );
+  }
+  if (!/^\d+$/.test(config.githubAppInstallationId!)) {
+    throw badOption(
+      'githubAppInstallationId',
+      `${JSON.stringify(config.githubAppInstallationId)} is not a number`,
+    );
+  }
+  if (config.passwordFile) {
+    throw new UsageError(
+      'BAD_VALUE',
+      '--password-file and GitHub App authentication cannot go together: give one of them',
+      'passwordFile',
+    );
+  }
+  if (!/^https?:\/\//.test(config.githubBaseUrl) || !URL.canParse(config.githubBaseUrl)) {
+    throw badOption('githubBaseUrl', `${JSON.stringify(config.githubBaseUrl)} is not an http(s) URL`);
+  }
+  const keyFile = config.githubAppPrivateKeyFile!;
+  checkReadable('githubAppPrivateKeyFile', keyFile);
+  try {
+    const key = createPrivateKey(readFileSync(keyFile));
+    if (key.asymmetricKeyType !== 'rsa') throw new Error(`a ${key.asymmetricKeyType} key, not RSA`);
+  } catch (error) {
+    throw badOption(
+      'githubAppPrivateKeyFile',
+      `${keyFile} is not an RSA private key in PEM: ${(error as Error).message}`,
+    );
+  }
 }
 
 function checkReadable(key: string, path: string): void {

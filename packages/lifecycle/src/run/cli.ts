@@ -33,7 +33,7 @@ export function readCommandLine<T extends OptionTable>(
     process.exit(0);
   }
   try {
-    return parseOptions(name, table, argv, env);
+    return parseOptions(name, table, argv, env, definition.refusedOptions);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     printUsageError(name, error);

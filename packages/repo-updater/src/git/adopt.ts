@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { GitRunner } from './runner.ts';
-import { readWorktreeAdmin } from './worktrees.ts';
+import { type CheckoutOptions, readWorktreeAdmin, sparseCheckoutArgs } from './worktrees.ts';
 
 /** Whether the worktree's `.git` file points at an admin directory that exists. */
 export async function isRegistered(dir: string): Promise<boolean> {
@@ -21,7 +21,7 @@ export async function adoptWorktree(
   gitDir: string,
   dir: string,
   commit: string,
-  sparsePaths: readonly string[],
+  sparse: Pick<CheckoutOptions, 'sparsePaths' | 'sparsePatterns'>,
   signal?: AbortSignal,
 ): Promise<void> {
   const helper = join(dirname(dir), `.adopt-${commit}`);
@@ -40,9 +40,8 @@ export async function adoptWorktree(
   } finally {
     await rm(helper, { recursive: true, force: true });
   }
-  if (sparsePaths.length > 0) {
-    await git.run(['sparse-checkout', 'set', '--cone', '--', ...sparsePaths], { cwd: dir, signal });
-  }
+  const sparseArgs = sparseCheckoutArgs(sparse);
+  if (sparseArgs) await git.run(sparseArgs, { cwd: dir, signal });
   // --mixed rewrites the index only; the files on disk already match the commit.
   await git.run(['reset', '--mixed', commit], { cwd: dir, signal });
 }

@@ -15,7 +15,16 @@ export interface RemoteSource {
   ref: RefSpec;
   /** 0 for the whole history. */
   depth: number;
+  /**
+   * A partial clone's filter (`blob:none`): objects it leaves out are fetched by git when a checkout
+   * needs them, from the promisor remote `origin`, whose URL and filter reach git by environment
+   * (settings: `partialCloneConfig`), so a URL with credentials is never written under the root.
+   */
+  filter?: string | undefined;
 }
+
+/** The remote name a partial clone fetches from and lazily fetches missing objects from. */
+export const promisorRemote = 'origin';
 
 /**
  * The local repository under `<root>/.git`: bare, fetched into by ref (never merged, so a force-push is
@@ -25,6 +34,8 @@ export class LocalRepository {
   readonly #git: GitRunner;
   readonly #layout: Layout;
   readonly #source: RemoteSource;
+  /** Whether the repository's own config says it is a partial clone (checked once per repository). */
+  #partialCloneReady = false;
 
   constructor(git: GitRunner, layout: Layout, source: RemoteSource) {
     this.#git = git;
@@ -42,6 +53,7 @@ export class LocalRepository {
     await mkdir(this.#layout.worktreesDir, { recursive: true });
     await rm(this.gitDir, { recursive: true, force: true });
     await this.#git.run(['init', '--bare', this.gitDir], { cwd: this.#layout.root, signal });
+    this.#partialCloneReady = false;
     return true;
   }
 
@@ -63,15 +75,28 @@ export class LocalRepository {
     ];
     if (depth > 0) args.push('--depth', String(depth));
     else if (existsSync(join(this.gitDir, 'shallow'))) args.push('--unshallow');
+    const { filter } = this.#source;
+    if (filter) {
+      await this.#markPartialClone(signal);
+      args.push(`--filter=${filter}`);
+    }
     // Into a ref of our own, not only FETCH_HEAD: the next fetch offers it as a commit we have, so the
     // remote sends what changed instead of every file of the new commit again.
-    args.push('--', url, `+${fetchTarget(ref)}:${fetchedRef}`);
+    args.push('--', filter ? promisorRemote : url, `+${fetchTarget(ref)}:${fetchedRef}`);
     await this.#git.run(args, { cwd: this.gitDir, signal });
     // Peel: an annotated tag's ref names the tag object, the worktree needs its commit. A branch or
     // the remote's HEAD names a commit: FETCH_HEAD says which it was, and saves a git process.
     const commit = (await this.#fetchedBranch()) ?? (await this.resolveCommit(fetchedRef, signal));
     if (!commit) throw new Error(`fetched ${fetchTarget(ref)} but it names no commit`);
     return { commit, fetched: true };
+  }
+
+  /** `extensions.partialClone` is read from the repository's own config only: written there, once. */
+  async #markPartialClone(signal?: AbortSignal): Promise<void> {
+    if (this.#partialCloneReady) return;
+    await this.#git.run(['config', 'core.repositoryformatversion', '1'], { cwd: this.gitDir, signal });
+    await this.#git.run(['config', 'extensions.partialClone', promisorRemote], { cwd: this.gitDir, signal });
+    this.#partialCloneReady = true;
   }
 
   /** What the last fetch got, from FETCH_HEAD, when it was the remote's HEAD or a branch; else undefined. */
@@ -123,6 +148,7 @@ export class LocalRepository {
     const aside = join(this.#layout.root, `.git-damaged-${Date.now()}`);
     if (existsSync(this.gitDir)) await rename(this.gitDir, aside);
     await rm(aside, { recursive: true, force: true });
+    this.#partialCloneReady = false;
     await this.ensureCreated(signal);
   }
 

@@ -9,6 +9,8 @@ export type SubmoduleMode = (typeof submoduleModes)[number];
 export interface CheckoutOptions {
   /** Directories for a cone-mode sparse checkout; empty for everything. */
   sparsePaths: readonly string[];
+  /** Patterns for a non-cone sparse checkout (gitignore syntax, as git-sync's --sparse-checkout-file). */
+  sparsePatterns?: readonly string[] | undefined;
   submodules: SubmoduleMode;
   /** Passed to `submodule update --depth`; 0 for full history. */
   depth: number;
@@ -26,18 +28,30 @@ export async function checkOutWorktree(
   options: CheckoutOptions,
   signal?: AbortSignal,
 ): Promise<void> {
-  const sparse = options.sparsePaths.length > 0;
+  const sparse = sparseCheckoutArgs(options);
   // -f: a worktree of this commit deleted earlier may still be registered; that is fine to replace.
   const add = ['worktree', 'add', '-f', '--detach'];
   await git.run([...add, ...(sparse ? ['--no-checkout'] : []), dir, commit], { cwd: gitDir, signal });
   if (sparse) {
     // The patterns must be in place before any file is written, so: add without checkout, then reset.
-    await git.run(['sparse-checkout', 'set', '--cone', '--', ...options.sparsePaths], { cwd: dir, signal });
+    await git.run(sparse, { cwd: dir, signal });
     await git.run(['reset', '--hard', commit], { cwd: dir, signal });
   }
   await makeGitFileRelative(dir);
   await updateSubmodules(git, dir, options, signal, false);
   await recordCheckoutOptions(dir, options);
+}
+
+/** `git sparse-checkout set` for the options (cone mode for directories), or undefined for everything. */
+export function sparseCheckoutArgs(
+  options: Pick<CheckoutOptions, 'sparsePaths' | 'sparsePatterns'>,
+): string[] | undefined {
+  if (options.sparsePatterns && options.sparsePatterns.length > 0) {
+    return ['sparse-checkout', 'set', '--no-cone', '--', ...options.sparsePatterns];
+  }
+  if (options.sparsePaths.length > 0)
+    return ['sparse-checkout', 'set', '--cone', '--', ...options.sparsePaths];
+  return undefined;
 }
 
 /**
@@ -156,8 +170,10 @@ async function updateSubmodules(
 const optionsFile = 'repo-updater-checkout';
 
 function describeOptions(options: CheckoutOptions): string {
-  const { sparsePaths, submodules, depth } = options;
-  return `${JSON.stringify({ sparsePaths: [...sparsePaths].sort(), submodules, depth })}\n`;
+  const { sparsePaths, sparsePatterns, submodules, depth } = options;
+  // Patterns only when there are some: a record written before they existed still matches.
+  const patterns = sparsePatterns && sparsePatterns.length > 0 ? { sparsePatterns } : {};
+  return `${JSON.stringify({ sparsePaths: [...sparsePaths].sort(), submodules, depth, ...patterns })}\n`;
 }
 
 async function recordCheckoutOptions(dir: string, options: CheckoutOptions): Promise<void> {

@@ -7,7 +7,7 @@ export interface LoopSettings {
   periodMs: number;
   syncTimeoutMs: number;
   oneTime: boolean;
-  /** Consecutive failures before giving up, after / before the first success; 0 never. */
+  /** Consecutive failures before giving up, after / before the first success; -1 never (with oneTime: the first). */
   maxFailures: number;
   initMaxFailures: number;
   backoff: BackoffPolicy;
@@ -79,7 +79,7 @@ export class SyncLoop {
       }
       const limit = state.succeeded ? settings.maxFailures : settings.initMaxFailures;
       if (settings.oneTime && good) return 0;
-      if (settings.oneTime && (outcome.result === 'rejected' || limit === 0 || state.failures >= limit))
+      if (settings.oneTime && (outcome.result === 'rejected' || limit < 0 || state.failures >= limit))
         return 1;
       if (limit > 0 && state.failures >= limit) return 1;
       const delay = good

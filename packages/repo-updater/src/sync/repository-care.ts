@@ -3,11 +3,12 @@ import { adoptWorktree, isRegistered } from '../git/adopt.ts';
 import { removeStaleLocks } from '../git/locks.ts';
 import type { LocalRepository } from '../git/repository.ts';
 import type { GitRunner } from '../git/runner.ts';
+import type { CheckoutOptions } from '../git/worktrees.ts';
 
 export interface RepositoryCareParts {
   git: GitRunner;
   repository: LocalRepository;
-  sparsePaths: readonly string[];
+  sparse: Pick<CheckoutOptions, 'sparsePaths' | 'sparsePatterns'>;
   log: Logger;
   onRebuild?: (() => void) | undefined;
 }
@@ -61,9 +62,9 @@ export class RepositoryCare {
    */
   async keepPublished(dir: string, commit: string, signal: AbortSignal): Promise<void> {
     if (!this.#isNew) return;
-    const { git, repository, sparsePaths, log } = this.#parts;
+    const { git, repository, sparse, log } = this.#parts;
     if (!(await isRegistered(dir))) {
-      await adoptWorktree(git, repository.gitDir, dir, commit, sparsePaths, signal);
+      await adoptWorktree(git, repository.gitDir, dir, commit, sparse, signal);
       log.info({ commit }, 'the published worktree is registered with the rebuilt repository');
     }
     this.#isNew = false;

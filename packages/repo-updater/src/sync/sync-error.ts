@@ -1,6 +1,7 @@
 /** Why a sync failed, stable for logs and alerts. */
 export type SyncErrorCode =
   | 'FETCH_FAILED'
+  | 'CREDENTIALS_FAILED'
   | 'CHECKOUT_FAILED'
   | 'NO_SPACE'
   | 'VALIDATION_FAILED'

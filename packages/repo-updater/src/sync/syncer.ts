@@ -47,6 +47,8 @@ export interface SyncerParts {
   /** Runs in the new worktree before it is published; throwing keeps the link where it is. */
   validate?: ((dir: string, commit: string, signal: AbortSignal) => Promise<void>) | undefined;
   onFetch?: (ok: boolean) => void;
+  /** Before each fetch: credentials that need renewing (a GitHub App token); throwing fails the sync. */
+  prepareFetch?: ((signal: AbortSignal) => Promise<void>) | undefined;
   onRebuild?: () => void;
   log: Logger;
 }
@@ -69,7 +71,7 @@ export class Syncer {
 
   constructor(parts: SyncerParts) {
     this.#parts = parts;
-    this.#care = new RepositoryCare({ ...parts, sparsePaths: parts.checkout.sparsePaths });
+    this.#care = new RepositoryCare({ ...parts, sparse: parts.checkout });
   }
 
   async sync(signal: AbortSignal): Promise<SyncOutcome> {
@@ -125,6 +127,12 @@ export class Syncer {
   }
 
   async #fetch(signal: AbortSignal): Promise<string> {
+    try {
+      await this.#parts.prepareFetch?.(signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new SyncError('CREDENTIALS_FAILED', 'fetch', (error as Error).message);
+    }
     try {
       const { commit, fetched } = await this.#parts.repository.fetch(signal);
       if (fetched) this.#parts.onFetch?.(true);

@@ -1,6 +1,15 @@
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Pem } from '@toolkit/test-helpers';
+
+export interface GitHttpServerOptions {
+  /** Serve HTTPS with this certificate. */
+  certificate?: Pem;
+  /** Sees each request first; true when it answered it (another API beside git's, on the same port). */
+  route?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
 
 /**
  * git's smart HTTP protocol on 127.0.0.1: `git http-backend` (CGI) behind a small Node server, with
@@ -17,16 +26,23 @@ export class GitHttpServer {
   readonly authorizations: string[] = [];
   requests = 0;
 
-  constructor(projectRoot: string) {
+  readonly #options: GitHttpServerOptions;
+
+  constructor(projectRoot: string, options: GitHttpServerOptions = {}) {
     this.#projectRoot = projectRoot;
+    this.#options = options;
   }
 
   url(name: string): string {
-    return `http://127.0.0.1:${this.port}/${name}`;
+    return `${this.#options.certificate ? 'https' : 'http'}://127.0.0.1:${this.port}/${name}`;
   }
 
   async start(): Promise<void> {
-    const server = createServer((req, res) => this.#handle(req, res));
+    const handle = (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res);
+    const { certificate } = this.#options;
+    const server = certificate
+      ? createHttpsServer({ cert: certificate.cert, key: certificate.key }, handle)
+      : createServer(handle);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', resolve);
@@ -44,6 +60,7 @@ export class GitHttpServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
+    if (this.#options.route?.(req, res)) return;
     this.requests++;
     const authorization = req.headers.authorization;
     if (authorization) this.authorizations.push(authorization);
