@@ -16,7 +16,7 @@ export interface TrackerOptions {
   /** When the positions file of the last run was written; undefined at the first start. */
   previousSaveMs: number | undefined;
   context: TrackingContext;
-  environment: Omit<TailerEnvironment, 'moved' | 'truncated'>;
+  environment: Omit<TailerEnvironment, 'moved' | 'truncated' | 'rewrittenSince'>;
   log: Logger;
   /** A rotation seen, or a rotated file found that was never followed (a rotation seen late). */
   rotated(kind: 'rename' | 'truncate'): void;
