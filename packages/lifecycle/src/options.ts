@@ -16,7 +16,12 @@ export type OptionSpec =
   | ({ type: 'duration'; default?: string } & CommonSpec)
   | ({ type: 'boolean'; default?: boolean } & CommonSpec)
   | ({ type: 'enum'; choices: readonly string[]; default?: string } & CommonSpec)
-  | ({ type: 'list'; default?: readonly string[] } & CommonSpec);
+  | ({
+      type: 'list';
+      default?: readonly string[];
+      /** What splits one value into items (default ','); '\n' keeps commas in an item (e.g. a regex). */
+      separator?: ',' | '\n';
+    } & CommonSpec);
 
 interface CommonSpec {
   help: string;
@@ -95,7 +100,9 @@ function expectedForm(spec: OptionSpec): string {
     case 'enum':
       return `one of ${spec.choices.join(', ')}`;
     case 'list':
-      return 'a comma-separated list';
+      return spec.separator === '\n'
+        ? 'one item per flag, or per line of the env var'
+        : 'a comma-separated list';
     case 'address':
       return 'HOST:PORT, such as 0.0.0.0:8080, :8080 or [::1]:8080';
     default:
@@ -136,7 +143,7 @@ function convert(key: string, spec: OptionSpec, raw: string, source: string): un
       return raw;
     case 'list':
       return raw
-        .split(',')
+        .split(spec.separator ?? ',')
         .map((s) => s.trim())
         .filter(Boolean);
     default:

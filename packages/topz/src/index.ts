@@ -16,6 +16,15 @@ export {
 } from './cgroup/paths.ts';
 export { definition } from './definition.ts';
 export { formatAge, formatBytes, formatCommand, formatCpuTime } from './format.ts';
+export {
+  createGroupNamer,
+  type GroupBy,
+  type GroupNamer,
+  type GroupRule,
+  groupByChoices,
+  parseGroupRule,
+} from './group/group-namer.ts';
+export { type GroupSummary, GroupTotals } from './group/group-totals.ts';
 export { createHideFilter, type HideOptions } from './hide.ts';
 export { selectForMetrics } from './metrics/select.ts';
 export { TopzMetrics } from './metrics/topz-metrics.ts';
@@ -27,9 +36,13 @@ export {
   decodeCmdline,
   type IoBytes,
   parseIo,
+  parseOpenFilesLimit,
   parsePasswd,
+  parseSmapsRollup,
   parseStat,
+  parseStatus,
   type StatFields,
+  type StatusFields,
 } from './proc/parse.ts';
 export { ProcessHandle, type ProcessReading, type ReadContext } from './proc/process-handle.ts';
 export { redactArguments, redactCommandLine, redactionMarker } from './redact/command-line.ts';

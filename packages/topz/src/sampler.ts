@@ -27,6 +27,8 @@ export interface SamplerOptions {
   maxHeldFds?: number;
   /** Show command lines whole, secrets included (default: redacted, see redactArguments). */
   showFullCommandLines?: boolean;
+  /** How often PSS and the open-files limit of a process are read again (default 10 s; 0: PSS never). */
+  detailIntervalMs?: number;
 }
 
 /** What the sampler keeps of a process between sweeps. */
@@ -60,6 +62,7 @@ export class Sampler {
   readonly #bootTimeMs: number;
   readonly #maxHeldFds: number;
   readonly #showCommand: (args: string[]) => string;
+  readonly #detailIntervalMs: number;
   #heldFds = 0;
   #lastSweepAt: number | undefined;
 
@@ -72,6 +75,7 @@ export class Sampler {
     this.#selfCgroup = this.#cgroups.locate('self');
     this.#bootTimeMs = Date.now() - readUptimeSeconds(this.#procRoot) * 1000;
     this.#maxHeldFds = options.maxHeldFds ?? Math.floor(this.system.openFilesLimit / 2);
+    this.#detailIntervalMs = options.detailIntervalMs ?? 10_000;
     this.#showCommand = options.showFullCommandLines ? (args) => args.join(' ') : redactCommandLine;
   }
 
@@ -100,6 +104,8 @@ export class Sampler {
       errors,
       countFdsBySize: this.system.countFdsBySize,
       showCommand: this.#showCommand,
+      now: startedAt,
+      detailIntervalMs: this.#detailIntervalMs,
     };
     const limits = new LimitsCache();
     const listed = new Set(pids);

@@ -31,12 +31,26 @@ export interface ProcessInfo {
   /** Page faults since the process started: served from memory (minor), and needing a read (major). */
   minorFaults: number;
   majorFaults: number;
+  /** Times the process gave up the CPU (waiting for I/O, a lock, sleep) and was made to (preempted). */
+  voluntaryContextSwitches: number | null;
+  involuntaryContextSwitches: number | null;
   rssBytes: number;
+  /**
+   * Proportional set size: RSS with each shared page divided among the processes sharing it, from
+   * smaps_rollup (needs the ptrace read check, as io); refreshed every --pss-interval, null when unread.
+   */
+  pssBytes: number | null;
+  /** Memory swapped out (VmSwap of /proc/<pid>/status); null for kernel threads and zombies. */
+  swapBytes: number | null;
   vszBytes: number;
   /** RSS as a share of the machine's MemTotal, as top and the original topz show it. */
   memPercent: number;
   /** Open file descriptors. */
   fds: number | null;
+  /** The process's soft RLIMIT_NOFILE ("Max open files" of /proc/<pid>/limits): where open() fails. */
+  fdLimit: number | null;
+  /** fds as a share of fdLimit; null when either is unknown. */
+  fdLimitPercent: number | null;
   /** Bytes read from and written to storage (read_bytes, write_bytes of /proc/<pid>/io). */
   ioReadBytes: number | null;
   ioWriteBytes: number | null;

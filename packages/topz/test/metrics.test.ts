@@ -118,8 +118,11 @@ describe('TopzMetrics', () => {
       'cmdline',
       'fd',
       'io',
+      'limits',
       'owner',
+      'smaps_rollup',
       'stat',
+      'status',
     ]);
     const usage = await seriesOf(registry, 'topz_cgroup_memory_usage_bytes');
     if (snapshot.cgroup?.memoryUsageBytes) {

@@ -1,5 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { GroupNamer } from '../group/group-namer.ts';
+import { type GroupSummary, GroupTotals } from '../group/group-totals.ts';
 import type { Snapshot } from '../snapshot.ts';
+import { GroupSeries } from './group-series.ts';
 import { ProcessSeries } from './process-series.ts';
 import { selectForMetrics } from './select.ts';
 
@@ -14,6 +17,10 @@ import { selectForMetrics } from './select.ts';
 export class TopzMetrics {
   readonly #maxProcesses: number;
   readonly #processes: ProcessSeries;
+  readonly #groupSeries: GroupSeries;
+  /** Undefined without --group or --group-by. */
+  readonly #groupTotals: GroupTotals | undefined;
+  #groups: GroupSummary[] = [];
   readonly #byState: Gauge<'state'>;
   readonly #threads: Gauge;
   readonly #dropped: Gauge;
@@ -29,10 +36,13 @@ export class TopzMetrics {
   #latest: Snapshot | undefined;
   #shown: Snapshot | undefined;
 
-  constructor(registry: Registry, maxProcesses: number) {
+  /** `groups`: how processes are grouped (--group, --group-by); no group series without it. */
+  constructor(registry: Registry, maxProcesses: number, groups?: { name: GroupNamer; clockTicks: number }) {
     this.#maxProcesses = maxProcesses;
     const collect = () => this.#show();
     this.#processes = new ProcessSeries(registry, collect);
+    this.#groupSeries = new GroupSeries(registry, collect);
+    this.#groupTotals = groups && new GroupTotals(groups.name, groups.clockTicks);
     const registers = [registry];
     const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
       new Gauge<L>({ name, help, labelNames, registers, collect });
@@ -65,7 +75,8 @@ export class TopzMetrics {
       ['file'],
     );
     // Zero from the start, so rate() works from the first scrape.
-    for (const file of ['stat', 'cmdline', 'io', 'fd', 'owner']) this.#readErrors.inc({ file }, 0);
+    for (const file of ['stat', 'status', 'cmdline', 'io', 'fd', 'owner', 'limits', 'smaps_rollup'])
+      this.#readErrors.inc({ file }, 0);
     this.#memoryLimit = gauge(
       'topz_cgroup_memory_limit_bytes',
       "Memory limit of topz's cgroup; absent when unlimited.",
@@ -81,9 +92,13 @@ export class TopzMetrics {
     );
   }
 
-  /** Counts a sweep's events; the snapshot's series are built when next read. */
+  /**
+   * Counts a sweep's events and adds it to the groups (every sweep, so that a process that exits
+   * between two scrapes still counts); the snapshot's series are built when next read.
+   */
   record(snapshot: Snapshot): void {
     this.#latest = snapshot;
+    if (this.#groupTotals) this.#groups = this.#groupTotals.update(snapshot.processes);
     this.#snapshots.inc();
     this.#vanished.inc(snapshot.errors.vanished);
     for (const [file, count] of Object.entries(snapshot.errors.readErrors))
@@ -101,6 +116,7 @@ export class TopzMetrics {
     this.#shown = snapshot;
     const selected = selectForMetrics(snapshot.processes, this.#maxProcesses);
     this.#processes.update(selected);
+    this.#groupSeries.update(this.#groups);
     this.#dropped.set(snapshot.processes.length - selected.length);
     this.#byState.reset();
     for (const [state, count] of Object.entries(snapshot.totals.byState)) this.#byState.set({ state }, count);
