@@ -31,7 +31,11 @@ export interface ProcessInfo {
   /** Page faults since the process started: served from memory (minor), and needing a read (major). */
   minorFaults: number;
   majorFaults: number;
-  /** Times the process gave up the CPU (waiting for I/O, a lock, sleep) and was made to (preempted). */
+  /**
+   * Times the process's main thread gave up the CPU (waiting for I/O, a lock, sleep) and was made to
+   * (preempted): /proc/<pid>/status counts the main thread only, as process-exporter reads it; the
+   * other threads' are in the thread view.
+   */
   voluntaryContextSwitches: number | null;
   involuntaryContextSwitches: number | null;
   rssBytes: number;

@@ -62,7 +62,7 @@ const table: [
   ],
   [
     'topz_group_context_switches_total',
-    'Context switches of a group, by type (voluntary, involuntary); exited members count on.',
+    'Context switches of the main threads of a group, by type (voluntary, involuntary); exited members count on.',
     'counter',
     (g) => [
       [{ type: 'voluntary' }, g.voluntaryContextSwitches],

@@ -40,13 +40,13 @@ const table: [string, string, 'gauge' | 'counter', (p: ProcessInfo) => number | 
   ],
   [
     'topz_process_voluntary_context_switches_total',
-    'Times a watched process gave up the CPU before its time slice ended (waiting for I/O, a lock, sleep).',
+    'Times the main thread of a watched process gave up the CPU before its time slice ended (waiting for I/O, a lock, sleep).',
     'counter',
     (p) => p.voluntaryContextSwitches,
   ],
   [
     'topz_process_involuntary_context_switches_total',
-    'Times a watched process was preempted: a sign of CPU contention or throttling.',
+    'Times the main thread of a watched process was preempted: a sign of CPU contention or throttling.',
     'counter',
     (p) => p.involuntaryContextSwitches,
   ],

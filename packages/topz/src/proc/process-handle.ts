@@ -65,7 +65,7 @@ export const fdsPerHeldHandle = 6;
 /**
  * Reads one process's /proc/<pid> files, sweep after sweep. A held handle keeps them open: reading an
  * open file again costs about half of opening it anew, and an open file keeps naming the same process,
- * so once that process is gone it fails with ESRCH even if its PID was reused. Up to five fds per
+ * so once that process is gone it fails with ESRCH even if its PID was reused. Up to six fds per
  * process, so the sampler holds only as many as its fd budget allows; the others open each file by
  * path, read it and close it at once (one fd at a time), and tell a reused PID by its start time.
  */

@@ -53,8 +53,23 @@ export function showDetails(
           'RSS',
           `${lib.formatBytes(process.rssBytes)}, ${process.memPercent}% of MemTotal${percent(process.memLimitPercent, 'its cgroup limit')}`,
         ],
+        [
+          'PSS, swap',
+          `${process.pssBytes === null ? 'PSS unread (needs the same uid, or CAP_SYS_PTRACE)' : `PSS ${lib.formatBytes(process.pssBytes)}`}, swap ${lib.formatBytes(process.swapBytes)}`,
+        ],
         ['VSZ', lib.formatBytes(process.vszBytes)],
-        ['Open fds', process.fds === null ? 'unreadable' : String(process.fds)],
+        [
+          'Open fds',
+          process.fds === null
+            ? 'unreadable'
+            : `${process.fds}${process.fdLimit === null ? '' : ` of ${process.fdLimit} allowed (RLIMIT_NOFILE, ${process.fdLimitPercent}%)`}`,
+        ],
+        [
+          'Context switches',
+          process.voluntaryContextSwitches === null
+            ? 'unreadable'
+            : `${process.voluntaryContextSwitches} voluntary, ${process.involuntaryContextSwitches} involuntary (main thread)`,
+        ],
         ['Storage I/O', io(process)],
         ['cgroup', process.cgroup ?? 'unknown'],
       ]
