@@ -1,3 +1,5 @@
+import type { CgroupPressure } from './cgroup/pressure.ts';
+
 /**
  * The shapes topz serves: one process, the limits of a cgroup, and a whole snapshot. The JSON of
  * `/api/processes` and `--once --format json` is a Snapshot. Fields /proc would not let topz read are
@@ -77,6 +79,8 @@ export interface CgroupLimits {
   cpuLimitCores: number | null;
 }
 
+export type { CgroupPressure } from './cgroup/pressure.ts';
+
 export interface Totals {
   processes: number;
   threads: number;
@@ -106,6 +110,11 @@ export interface Snapshot {
   memTotalBytes: number;
   /** The limits of topz's own cgroup; null when no cgroup file system is readable. */
   cgroup: CgroupLimits | null;
+  /**
+   * Pressure (PSI), CPU throttling and OOM kills of topz's own cgroup (in a pod, the app's cgroup is
+   * not mounted in topz's container); each null where unreadable, `unavailable` saying why.
+   */
+  pressure: CgroupPressure;
   totals: Totals;
   /** Processes left out by --hide-self / --hide-pause. */
   hidden: number;

@@ -33,6 +33,11 @@ export class TopzMetrics {
   readonly #memoryLimit: Gauge<'cgroup'>;
   readonly #memoryUsage: Gauge<'cgroup'>;
   readonly #cpuLimit: Gauge<'cgroup'>;
+  readonly #pressure: Counter<'cgroup' | 'resource' | 'kind'>;
+  readonly #periods: Counter<'cgroup'>;
+  readonly #throttledPeriods: Counter<'cgroup'>;
+  readonly #throttledSeconds: Counter<'cgroup'>;
+  readonly #oomKills: Counter<'cgroup'>;
   #latest: Snapshot | undefined;
   #shown: Snapshot | undefined;
 
@@ -85,6 +90,33 @@ export class TopzMetrics {
     this.#memoryUsage = gauge('topz_cgroup_memory_usage_bytes', "Memory charged to topz's cgroup.", [
       'cgroup',
     ]);
+    const kernelCounter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new Counter<L>({ name, help, labelNames, registers, collect });
+    this.#pressure = kernelCounter(
+      'topz_cgroup_pressure_seconds_total',
+      "Time tasks of topz's cgroup stalled waiting for a resource (PSI, cgroup v2): kind some (at least one task) or full (all); absent where unreadable.",
+      ['cgroup', 'resource', 'kind'],
+    );
+    this.#periods = kernelCounter(
+      'topz_cgroup_cpu_periods_total',
+      "CFS bandwidth periods of topz's cgroup with runnable tasks (cpu.stat nr_periods).",
+      ['cgroup'],
+    );
+    this.#throttledPeriods = kernelCounter(
+      'topz_cgroup_cpu_throttled_periods_total',
+      "Periods topz's cgroup was throttled by its CPU quota (cpu.stat nr_throttled).",
+      ['cgroup'],
+    );
+    this.#throttledSeconds = kernelCounter(
+      'topz_cgroup_cpu_throttled_seconds_total',
+      "Time topz's cgroup was throttled by its CPU quota.",
+      ['cgroup'],
+    );
+    this.#oomKills = kernelCounter(
+      'topz_cgroup_oom_kills_total',
+      "Processes of topz's cgroup killed by the OOM killer (memory.events oom_kill, v1 memory.oom_control).",
+      ['cgroup'],
+    );
     this.#cpuLimit = gauge(
       'topz_cgroup_cpu_limit_cores',
       "CPU quota of topz's cgroup in cores; absent when unlimited.",
@@ -105,6 +137,32 @@ export class TopzMetrics {
       this.#readErrors.inc({ file }, count);
   }
 
+  /** Counters the kernel keeps (pressure, throttling, OOM kills), shown as read; absent where unreadable. */
+  #showPressure(snapshot: Snapshot): void {
+    const { pressure } = snapshot;
+    const cgroup = pressure.path ?? snapshot.cgroup?.path ?? '';
+    for (const metric of [
+      this.#pressure,
+      this.#periods,
+      this.#throttledPeriods,
+      this.#throttledSeconds,
+      this.#oomKills,
+    ])
+      metric.reset();
+    for (const resource of ['cpu', 'memory', 'io'] as const) {
+      const stall = pressure[resource];
+      if (!stall) continue;
+      this.#pressure.inc({ cgroup, resource, kind: 'some' }, stall.some.totalSeconds);
+      if (stall.full) this.#pressure.inc({ cgroup, resource, kind: 'full' }, stall.full.totalSeconds);
+    }
+    if (pressure.throttling) {
+      this.#periods.inc({ cgroup }, pressure.throttling.periods);
+      this.#throttledPeriods.inc({ cgroup }, pressure.throttling.throttledPeriods);
+      this.#throttledSeconds.inc({ cgroup }, pressure.throttling.throttledSeconds);
+    }
+    if (pressure.oomKills !== null) this.#oomKills.inc({ cgroup }, pressure.oomKills);
+  }
+
   countSnapshotError(): void {
     this.#snapshotErrors.inc();
   }
@@ -123,6 +181,7 @@ export class TopzMetrics {
     this.#threads.set(snapshot.totals.threads);
     this.#duration.set(snapshot.durationMs / 1000);
     this.#timestamp.set(Date.parse(snapshot.time) / 1000);
+    this.#showPressure(snapshot);
     const { cgroup } = snapshot;
     for (const [metric, value] of [
       [this.#memoryLimit, cgroup?.memoryLimitBytes],
