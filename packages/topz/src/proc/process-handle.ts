@@ -150,8 +150,12 @@ export class ProcessHandle {
     if (typeof statusLength === 'string') countFailure(errors, 'status', statusLength);
     const status = typeof statusLength === 'number' ? (parseStatus(buffer.text(statusLength)) ?? null) : null;
     // With PSS off the limit is still read again now and then: prlimit(1) can change it.
-    if (context.now - this.#detailReadAt >= (context.detailIntervalMs || 60_000)) {
-      this.#detailReadAt = context.now;
+    const detailEvery = context.detailIntervalMs || 60_000;
+    if (context.now - this.#detailReadAt >= detailEvery) {
+      // Processes first seen together (all of them at start) would all read smaps_rollup again in one
+      // sweep: the first read is dated back by a random part of the interval to spread the next ones.
+      const first = this.#detailReadAt === Number.NEGATIVE_INFINITY;
+      this.#detailReadAt = context.now - (first ? Math.random() * detailEvery : 0);
       if (this.#readDetails(context) === 'vanished') return 'vanished';
     }
     const io = this.#readIo(context);
