@@ -82,6 +82,17 @@ describe('parseOptions', () => {
     expect(parse(['--include', 'a', '--include', 'b,c']).config.include).toEqual(['a', 'b', 'c']);
   });
 
+  it('keeps commas inside the items of a list split by lines', () => {
+    const lines = { ...table, rule: { type: 'list', separator: '\n', help: 'Rules.' } } as const;
+    const { config } = parseOptions('my-prog', lines, ['--rule', 'a=x{1,3}', '--rule', 'b=y'], {
+      MY_PROG_SOURCE: 'x',
+    });
+    expect(config.rule).toEqual(['a=x{1,3}', 'b=y']);
+    expect(
+      parseOptions('my-prog', lines, [], { MY_PROG_SOURCE: 'x', MY_PROG_RULE: 'a=1,2\nb=3\n' }).config.rule,
+    ).toEqual(['a=1,2', 'b=3']);
+  });
+
   it('reads a secret from a file or its _FILE env var, without the trailing newline', () => {
     const dir = mkdtempSync(join(tmpdir(), 'opts-'));
     const file = join(dir, 'token');

@@ -32,6 +32,7 @@ export async function runTopz(context: TopzContext): Promise<number | undefined>
     procRoot: config.procRoot,
     users: readUsers(),
     showFullCommandLines: config.showFullCommandLines,
+    detailIntervalMs: config.pssInterval,
     hide: createHideFilter({ hideSelf: config.hideSelf, hidePause: config.hidePause, selfPid: process.pid }),
   });
   context.onShutdown('/proc files', () => sampler.close());
@@ -44,7 +45,11 @@ export async function runTopz(context: TopzContext): Promise<number | undefined>
     return 0;
   }
 
-  const metrics = new TopzMetrics(context.metrics, config.metricsMaxProcesses);
+  const metrics = new TopzMetrics(
+    context.metrics,
+    config.metricsMaxProcesses,
+    settings.groupNamer && { name: settings.groupNamer, clockTicks: sampler.system.clockTicks },
+  );
   const loop = new SamplingLoop(sampler, {
     intervalMs: settings.intervalMs,
     onSnapshot: (snapshot) => metrics.record(snapshot),

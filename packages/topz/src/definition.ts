@@ -29,6 +29,11 @@ export const definition: ProgramDefinition<typeof options> = {
       help: 'The latest snapshot as JSON (processes, totals, cgroup, history); 503 until the first.',
     },
     {
+      method: 'GET',
+      path: '/api/processes/<pid>/threads',
+      help: "A process's threads (/proc/<pid>/task): tid, name, state, CPU% since the previous request for it, CPU time, context switches; 404 for a PID not in the latest snapshot, {exited: true} for one gone since.",
+    },
+    {
       method: 'POST',
       path: '/api/processes/<pid>/signal',
       help: 'Only with --allow-signals and its bearer token: send TERM, INT, HUP, KILL, USR1, USR2 or QUIT.',

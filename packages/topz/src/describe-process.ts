@@ -58,10 +58,19 @@ export function describeProcess(
     cpuSystemSeconds: stat.stime / clockTicks,
     minorFaults: stat.minorFaults,
     majorFaults: stat.majorFaults,
+    voluntaryContextSwitches: reading.status?.voluntaryContextSwitches ?? null,
+    involuntaryContextSwitches: reading.status?.involuntaryContextSwitches ?? null,
     rssBytes,
+    pssBytes: reading.pssBytes,
+    swapBytes: reading.status?.swapBytes ?? null,
     vszBytes: stat.vszBytes,
     memPercent: memTotalBytes > 0 ? roundHundredth((rssBytes / memTotalBytes) * 100) : 0,
     fds: reading.fds,
+    fdLimit: reading.openFilesLimit,
+    fdLimitPercent:
+      reading.fds !== null && reading.openFilesLimit
+        ? roundTenth((reading.fds / reading.openFilesLimit) * 100)
+        : null,
     ioReadBytes: reading.io?.readBytes ?? null,
     ioWriteBytes: reading.io?.writeBytes ?? null,
     cgroup: cgroup?.path ?? null,

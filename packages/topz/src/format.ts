@@ -42,3 +42,34 @@ export function formatCpuTime(seconds: number): string {
 export function formatCommand(process: { cmdline: string; comm: string }): string {
   return (process.cmdline === '' ? `[${process.comm}]` : process.cmdline).replace(/\p{Cc}/gu, '?');
 }
+
+/**
+ * Pressure of topz's cgroup in one line: PSI `some` averages over 10 s, throttling and OOM kills, then
+ * what cannot be read and why. Takes the shape of CgroupPressure (structurally: this stands alone).
+ */
+export function formatPressure(pressure: {
+  path: string | null;
+  cpu: { some: { avg10: number } } | null;
+  memory: { some: { avg10: number } } | null;
+  io: { some: { avg10: number } } | null;
+  throttling: { periods: number; throttledPeriods: number; throttledSeconds: number } | null;
+  oomKills: number | null;
+  unavailable: string[];
+}): string {
+  const parts: string[] = [];
+  const stalls = (['cpu', 'memory', 'io'] as const)
+    .map((name) => (pressure[name] ? `${name} ${pressure[name].some.avg10.toFixed(2)}%` : ''))
+    .filter(Boolean);
+  if (stalls.length > 0) parts.push(`pressure (some, avg10) ${stalls.join(', ')}`);
+  const throttling = pressure.throttling;
+  if (throttling) {
+    parts.push(
+      `throttled ${throttling.throttledPeriods} of ${throttling.periods} periods (${throttling.throttledSeconds.toFixed(1)}s)`,
+    );
+  }
+  if (pressure.oomKills !== null) parts.push(`${pressure.oomKills} OOM kills`);
+  const known = parts.length > 0 ? `${parts.join('; ')}` : 'no pressure readable';
+  return pressure.unavailable.length > 0
+    ? `${known}. Not readable: ${pressure.unavailable.join('; ')}`
+    : known;
+}

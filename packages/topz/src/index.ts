@@ -11,11 +11,28 @@ export {
   type CgroupLocation,
   type CgroupMount,
   locateCgroup,
+  locatePressureDirs,
   parseCgroupMounts,
   parseProcCgroup,
 } from './cgroup/paths.ts';
+export {
+  type CgroupPressure,
+  type PressureDirs,
+  parsePressure,
+  readCgroupPressure,
+  type Stall,
+} from './cgroup/pressure.ts';
 export { definition } from './definition.ts';
-export { formatAge, formatBytes, formatCommand, formatCpuTime } from './format.ts';
+export { formatAge, formatBytes, formatCommand, formatCpuTime, formatPressure } from './format.ts';
+export {
+  createGroupNamer,
+  type GroupBy,
+  type GroupNamer,
+  type GroupRule,
+  groupByChoices,
+  parseGroupRule,
+} from './group/group-namer.ts';
+export { type GroupSummary, GroupTotals } from './group/group-totals.ts';
 export { createHideFilter, type HideOptions } from './hide.ts';
 export { selectForMetrics } from './metrics/select.ts';
 export { TopzMetrics } from './metrics/topz-metrics.ts';
@@ -27,11 +44,16 @@ export {
   decodeCmdline,
   type IoBytes,
   parseIo,
+  parseOpenFilesLimit,
   parsePasswd,
+  parseSmapsRollup,
   parseStat,
+  parseStatus,
   type StatFields,
+  type StatusFields,
 } from './proc/parse.ts';
 export { ProcessHandle, type ProcessReading, type ReadContext } from './proc/process-handle.ts';
+export { type ThreadInfo, ThreadReader, type ThreadsAnswer, type ThreadsView } from './proc/threads.ts';
 export { redactArguments, redactCommandLine, redactionMarker } from './redact/command-line.ts';
 export { isSecretName } from './redact/secret-names.ts';
 export { renderSummary, renderTable, type SortKey, sortKeys, type TableOptions } from './render-text.ts';

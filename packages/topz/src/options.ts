@@ -1,4 +1,5 @@
 import type { OptionTable } from '@toolkit/lifecycle';
+import { groupByChoices } from './group/group-namer.ts';
 
 /** topz's options: flags `--kebab-name`, env `TOPZ_SNAKE_NAME`; --help and the docs come from here. */
 export const options = {
@@ -46,7 +47,23 @@ export const options = {
     type: 'integer',
     default: 100,
     min: 0,
-    help: 'Most processes with per-process series on /metrics (top half by CPU, the rest by RSS); topz_metrics_dropped_processes counts the others.',
+    help: 'Most processes with per-process series (labels pid, comm) on /metrics (top half by CPU, the rest by RSS); topz_metrics_dropped_processes counts the others. 0 turns the per-process series off: use --group-by or --group for series that outlive a restart.',
+  },
+  groupBy: {
+    type: 'enum',
+    choices: groupByChoices,
+    help: "Add topz_group_* series (label group) for processes grouped by name: comm (the kernel's 15-character name), exe (base name of the first argument) or cmdline (the whole command line, secrets redacted: many groups if arguments vary). Counters keep what exited members added.",
+  },
+  group: {
+    type: 'list',
+    separator: '\n',
+    placeholder: 'NAME=REGEX',
+    help: 'A named group of topz_group_* series: the processes whose command line (as shown, secrets redacted) matches REGEX. Repeatable (the env var takes one per line); the first rule that matches wins, then --group-by names the rest; without --group-by the rest are in no group.',
+  },
+  pssInterval: {
+    type: 'duration',
+    default: '10s',
+    help: "How often each process's PSS (smaps_rollup, which walks its whole memory map: costly for large processes) and open-files limit are read again; 0 never reads PSS.",
   },
   accessToken: {
     type: 'secret',

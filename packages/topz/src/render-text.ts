@@ -1,4 +1,4 @@
-import { formatAge, formatBytes, formatCommand, formatCpuTime } from './format.ts';
+import { formatAge, formatBytes, formatCommand, formatCpuTime, formatPressure } from './format.ts';
 import type { ProcessInfo, Snapshot } from './snapshot.ts';
 
 export const sortKeys = ['cpu', 'mem', 'pid'] as const;
@@ -98,5 +98,6 @@ export function renderSummary(snapshot: Snapshot): string {
     const cpu = cgroup.cpuLimitCores === null ? 'no quota' : `quota ${cgroup.cpuLimitCores} cores`;
     lines.push(`cgroup v${cgroup.version} ${cgroup.path}: memory ${used}${memory}; CPU ${cpu}`);
   }
+  lines.push(`Pressure of topz's cgroup: ${formatPressure(snapshot.pressure)}`);
   return `${lines.join('\n')}\n\n`;
 }

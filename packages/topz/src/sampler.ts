@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { CgroupLocator, LimitsCache, readCgroupMounts } from './cgroup/locator.ts';
 import type { CgroupLocation } from './cgroup/paths.ts';
+import { type PressureDirs, readCgroupPressure } from './cgroup/pressure.ts';
 import { describeProcess, type PreviousReading, type SweepFacts } from './describe-process.ts';
 import { ReadBuffer } from './proc/files.ts';
 import {
@@ -27,6 +28,8 @@ export interface SamplerOptions {
   maxHeldFds?: number;
   /** Show command lines whole, secrets included (default: redacted, see redactArguments). */
   showFullCommandLines?: boolean;
+  /** How often PSS and the open-files limit of a process are read again (default 10 s; 0: PSS never). */
+  detailIntervalMs?: number;
 }
 
 /** What the sampler keeps of a process between sweeps. */
@@ -56,10 +59,12 @@ export class Sampler {
   readonly #buffer = new ReadBuffer();
   readonly #cgroups: CgroupLocator;
   readonly #selfCgroup: CgroupLocation | null;
+  readonly #selfPressure: PressureDirs;
   /** Wall-clock boot time, fixed once so start times do not jitter between sweeps. */
   readonly #bootTimeMs: number;
   readonly #maxHeldFds: number;
   readonly #showCommand: (args: string[]) => string;
+  readonly #detailIntervalMs: number;
   #heldFds = 0;
   #lastSweepAt: number | undefined;
 
@@ -70,8 +75,15 @@ export class Sampler {
     this.system = readSystemInfo(this.#procRoot);
     this.#cgroups = new CgroupLocator(this.#procRoot, readCgroupMounts(this.#procRoot));
     this.#selfCgroup = this.#cgroups.locate('self');
+    this.#selfPressure = this.#cgroups.pressureDirs('self') ?? {
+      unified: null,
+      unifiedPath: null,
+      cpuV1: null,
+      memoryV1: null,
+    };
     this.#bootTimeMs = Date.now() - readUptimeSeconds(this.#procRoot) * 1000;
     this.#maxHeldFds = options.maxHeldFds ?? Math.floor(this.system.openFilesLimit / 2);
+    this.#detailIntervalMs = options.detailIntervalMs ?? 10_000;
     this.#showCommand = options.showFullCommandLines ? (args) => args.join(' ') : redactCommandLine;
   }
 
@@ -100,6 +112,8 @@ export class Sampler {
       errors,
       countFdsBySize: this.system.countFdsBySize,
       showCommand: this.#showCommand,
+      now: startedAt,
+      detailIntervalMs: this.#detailIntervalMs,
     };
     const limits = new LimitsCache();
     const listed = new Set(pids);
@@ -131,6 +145,7 @@ export class Sampler {
       cpuCount: this.system.cpuCount,
       memTotalBytes: this.system.memTotalBytes,
       cgroup: this.#selfCgroup ? limits.get(this.#selfCgroup) : null,
+      pressure: readCgroupPressure(this.#selfPressure),
       totals: sumTotals(processes),
       hidden,
       errors,

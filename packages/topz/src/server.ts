@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, sendJson, sendText } from '@toolkit/lifecycle';
 import type { AccessControl } from './access/access-control.ts';
+import { ThreadReader } from './proc/threads.ts';
 import { renderTable, type SortKey, sortKeys } from './render-text.ts';
 import type { HistoryPoint } from './sampling-loop.ts';
 import {
@@ -12,6 +13,7 @@ import {
   sendSignal,
 } from './signal.ts';
 import type { Snapshot } from './snapshot.ts';
+import { readUptimeSeconds } from './system.ts';
 import { renderPage } from './web/page.ts';
 
 export interface Routes {
@@ -29,6 +31,7 @@ export interface Routes {
 /** topz's routes on --addr: `/`, `/topz`, `/api/processes`, the signal endpoint, and the admin routes. */
 export function createRequestHandler(routes: Routes): (req: IncomingMessage, res: ServerResponse) => void {
   const page = renderPage();
+  const threads = new ThreadReader(routes.procRoot);
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const signalPath = /^\/api\/processes\/(\d{1,10})\/signal$/.exec(url.pathname);
@@ -57,10 +60,20 @@ export function createRequestHandler(routes: Routes): (req: IncomingMessage, res
       });
       return void res.end(page.html);
     }
-    if (url.pathname !== '/topz' && url.pathname !== '/api/processes')
+    const threadsPath = /^\/api\/processes\/(\d{1,10})\/threads$/.exec(url.pathname);
+    if (url.pathname !== '/topz' && url.pathname !== '/api/processes' && !threadsPath)
       return sendText(res, 404, 'not found\n');
     const snapshot = routes.snapshots.latest;
     if (!snapshot) return sendText(res, 503, 'no snapshot yet: the first comes one --interval after start\n');
+    if (threadsPath) {
+      const pid = Number(threadsPath[1]);
+      const target = snapshot.processes.find((process) => process.pid === pid);
+      if (!target) return sendJson(res, 404, { error: `no process ${pid} in the latest snapshot` });
+      const view = threads.read(pid, target.startTicks, readUptimeSeconds(routes.procRoot));
+      // Exited since the snapshot: a race the page meets each time a process ends, not an error.
+      if (view === 'vanished') return sendJson(res, 200, { pid, exited: true, threads: [] });
+      return sendJson(res, 200, view);
+    }
     if (url.pathname === '/api/processes') {
       return sendJson(res, 200, {
         ...snapshot,

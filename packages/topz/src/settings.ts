@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { badOption, type Config, UsageError } from '@toolkit/lifecycle';
 import { type AccessControl, createAccessControl, parseUsersFile } from './access/access-control.ts';
+import { createGroupNamer, type GroupBy, type GroupNamer, parseGroupRule } from './group/group-namer.ts';
 import type { options } from './options.ts';
 
 /** The options as topz runs with them, checked together (the option parser checks each alone). */
@@ -10,6 +11,8 @@ export interface Settings {
   signalToken: string | undefined;
   /** Who may read the page, API and metrics; undefined when open to all. */
   access: AccessControl | undefined;
+  /** Names each process's group for the topz_group_* series; undefined without --group or --group-by. */
+  groupNamer: GroupNamer | undefined;
   /** Options given that have no effect here, in words for the log. */
   ignored: string[];
 }
@@ -23,12 +26,15 @@ export function deriveSettings(config: Config<typeof options>): Settings {
     throw badOption('interval', `expected at least ${minIntervalMs}ms, got ${intervalMs}ms`);
   }
   const access = deriveAccess(config);
+  const groupNamer = deriveGroupNamer(config);
   const ignored: string[] = [];
   if (!config.once && config.format !== 'text') ignored.push('--format applies to --once only');
+  if (config.once && groupNamer)
+    ignored.push('--group and --group-by shape /metrics, which --once does not serve');
   if (!config.allowSignals) {
     if (config.signalToken !== undefined)
       ignored.push('a signal token is set but --allow-signals is not: signals stay off');
-    return { intervalMs, signalToken: undefined, access, ignored };
+    return { intervalMs, signalToken: undefined, access, groupNamer, ignored };
   }
   const token = config.signalToken;
   if (token === undefined || token === '') {
@@ -44,7 +50,23 @@ export function deriveSettings(config: Config<typeof options>): Settings {
       `expected at least ${minTokenLength} characters (e.g. openssl rand -hex 32), got ${token.length}`,
     );
   }
-  return { intervalMs, signalToken: token, access, ignored };
+  return { intervalMs, signalToken: token, access, groupNamer, ignored };
+}
+
+function deriveGroupNamer(config: Config<typeof options>): GroupNamer | undefined {
+  const rules = config.group.map((text) => {
+    try {
+      return parseGroupRule(text);
+    } catch (error) {
+      throw new SettingsError('group', `--group: ${(error as Error).message}`);
+    }
+  });
+  const names = new Set<string>();
+  for (const { name } of rules) {
+    if (names.has(name)) throw new SettingsError('group', `--group: ${name} is named twice`);
+    names.add(name);
+  }
+  return createGroupNamer(rules, config.groupBy as GroupBy | undefined);
 }
 
 function deriveAccess(config: Config<typeof options>): AccessControl | undefined {

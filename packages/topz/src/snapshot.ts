@@ -1,3 +1,5 @@
+import type { CgroupPressure } from './cgroup/pressure.ts';
+
 /**
  * The shapes topz serves: one process, the limits of a cgroup, and a whole snapshot. The JSON of
  * `/api/processes` and `--once --format json` is a Snapshot. Fields /proc would not let topz read are
@@ -31,12 +33,30 @@ export interface ProcessInfo {
   /** Page faults since the process started: served from memory (minor), and needing a read (major). */
   minorFaults: number;
   majorFaults: number;
+  /**
+   * Times the process's main thread gave up the CPU (waiting for I/O, a lock, sleep) and was made to
+   * (preempted): /proc/<pid>/status counts the main thread only, as process-exporter reads it; the
+   * other threads' are in the thread view.
+   */
+  voluntaryContextSwitches: number | null;
+  involuntaryContextSwitches: number | null;
   rssBytes: number;
+  /**
+   * Proportional set size: RSS with each shared page divided among the processes sharing it, from
+   * smaps_rollup (needs the ptrace read check, as io); refreshed every --pss-interval, null when unread.
+   */
+  pssBytes: number | null;
+  /** Memory swapped out (VmSwap of /proc/<pid>/status); null for kernel threads and zombies. */
+  swapBytes: number | null;
   vszBytes: number;
   /** RSS as a share of the machine's MemTotal, as top and the original topz show it. */
   memPercent: number;
   /** Open file descriptors. */
   fds: number | null;
+  /** The process's soft RLIMIT_NOFILE ("Max open files" of /proc/<pid>/limits): where open() fails. */
+  fdLimit: number | null;
+  /** fds as a share of fdLimit; null when either is unknown. */
+  fdLimitPercent: number | null;
   /** Bytes read from and written to storage (read_bytes, write_bytes of /proc/<pid>/io). */
   ioReadBytes: number | null;
   ioWriteBytes: number | null;
@@ -58,6 +78,8 @@ export interface CgroupLimits {
   /** The lowest CPU quota of the cgroup and its ancestors, in cores (quota ÷ period); null when unlimited. */
   cpuLimitCores: number | null;
 }
+
+export type { CgroupPressure } from './cgroup/pressure.ts';
 
 export interface Totals {
   processes: number;
@@ -88,6 +110,11 @@ export interface Snapshot {
   memTotalBytes: number;
   /** The limits of topz's own cgroup; null when no cgroup file system is readable. */
   cgroup: CgroupLimits | null;
+  /**
+   * Pressure (PSI), CPU throttling and OOM kills of topz's own cgroup (in a pod, the app's cgroup is
+   * not mounted in topz's container); each null where unreadable, `unavailable` saying why.
+   */
+  pressure: CgroupPressure;
   totals: Totals;
   /** Processes left out by --hide-self / --hide-pause. */
   hidden: number;

@@ -96,6 +96,10 @@ describe('usage errors exit 2 and name the option', () => {
     [['--interval', '10ms'], /--interval: expected at least 100ms/],
     [['--format', 'xml', '--once'], /--format: invalid value "xml"/],
     [['--allow-signals'], /--allow-signals needs a token/],
+    [['--group', 'web'], /--group: expected NAME=REGEX, got "web"/],
+    [['--group', 'web=(unclosed'], /--group: web: Invalid regular expression/],
+    [['--group', 'a=x', '--group', 'a=y'], /--group: a is named twice/],
+    [['--group-by', 'user'], /--group-by: invalid value "user"/],
     [['--allow-signals', '--signal-token', 'short'], /--signal-token: expected at least 16 characters/],
   ])('%j', (args, message) => {
     const result = runTopz(args);

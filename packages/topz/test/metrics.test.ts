@@ -118,8 +118,11 @@ describe('TopzMetrics', () => {
       'cmdline',
       'fd',
       'io',
+      'limits',
       'owner',
+      'smaps_rollup',
       'stat',
+      'status',
     ]);
     const usage = await seriesOf(registry, 'topz_cgroup_memory_usage_bytes');
     if (snapshot.cgroup?.memoryUsageBytes) {
@@ -127,6 +130,13 @@ describe('TopzMetrics', () => {
         { labels: { cgroup: snapshot.cgroup.path }, value: snapshot.cgroup.memoryUsageBytes },
       ]);
     }
+    // Pressure of topz's own cgroup: the kernel's counters as read, absent where unreadable.
+    const pressure = await seriesOf(registry, 'topz_cgroup_pressure_seconds_total');
+    const cpuSome = pressure.find((s) => s.labels.resource === 'cpu' && s.labels.kind === 'some');
+    expect(cpuSome?.value).toBe(snapshot.pressure.cpu?.some.totalSeconds);
+    expect((await seriesOf(registry, 'topz_cgroup_oom_kills_total'))[0]?.value).toBe(
+      snapshot.pressure.oomKills ?? undefined,
+    );
     // Unlimited here means no series at all, rather than a 0 that would read as "no memory allowed".
     const limit = await seriesOf(registry, 'topz_cgroup_memory_limit_bytes');
     expect(limit).toHaveLength(snapshot.cgroup?.memoryLimitBytes ? 1 : 0);

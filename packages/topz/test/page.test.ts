@@ -74,11 +74,11 @@ describe.skipIf(skip)('the web page, in Chromium', () => {
     page.$$eval(`#rows tr td:nth-child(${index})`, (cells) => cells.map((cell) => cell.textContent ?? ''));
 
   it('shows the processes, keeps updating, sorts, filters, draws a tree, and signals', async () => {
-    const marker = children.spawn('sleep', ['36']);
+    const marker = children.spawn('sleep', ['136']);
     await waitForExec(marker.pid!, 'sleep');
     await page.goto(base);
     await row(marker.pid!).waitFor({ timeout: 10_000 });
-    expect(await row(marker.pid!).locator('td').last().textContent()).toBe('sleep 36');
+    expect(await row(marker.pid!).locator('td').last().textContent()).toBe('sleep 136');
     expect(await row(marker.pid!).locator('td').nth(1).textContent()).toBe(String(process.pid));
 
     // Live: the sample time moves on and the history charts gain points.
@@ -102,9 +102,9 @@ describe.skipIf(skip)('the web page, in Chromium', () => {
     expect(cpus).toEqual([...cpus].sort((a, b) => b - a));
 
     // Filter: only matching rows stay.
-    await page.fill('#filter', 'sleep 36');
+    await page.fill('#filter', 'sleep 136');
     await page.waitForFunction(() => document.querySelectorAll('#rows tr').length <= 2);
-    for (const command of await column(15)) expect(command).toContain('sleep 36');
+    for (const command of await column(15)) expect(command).toContain('sleep 136');
     expect(await row(marker.pid!).count()).toBe(1);
 
     // Tree: the marker sits under this test process, indented.
@@ -112,12 +112,22 @@ describe.skipIf(skip)('the web page, in Chromium', () => {
     await page.check('#tree');
     const order = (await column(1)).map(Number);
     expect(order.indexOf(marker.pid!)).toBeGreaterThan(order.indexOf(process.pid));
-    expect(await row(marker.pid!).locator('td').last().textContent()).toBe('└ sleep 36');
+    expect(await row(marker.pid!).locator('td').last().textContent()).toBe('└ sleep 136');
 
     // Details and the signal form: TERM really reaches the process.
     await row(marker.pid!).click();
     await expect.poll(() => page.textContent('#details-title')).toBe(`PID ${marker.pid} · sleep`);
     expect(await page.isVisible('#signal-form')).toBe(true);
+    // The new fields, and the process expanded into its threads (sleep has one: itself).
+    const fields = (await page.textContent('#details-fields')) ?? '';
+    expect(fields).toMatch(/Open fds\d+ of \d+ allowed \(RLIMIT_NOFILE/);
+    expect(fields).toMatch(/Context switches\d+ voluntary, \d+ involuntary/);
+    expect(fields).toMatch(/PSS, swapPSS [\d.]+[KM], swap 0B/);
+    const threadCells = (column: number) =>
+      page.$$eval(`#thread-rows tr td:nth-child(${column})`, (cells) => cells.map((c) => c.textContent));
+    await expect.poll(() => threadCells(1), { timeout: 5000 }).toEqual([String(marker.pid)]);
+    expect(await threadCells(2)).toEqual(['sleep']);
+    expect(await page.textContent('#threads-note')).toMatch(/^1 threads; CPU% over/);
     const exited = new Promise((resolve) => marker.once('exit', (_, signal) => resolve(signal)));
     await page.selectOption('#signal-form select', 'TERM');
     await page.fill('#signal-form input[name="token"]', token);

@@ -9,8 +9,15 @@ import {
   listen,
 } from '@toolkit/lifecycle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRequestHandler, Sampler, SamplingLoop, type Snapshot, TopzMetrics } from '../src/index.ts';
-import { Children, readProc, waitFor, waitForExec } from './helpers/children.ts';
+import {
+  createRequestHandler,
+  Sampler,
+  SamplingLoop,
+  type Snapshot,
+  type ThreadsView,
+  TopzMetrics,
+} from '../src/index.ts';
+import { Children, machineIsQuiet, readProc, waitFor, waitForExec } from './helpers/children.ts';
 
 const token = 'a-test-token-of-32-characters-xx';
 const children = new Children();
@@ -112,6 +119,45 @@ describe('routes', () => {
       ppid: process.ppid,
       cmdline: expect.stringContaining('node'),
     });
+  });
+
+  it('serves the threads of a process: names and states as /proc/<pid>/task, CPU% between requests', async () => {
+    // A busy worker thread beside an idle main thread.
+    const child = children.node(
+      "const { Worker } = require('node:worker_threads'); new Worker('for (;;) {}', { eval: true }); setInterval(() => {}, 1000);",
+    );
+    // A plain node has 7 threads (MainThread, DelayedTaskSche, 4 V8Worker, SignalInspector); the worker is one more.
+    await waitFor(
+      () => Number(/^Threads:\s+(\d+)/m.exec(readProc(child.pid!, 'status') ?? '')?.[1]) >= 8,
+      10_000,
+      'the worker',
+    );
+    await nextSnapshot((s) => s.processes.some((p) => p.pid === child.pid));
+    const url = `${plain}/api/processes/${child.pid}/threads`;
+    const first = await (await fetch(url)).json();
+    expect(first).toMatchObject({
+      pid: child.pid,
+      intervalMs: 0,
+      cpuScale: 'percent of one core: 100 = one full core',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    const view = (await response.json()) as ThreadsView;
+    expect(view.intervalMs).toBeGreaterThanOrEqual(450);
+    const tids = view.threads.map((t) => t.tid);
+    expect(tids).toContain(child.pid);
+    for (const thread of view.threads) {
+      const comm = readProc(child.pid!, `task/${thread.tid}/comm`);
+      if (comm !== undefined) expect(thread.name).toBe(comm.trim());
+      expect(thread.state).toMatch(/^[RSDZTtIXP]$/);
+    }
+    // The busy thread (not the main one) leads; a whole core only where the machine has one free.
+    const busiest = [...view.threads].sort((a, b) => b.cpuPercent - a.cpuPercent)[0]!;
+    expect(busiest.tid).not.toBe(child.pid);
+    expect(busiest.cpuPercent).toBeGreaterThan(machineIsQuiet() ? 50 : 5);
+    expect(view.threads.find((t) => t.tid === child.pid)!.cpuPercent).toBeLessThan(busiest.cpuPercent);
+    expect((await fetch(`${plain}/api/processes/999999999/threads`)).status).toBe(404);
   });
 
   it('serves /metrics with topz_ series, capped, beside the default process_ metrics of topz itself', async () => {

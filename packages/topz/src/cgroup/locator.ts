@@ -5,9 +5,11 @@ import {
   type CgroupLocation,
   type CgroupMount,
   locateCgroup,
+  locatePressureDirs,
   parseCgroupMounts,
   parseProcCgroup,
 } from './paths.ts';
+import type { PressureDirs } from './pressure.ts';
 
 /** The cgroup hierarchies topz has mounted (from its own mountinfo); empty when it has none. */
 export function readCgroupMounts(procRoot: string): CgroupMount[] {
@@ -39,6 +41,19 @@ export class CgroupLocator {
   constructor(procRoot: string, mounts: readonly CgroupMount[]) {
     this.#procRoot = procRoot;
     this.#mounts = mounts;
+  }
+
+  /** Where a process's pressure files are; null when its cgroup file is unreadable or none is mounted. */
+  pressureDirs(pid: number | 'self'): PressureDirs | null {
+    if (this.#mounts.length === 0) return null;
+    try {
+      return locatePressureDirs(
+        parseProcCgroup(readFileSync(`${this.#procRoot}/${pid}/cgroup`, 'latin1')),
+        this.#mounts,
+      );
+    } catch {
+      return null;
+    }
   }
 
   locate(pid: number | 'self'): CgroupLocation | null {

@@ -18,6 +18,15 @@ export interface ControllerDir {
   top: string;
 }
 
+/** Where the files of one cgroup are: its v2 directory and its v1 cpu and memory directories. */
+export interface PressureDirs {
+  unified: ControllerDir | null;
+  /** The v2 path as /proc/<pid>/cgroup gives it. */
+  unifiedPath: string | null;
+  cpuV1: ControllerDir | null;
+  memoryV1: ControllerDir | null;
+}
+
 export interface CgroupLocation {
   /** The path as /proc/<pid>/cgroup gives it: the v2 path, else the v1 memory (or cpu) path. */
   path: string;
@@ -69,6 +78,23 @@ export function locateCgroup(
   const path = procCgroup.get('');
   if (!unified.mounted || path === undefined) return null;
   return { path, version: 2, memory: unified.dir, cpu: unified.dir };
+}
+
+/**
+ * The directories pressure and throttling are read from: the v2 one (PSI lives only there, even on a
+ * hybrid host whose limits are v1) and the v1 cpu and memory ones.
+ */
+export function locatePressureDirs(
+  procCgroup: Map<string, string>,
+  mounts: readonly CgroupMount[],
+): PressureDirs {
+  const unified = locateController(procCgroup, mounts, '').dir;
+  return {
+    unified,
+    unifiedPath: unified ? (procCgroup.get('') ?? null) : null,
+    cpuV1: locateController(procCgroup, mounts, 'cpu').dir,
+    memoryV1: locateController(procCgroup, mounts, 'memory').dir,
+  };
 }
 
 /** `controller` '' means the v2 hierarchy. `mounted` tells whether topz sees that hierarchy at all. */

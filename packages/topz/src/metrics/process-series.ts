@@ -39,6 +39,18 @@ const table: [string, string, 'gauge' | 'counter', (p: ProcessInfo) => number | 
     (p) => p.majorFaults,
   ],
   [
+    'topz_process_voluntary_context_switches_total',
+    'Times the main thread of a watched process gave up the CPU before its time slice ended (waiting for I/O, a lock, sleep).',
+    'counter',
+    (p) => p.voluntaryContextSwitches,
+  ],
+  [
+    'topz_process_involuntary_context_switches_total',
+    'Times the main thread of a watched process was preempted: a sign of CPU contention or throttling.',
+    'counter',
+    (p) => p.involuntaryContextSwitches,
+  ],
+  [
     'topz_process_cpu_usage_cores',
     'CPU a watched process used over the last sampling interval, in cores (1 = one full core).',
     'gauge',
@@ -49,6 +61,18 @@ const table: [string, string, 'gauge' | 'counter', (p: ProcessInfo) => number | 
     'Resident set size of a watched process.',
     'gauge',
     (p) => p.rssBytes,
+  ],
+  [
+    'topz_process_proportional_memory_bytes',
+    'Proportional set size (PSS, shared pages split among their sharers) of a watched process, from smaps_rollup every --pss-interval; absent where /proc refuses.',
+    'gauge',
+    (p) => p.pssBytes,
+  ],
+  [
+    'topz_process_swap_bytes',
+    'Memory of a watched process swapped out (VmSwap).',
+    'gauge',
+    (p) => p.swapBytes,
   ],
   [
     'topz_process_virtual_memory_bytes',
@@ -62,6 +86,12 @@ const table: [string, string, 'gauge' | 'counter', (p: ProcessInfo) => number | 
     'Open file descriptors of a watched process; absent where /proc refuses.',
     'gauge',
     (p) => p.fds,
+  ],
+  [
+    'topz_process_max_fds',
+    "A watched process's open-files limit (soft RLIMIT_NOFILE): open() fails with EMFILE beyond it.",
+    'gauge',
+    (p) => p.fdLimit,
   ],
   [
     'topz_process_io_read_bytes_total',

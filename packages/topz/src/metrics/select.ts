@@ -7,6 +7,7 @@ import type { ProcessInfo } from '../snapshot.ts';
  */
 export function selectForMetrics(processes: readonly ProcessInfo[], max: number): ProcessInfo[] {
   if (processes.length <= max) return [...processes];
+  if (max === 0) return [];
   const byCpu = [...processes].sort((a, b) => b.cpuPercent - a.cpuPercent || a.pid - b.pid);
   const selected = new Set(byCpu.slice(0, Math.ceil(max / 2)));
   const byRss = [...processes].sort((a, b) => b.rssBytes - a.rssBytes || a.pid - b.pid);

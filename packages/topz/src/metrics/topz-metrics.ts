@@ -1,5 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { GroupNamer } from '../group/group-namer.ts';
+import { type GroupSummary, GroupTotals } from '../group/group-totals.ts';
 import type { Snapshot } from '../snapshot.ts';
+import { GroupSeries } from './group-series.ts';
 import { ProcessSeries } from './process-series.ts';
 import { selectForMetrics } from './select.ts';
 
@@ -14,6 +17,10 @@ import { selectForMetrics } from './select.ts';
 export class TopzMetrics {
   readonly #maxProcesses: number;
   readonly #processes: ProcessSeries;
+  readonly #groupSeries: GroupSeries;
+  /** Undefined without --group or --group-by. */
+  readonly #groupTotals: GroupTotals | undefined;
+  #groups: GroupSummary[] = [];
   readonly #byState: Gauge<'state'>;
   readonly #threads: Gauge;
   readonly #dropped: Gauge;
@@ -26,13 +33,21 @@ export class TopzMetrics {
   readonly #memoryLimit: Gauge<'cgroup'>;
   readonly #memoryUsage: Gauge<'cgroup'>;
   readonly #cpuLimit: Gauge<'cgroup'>;
+  readonly #pressure: Counter<'cgroup' | 'resource' | 'kind'>;
+  readonly #periods: Counter<'cgroup'>;
+  readonly #throttledPeriods: Counter<'cgroup'>;
+  readonly #throttledSeconds: Counter<'cgroup'>;
+  readonly #oomKills: Counter<'cgroup'>;
   #latest: Snapshot | undefined;
   #shown: Snapshot | undefined;
 
-  constructor(registry: Registry, maxProcesses: number) {
+  /** `groups`: how processes are grouped (--group, --group-by); no group series without it. */
+  constructor(registry: Registry, maxProcesses: number, groups?: { name: GroupNamer; clockTicks: number }) {
     this.#maxProcesses = maxProcesses;
     const collect = () => this.#show();
     this.#processes = new ProcessSeries(registry, collect);
+    this.#groupSeries = new GroupSeries(registry, collect);
+    this.#groupTotals = groups && new GroupTotals(groups.name, groups.clockTicks);
     const registers = [registry];
     const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
       new Gauge<L>({ name, help, labelNames, registers, collect });
@@ -65,7 +80,8 @@ export class TopzMetrics {
       ['file'],
     );
     // Zero from the start, so rate() works from the first scrape.
-    for (const file of ['stat', 'cmdline', 'io', 'fd', 'owner']) this.#readErrors.inc({ file }, 0);
+    for (const file of ['stat', 'status', 'cmdline', 'io', 'fd', 'owner', 'limits', 'smaps_rollup'])
+      this.#readErrors.inc({ file }, 0);
     this.#memoryLimit = gauge(
       'topz_cgroup_memory_limit_bytes',
       "Memory limit of topz's cgroup; absent when unlimited.",
@@ -74,6 +90,33 @@ export class TopzMetrics {
     this.#memoryUsage = gauge('topz_cgroup_memory_usage_bytes', "Memory charged to topz's cgroup.", [
       'cgroup',
     ]);
+    const kernelCounter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new Counter<L>({ name, help, labelNames, registers, collect });
+    this.#pressure = kernelCounter(
+      'topz_cgroup_pressure_seconds_total',
+      "Time tasks of topz's cgroup stalled waiting for a resource (PSI, cgroup v2): kind some (at least one task) or full (all); absent where unreadable.",
+      ['cgroup', 'resource', 'kind'],
+    );
+    this.#periods = kernelCounter(
+      'topz_cgroup_cpu_periods_total',
+      "CFS bandwidth periods of topz's cgroup with runnable tasks (cpu.stat nr_periods).",
+      ['cgroup'],
+    );
+    this.#throttledPeriods = kernelCounter(
+      'topz_cgroup_cpu_throttled_periods_total',
+      "Periods topz's cgroup was throttled by its CPU quota (cpu.stat nr_throttled).",
+      ['cgroup'],
+    );
+    this.#throttledSeconds = kernelCounter(
+      'topz_cgroup_cpu_throttled_seconds_total',
+      "Time topz's cgroup was throttled by its CPU quota.",
+      ['cgroup'],
+    );
+    this.#oomKills = kernelCounter(
+      'topz_cgroup_oom_kills_total',
+      "Processes of topz's cgroup killed by the OOM killer (memory.events oom_kill, v1 memory.oom_control).",
+      ['cgroup'],
+    );
     this.#cpuLimit = gauge(
       'topz_cgroup_cpu_limit_cores',
       "CPU quota of topz's cgroup in cores; absent when unlimited.",
@@ -81,13 +124,43 @@ export class TopzMetrics {
     );
   }
 
-  /** Counts a sweep's events; the snapshot's series are built when next read. */
+  /**
+   * Counts a sweep's events and adds it to the groups (every sweep, so that a process that exits
+   * between two scrapes still counts); the snapshot's series are built when next read.
+   */
   record(snapshot: Snapshot): void {
     this.#latest = snapshot;
+    if (this.#groupTotals) this.#groups = this.#groupTotals.update(snapshot.processes);
     this.#snapshots.inc();
     this.#vanished.inc(snapshot.errors.vanished);
     for (const [file, count] of Object.entries(snapshot.errors.readErrors))
       this.#readErrors.inc({ file }, count);
+  }
+
+  /** Counters the kernel keeps (pressure, throttling, OOM kills), shown as read; absent where unreadable. */
+  #showPressure(snapshot: Snapshot): void {
+    const { pressure } = snapshot;
+    const cgroup = pressure.path ?? snapshot.cgroup?.path ?? '';
+    for (const metric of [
+      this.#pressure,
+      this.#periods,
+      this.#throttledPeriods,
+      this.#throttledSeconds,
+      this.#oomKills,
+    ])
+      metric.reset();
+    for (const resource of ['cpu', 'memory', 'io'] as const) {
+      const stall = pressure[resource];
+      if (!stall) continue;
+      this.#pressure.inc({ cgroup, resource, kind: 'some' }, stall.some.totalSeconds);
+      if (stall.full) this.#pressure.inc({ cgroup, resource, kind: 'full' }, stall.full.totalSeconds);
+    }
+    if (pressure.throttling) {
+      this.#periods.inc({ cgroup }, pressure.throttling.periods);
+      this.#throttledPeriods.inc({ cgroup }, pressure.throttling.throttledPeriods);
+      this.#throttledSeconds.inc({ cgroup }, pressure.throttling.throttledSeconds);
+    }
+    if (pressure.oomKills !== null) this.#oomKills.inc({ cgroup }, pressure.oomKills);
   }
 
   countSnapshotError(): void {
@@ -101,12 +174,14 @@ export class TopzMetrics {
     this.#shown = snapshot;
     const selected = selectForMetrics(snapshot.processes, this.#maxProcesses);
     this.#processes.update(selected);
+    this.#groupSeries.update(this.#groups);
     this.#dropped.set(snapshot.processes.length - selected.length);
     this.#byState.reset();
     for (const [state, count] of Object.entries(snapshot.totals.byState)) this.#byState.set({ state }, count);
     this.#threads.set(snapshot.totals.threads);
     this.#duration.set(snapshot.durationMs / 1000);
     this.#timestamp.set(Date.parse(snapshot.time) / 1000);
+    this.#showPressure(snapshot);
     const { cgroup } = snapshot;
     for (const [metric, value] of [
       [this.#memoryLimit, cgroup?.memoryLimitBytes],

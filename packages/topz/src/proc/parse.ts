@@ -80,3 +80,49 @@ export function parsePasswd(text: string): Map<number, string> {
   }
   return users;
 }
+
+/** The fields of /proc/<pid>/status that /proc/<pid>/stat lacks; readable for every process. */
+export interface StatusFields {
+  voluntaryContextSwitches: number;
+  involuntaryContextSwitches: number;
+  /** VmSwap: the process's memory swapped out; null for a kernel thread or zombie (no line). */
+  swapBytes: number | null;
+}
+
+/** Parses /proc/<pid>/status; undefined when the context-switch lines are missing (cut short). */
+export function parseStatus(text: string): StatusFields | undefined {
+  const voluntary = numberAfter(text, '\nvoluntary_ctxt_switches:');
+  const involuntary = numberAfter(text, '\nnonvoluntary_ctxt_switches:');
+  if (voluntary === null || involuntary === null) return undefined;
+  const swapKib = numberAfter(text, '\nVmSwap:');
+  return {
+    voluntaryContextSwitches: voluntary,
+    involuntaryContextSwitches: involuntary,
+    swapBytes: swapKib === null ? null : swapKib * 1024,
+  };
+}
+
+/** /proc/<pid>/smaps_rollup: the proportional set size (each shared page divided by its sharers). */
+export function parseSmapsRollup(text: string): number | null {
+  const kib = numberAfter(text, '\nPss:');
+  return kib === null ? null : kib * 1024;
+}
+
+/** The soft "Max open files" of /proc/<pid>/limits (RLIMIT_NOFILE); null when absent or unlimited. */
+export function parseOpenFilesLimit(text: string): number | null {
+  const soft = /^Max open files\s+(\d+)/m.exec(text)?.[1];
+  return soft === undefined ? null : Number(soft);
+}
+
+/** The integer after `label` (a `\nName:` line start) and any blanks; null when absent. */
+function numberAfter(text: string, label: string): number | null {
+  const at = text.indexOf(label);
+  if (at < 0) return null;
+  let index = at + label.length;
+  while (text.charCodeAt(index) === 32 || text.charCodeAt(index) === 9) index++;
+  let value = 0;
+  const first = index;
+  for (let code = text.charCodeAt(index); code >= 48 && code <= 57; code = text.charCodeAt(++index))
+    value = value * 10 + (code - 48);
+  return index === first ? null : value;
+}

@@ -2,11 +2,26 @@ import { closeSync } from 'node:fs';
 import type { SweepErrors } from '../snapshot.ts';
 import { openProcFile, type ReadBuffer, type ReadFailure, readProcFile } from './files.ts';
 import { countFds, readOwner } from './owner.ts';
-import { decodeArgv, type IoBytes, parseIo, parseStat, type StatFields } from './parse.ts';
+import {
+  decodeArgv,
+  type IoBytes,
+  parseIo,
+  parseOpenFilesLimit,
+  parseSmapsRollup,
+  parseStat,
+  parseStatus,
+  type StatFields,
+  type StatusFields,
+} from './parse.ts';
 
 /** What one sweep reads of one process; null where /proc would not let topz read it. */
 export interface ProcessReading {
   stat: StatFields;
+  status: StatusFields | null;
+  /** From smaps_rollup (needs the ptrace read check), refreshed every ReadContext.detailIntervalMs. */
+  pssBytes: number | null;
+  /** Soft RLIMIT_NOFILE from /proc/<pid>/limits, refreshed with pssBytes. */
+  openFilesLimit: number | null;
   cmdline: string;
   uid: number | null;
   fds: number | null;
@@ -18,6 +33,7 @@ export interface ProcessReading {
 /** The /proc/<pid> files a held handle keeps open. */
 interface HeldFiles {
   stat: number;
+  status: number;
   cmdline: number;
   io: number | undefined;
   fdDir: number | undefined;
@@ -31,15 +47,25 @@ export interface ReadContext {
   countFdsBySize: boolean;
   /** The command line as shown, from the arguments (redacted, or joined as they are). */
   showCommand: (args: string[]) => string;
+  /** performance.now() at the start of the sweep. */
+  now: number;
+  /**
+   * How old the slow fields (PSS, the open-files limit) may get before they are read again; 0 leaves
+   * PSS unread (smaps_rollup walks the whole memory map: about a third of a sweep's CPU, read each time).
+   */
+  detailIntervalMs: number;
 }
 
-/** The most fds a held handle keeps open: stat, cmdline, io, the fd directory and the pid directory. */
-export const fdsPerHeldHandle = 5;
+/**
+ * The most fds a held handle keeps open: stat, status, cmdline, io, the fd directory and the pid
+ * directory. smaps_rollup and limits are read by path, every detailIntervalMs only.
+ */
+export const fdsPerHeldHandle = 6;
 
 /**
  * Reads one process's /proc/<pid> files, sweep after sweep. A held handle keeps them open: reading an
  * open file again costs about half of opening it anew, and an open file keeps naming the same process,
- * so once that process is gone it fails with ESRCH even if its PID was reused. Up to five fds per
+ * so once that process is gone it fails with ESRCH even if its PID was reused. Up to six fds per
  * process, so the sampler holds only as many as its fd budget allows; the others open each file by
  * path, read it and close it at once (one fd at a time), and tell a reused PID by its start time.
  */
@@ -55,6 +81,11 @@ export class ProcessHandle {
   /** The arguments last read (NUL-separated) and how they are shown: a command line rarely changes. */
   #argv: string | undefined;
   #cmdline = '';
+  /** Set once /proc refused smaps_rollup (the ptrace read check, as io). */
+  #smapsRefused = false;
+  #detailReadAt = Number.NEGATIVE_INFINITY;
+  #pssBytes: number | null = null;
+  #openFilesLimit: number | null = null;
 
   private constructor(pid: number, dir: string, held: HeldFiles | undefined, ioRefused: boolean) {
     this.pid = pid;
@@ -70,18 +101,21 @@ export class ProcessHandle {
     const { errors } = context;
     const stat = openProcFile(`${dir}/stat`);
     if (typeof stat === 'string') return countFailure(errors, 'stat', stat);
+    const status = openProcFile(`${dir}/status`);
+    if (typeof status === 'string') return closeAll([stat], countFailure(errors, 'status', status));
     const cmdline = openProcFile(`${dir}/cmdline`);
-    if (typeof cmdline === 'string') return closeAll([stat], countFailure(errors, 'cmdline', cmdline));
+    if (typeof cmdline === 'string')
+      return closeAll([stat, status], countFailure(errors, 'cmdline', cmdline));
     const io = openProcFile(`${dir}/io`);
-    if (io === 'vanished') return closeAll([stat, cmdline], io);
+    if (io === 'vanished') return closeAll([stat, status, cmdline], io);
     if (typeof io === 'string') countFailure(errors, 'io', io);
     // Counting by fstat needs the directory open; where that is refused a path stat counts instead.
     const fdDir = context.countFdsBySize ? openProcFile(`${dir}/fd`) : undefined;
     const pidDir = openProcFile(dir);
     if (fdDir === 'vanished' || pidDir === 'vanished')
-      return closeAll([stat, cmdline, io, fdDir, pidDir], 'vanished');
+      return closeAll([stat, status, cmdline, io, fdDir, pidDir], 'vanished');
     const kept = (fd: number | ReadFailure | undefined) => (typeof fd === 'number' ? fd : undefined);
-    const held = { stat, cmdline, io: kept(io), fdDir: kept(fdDir), pidDir: kept(pidDir) };
+    const held = { stat, status, cmdline, io: kept(io), fdDir: kept(fdDir), pidDir: kept(pidDir) };
     return new ProcessHandle(pid, dir, held, typeof io === 'string');
   }
 
@@ -89,7 +123,7 @@ export class ProcessHandle {
   get heldFds(): number {
     const held = this.#held;
     if (!held) return 0;
-    return 2 + [held.io, held.fdDir, held.pidDir].filter((fd) => fd !== undefined).length;
+    return 3 + [held.io, held.fdDir, held.pidDir].filter((fd) => fd !== undefined).length;
   }
 
   /** Reads the process now; 'vanished' once it has exited (the caller then closes the handle). */
@@ -111,6 +145,19 @@ export class ProcessHandle {
       this.#cmdline = argv === '' ? '' : context.showCommand(argv.split('\0'));
     }
     const cmdline = this.#cmdline;
+    const statusLength = held ? buffer.read(held.status) : readProcFile(`${this.#dir}/status`, buffer);
+    if (statusLength === 'vanished') return statusLength;
+    if (typeof statusLength === 'string') countFailure(errors, 'status', statusLength);
+    const status = typeof statusLength === 'number' ? (parseStatus(buffer.text(statusLength)) ?? null) : null;
+    // With PSS off the limit is still read again now and then: prlimit(1) can change it.
+    const detailEvery = context.detailIntervalMs || 60_000;
+    if (context.now - this.#detailReadAt >= detailEvery) {
+      // Processes first seen together (all of them at start) would all read smaps_rollup again in one
+      // sweep: the first read is dated back by a random part of the interval to spread the next ones.
+      const first = this.#detailReadAt === Number.NEGATIVE_INFINITY;
+      this.#detailReadAt = context.now - (first ? Math.random() * detailEvery : 0);
+      if (this.#readDetails(context) === 'vanished') return 'vanished';
+    }
     const io = this.#readIo(context);
     const uid = readOwner(this.#dir, held?.pidDir);
     const fds = countFds(this.#dir, held?.fdDir, context.countFdsBySize);
@@ -119,6 +166,9 @@ export class ProcessHandle {
     if (typeof fds === 'string') countFailure(errors, 'fd', fds);
     return {
       stat,
+      status,
+      pssBytes: this.#pssBytes,
+      openFilesLimit: this.#openFilesLimit,
       cmdline,
       uid: typeof uid === 'number' ? uid : null,
       fds: typeof fds === 'number' ? fds : null,
@@ -143,10 +193,34 @@ export class ProcessHandle {
     return parseIo(buffer.text(length)) ?? null;
   }
 
+  /** The slow fields: the open-files limit, and PSS unless turned off or refused. */
+  #readDetails({ buffer, errors, detailIntervalMs }: ReadContext): 'vanished' | undefined {
+    const limits = readProcFile(`${this.#dir}/limits`, buffer);
+    if (limits === 'vanished') return limits;
+    if (typeof limits === 'string') countFailure(errors, 'limits', limits);
+    else this.#openFilesLimit = parseOpenFilesLimit(buffer.text(limits));
+    if (this.#smapsRefused || detailIntervalMs === 0) return undefined;
+    const smaps = readProcFile(`${this.#dir}/smaps_rollup`, buffer);
+    // A zombie has no memory map: ESRCH here, though the process is still listed and readable.
+    if (smaps === 'vanished') {
+      this.#pssBytes = null;
+      return undefined;
+    }
+    if (typeof smaps === 'string') {
+      countFailure(errors, 'smaps_rollup', smaps);
+      this.#smapsRefused = true;
+      this.#pssBytes = null;
+      return undefined;
+    }
+    // Empty for a kernel thread or zombie (no memory map): no Pss line, null.
+    this.#pssBytes = parseSmapsRollup(buffer.text(smaps));
+    return undefined;
+  }
+
   close(): void {
     const held = this.#held;
     if (!held) return;
-    for (const fd of [held.stat, held.cmdline, held.io, held.fdDir, held.pidDir])
+    for (const fd of [held.stat, held.status, held.cmdline, held.io, held.fdDir, held.pidDir])
       if (fd !== undefined) closeSync(fd);
   }
 }

@@ -1,4 +1,5 @@
 import type { formatAge, formatBytes, formatCommand, formatCpuTime } from '../format.ts';
+import type { ThreadsAnswer } from '../proc/threads.ts';
 import type { drawChart } from './client-chart.ts';
 import type { PageSnapshot } from './page-snapshot.ts';
 
@@ -12,14 +13,16 @@ export interface DetailsLib {
 }
 
 /**
- * Fills the panel of the selected process: its fields, CPU and RSS charts since the page loaded, and
- * the signal form when topz allows signals. Runs in the browser: it must stand alone, using only `lib`.
+ * Fills the panel of the selected process: its fields, CPU and RSS charts since the page loaded, its
+ * threads (busiest first, from /api/processes/<pid>/threads) and the signal form when topz allows
+ * signals. Runs in the browser: it must stand alone, using only `lib`.
  */
 export function showDetails(
   lib: DetailsLib,
   snapshot: PageSnapshot,
   selected: number | null,
   history: ReadonlyMap<string, { cpu: number[]; rss: number[] }>,
+  threads: ThreadsAnswer | null,
 ): void {
   const panel = document.getElementById('details') as HTMLElement;
   panel.hidden = selected === null;
@@ -53,8 +56,23 @@ export function showDetails(
           'RSS',
           `${lib.formatBytes(process.rssBytes)}, ${process.memPercent}% of MemTotal${percent(process.memLimitPercent, 'its cgroup limit')}`,
         ],
+        [
+          'PSS, swap',
+          `${process.pssBytes === null ? 'PSS unread (needs the same uid, or CAP_SYS_PTRACE)' : `PSS ${lib.formatBytes(process.pssBytes)}`}, swap ${lib.formatBytes(process.swapBytes)}`,
+        ],
         ['VSZ', lib.formatBytes(process.vszBytes)],
-        ['Open fds', process.fds === null ? 'unreadable' : String(process.fds)],
+        [
+          'Open fds',
+          process.fds === null
+            ? 'unreadable'
+            : `${process.fds}${process.fdLimit === null ? '' : ` of ${process.fdLimit} allowed (RLIMIT_NOFILE, ${process.fdLimitPercent}%)`}`,
+        ],
+        [
+          'Context switches',
+          process.voluntaryContextSwitches === null
+            ? 'unreadable'
+            : `${process.voluntaryContextSwitches} voluntary, ${process.involuntaryContextSwitches} involuntary (main thread)`,
+        ],
         ['Storage I/O', io(process)],
         ['cgroup', process.cgroup ?? 'unknown'],
       ]
@@ -69,6 +87,40 @@ export function showDetails(
       return [term, description];
     }),
   );
+  const shownThreads = threads && threads.pid === selected ? threads.threads : [];
+  const busiest = [...shownThreads]
+    .sort((a, b) => b.cpuPercent - a.cpuPercent || a.tid - b.tid)
+    .slice(0, 100);
+  const threadRows = busiest.map((thread) => {
+    const row = document.createElement('tr');
+    for (const [text, left] of [
+      [String(thread.tid), false],
+      [thread.name, true],
+      [thread.state, true],
+      [thread.cpuPercent.toFixed(1), false],
+      [lib.formatCpuTime(thread.cpuUserSeconds + thread.cpuSystemSeconds), false],
+      [
+        thread.voluntaryContextSwitches === null
+          ? '-'
+          : `${thread.voluntaryContextSwitches}/${thread.involuntaryContextSwitches}`,
+        false,
+      ],
+    ] as const) {
+      const cell = document.createElement('td');
+      cell.textContent = text;
+      if (left) cell.className = 'left';
+      row.append(cell);
+    }
+    return row;
+  });
+  (document.getElementById('thread-rows') as HTMLElement).replaceChildren(...threadRows);
+  let note = 'loading…';
+  if (threads && 'exited' in threads) note = 'the process has exited';
+  else if (threads) {
+    const more = shownThreads.length > busiest.length ? `, the ${busiest.length} busiest shown` : '';
+    note = `${shownThreads.length} threads${more}; CPU% over ${threads.intervalMs ? `${threads.intervalMs}ms` : 'their lifetime'}`;
+  }
+  (document.getElementById('threads-note') as HTMLElement).textContent = note;
   const points = process ? history.get(`${process.pid}:${process.startTicks}`) : undefined;
   lib.drawChart(
     document.getElementById('proc-cpu-chart') as unknown as SVGSVGElement,

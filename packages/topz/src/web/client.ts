@@ -1,4 +1,5 @@
-import type { formatAge, formatBytes, formatCommand, formatCpuTime } from '../format.ts';
+import type { formatAge, formatBytes, formatCommand, formatCpuTime, formatPressure } from '../format.ts';
+import type { ThreadsAnswer } from '../proc/threads.ts';
 import type { ProcessInfo } from '../snapshot.ts';
 import type { drawChart } from './client-chart.ts';
 import type { showDetails, wireSignalForm } from './client-details.ts';
@@ -12,6 +13,7 @@ export interface PageLib {
   formatAge: typeof formatAge;
   formatCpuTime: typeof formatCpuTime;
   formatCommand: typeof formatCommand;
+  formatPressure: typeof formatPressure;
   orderAsTree: typeof orderAsTree;
   drawChart: typeof drawChart;
   fillTable: typeof fillTable;
@@ -46,6 +48,8 @@ export function topzPage(lib: PageLib): void {
   const view = { sortKey: 'cpuPercent', descending: true, filter: '', tree: false, paused: false };
   let selected: number | null = null;
   let latest: PageSnapshot | null = null;
+  /** The threads of the selected process, fetched with each poll while one is selected. */
+  let threads: ThreadsAnswer | null = null;
   /** Per-process CPU% and RSS since the page loaded, keyed by pid and start time. */
   const processHistory = new Map<string, { cpu: number[]; rss: number[] }>();
 
@@ -75,7 +79,7 @@ export function topzPage(lib: PageLib): void {
       : [...shown].sort(compare).map((p) => ({ process: p, depth: 0 }));
     lib.fillTable(element('rows'), rows, columns, selected, view.tree);
     element('shown').textContent = `${shown.length} of ${latest.processes.length} shown`;
-    lib.showDetails(lib, latest, selected, processHistory);
+    lib.showDetails(lib, latest, selected, processHistory, threads);
   };
 
   const summarize = (snapshot: PageSnapshot) => {
@@ -89,6 +93,7 @@ export function topzPage(lib: PageLib): void {
       ? `cgroup v${cgroup.version} ${cgroup.path}: memory ${cgroup.memoryLimitBytes === null ? 'unlimited' : `limit ${lib.formatBytes(cgroup.memoryLimitBytes)}`}` +
         `${cgroup.memoryUsageBytes === null ? '' : `, ${lib.formatBytes(cgroup.memoryUsageBytes)} used`}; CPU ${cgroup.cpuLimitCores === null ? 'unlimited' : `quota ${cgroup.cpuLimitCores} cores`}`
       : 'no cgroup limits readable';
+    element('pressure').textContent = `topz's cgroup: ${lib.formatPressure(snapshot.pressure)}`;
     element('time').textContent = `sampled ${new Date(snapshot.time).toLocaleTimeString()}`;
     element('cpu-now').textContent = `${totals.cpuPercent.toFixed(1)}%`;
     element('mem-now').textContent = lib.formatBytes(totals.rssBytes);
@@ -121,6 +126,22 @@ export function topzPage(lib: PageLib): void {
     for (const key of processHistory.keys()) if (!alive.has(key)) processHistory.delete(key);
   };
 
+  const loadThreads = async (snapshot: PageSnapshot | null) => {
+    const pid = selected;
+    // An exited process has no threads to ask for (the request would be a 404).
+    if (pid === null || !snapshot?.processes.some((p) => p.pid === pid)) {
+      threads = null;
+      return;
+    }
+    try {
+      const response = await fetch(`/api/processes/${pid}/threads`, { cache: 'no-store' });
+      const view = response.ok ? ((await response.json()) as ThreadsAnswer) : null;
+      if (selected === pid) threads = view;
+    } catch {
+      threads = null;
+    }
+  };
+
   const poll = async () => {
     let delay = 2000;
     try {
@@ -129,6 +150,7 @@ export function topzPage(lib: PageLib): void {
       const snapshot = (await response.json()) as PageSnapshot;
       delay = Math.max(250, snapshot.intervalMs || 1000);
       remember(snapshot);
+      if (!view.paused) await loadThreads(snapshot);
       if (!view.paused) {
         latest = snapshot;
         summarize(snapshot);
@@ -158,7 +180,9 @@ export function topzPage(lib: PageLib): void {
     const row = (event.target as Element).closest('tr');
     if (!row?.dataset.pid) return;
     selected = Number(row.dataset.pid) === selected ? null : Number(row.dataset.pid);
+    threads = null;
     render();
+    void loadThreads(latest).then(render);
   });
   element('details-close').addEventListener('click', () => {
     selected = null;

@@ -5,8 +5,9 @@ body { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; 
 header { display: flex; flex-wrap: wrap; gap: 0 1.5rem; align-items: baseline; }
 h1 { font-size: 1.2rem; margin: 0.6rem 0; }
 h2 { font-size: 1rem; margin: 0.4rem 0; }
+h3 { font-size: 0.9rem; margin: 0.6rem 0 0.2rem; }
 #status { color: #d33; }
-#limits { margin: 0 0 0.5rem; opacity: 0.8; }
+#limits, #pressure { margin: 0 0 0.5rem; opacity: 0.8; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
 figure { margin: 0; flex: 1 1 18rem; max-width: 32rem; }
 figcaption { font-size: 0.85rem; }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatAge, formatBytes, formatCommand, formatCpuTime } from '../format.ts';
+import { formatAge, formatBytes, formatCommand, formatCpuTime, formatPressure } from '../format.ts';
 import { topzPage } from './client.ts';
 import { drawChart } from './client-chart.ts';
 import { showDetails, wireSignalForm } from './client-details.ts';
@@ -25,6 +25,7 @@ export function renderPage(): Page {
     formatAge,
     formatCpuTime,
     formatCommand,
+    formatPressure,
     orderAsTree,
     drawChart,
     fillTable,
@@ -60,6 +61,7 @@ export function renderPage(): Page {
   <span id="status" role="status"></span>
 </header>
 <p id="limits"></p>
+<p id="pressure"></p>
 <section class="charts">
   <figure><figcaption>CPU <b id="cpu-now"></b> <small>(100% = one core)</small></figcaption>
     <svg id="cpu-chart" viewBox="0 0 100 30" preserveAspectRatio="none" role="img" aria-label="CPU history"></svg></figure>
@@ -79,6 +81,11 @@ export function renderPage(): Page {
     <button type="submit">send signal</button>
     <span id="signal-result" role="status"></span>
   </form>
+  <h3>Threads <small id="threads-note"></small></h3>
+  <table id="threads">
+    <thead><tr><th>TID</th><th class="left">NAME</th><th class="left">S</th><th>CPU%</th><th>TIME+</th><th>CSW vol/invol</th></tr></thead>
+    <tbody id="thread-rows"></tbody>
+  </table>
 </section>
 <div class="controls">
   <input id="filter" type="search" placeholder="filter by pid, user or command" aria-label="filter">
