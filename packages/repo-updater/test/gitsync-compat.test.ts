@@ -134,7 +134,7 @@ describe('a git-sync deployment', () => {
       const result = runToEnd([...base, ...args], env);
       expect(result.status).toBe(2);
       expect(result.stderr).toMatch(
-        /--(init-)?max-failures 0 is ambiguous: git-sync exits on the first failure, repo-updater used to retry forever; say --(init-)?max-failures 1 to exit on the first failure or --(init-)?max-failures -1 to never give up/,
+        /--(init-)?max-failures: 0 is ambiguous: git-sync exits on the first failure, repo-updater used to retry forever; say --(init-)?max-failures 1 to exit on the first failure or --(init-)?max-failures -1 to never give up/,
       );
     }
     // git-sync's "retry forever" is taken as is.

@@ -58,12 +58,12 @@ function deriveGroupNamer(config: Config<typeof options>): GroupNamer | undefine
     try {
       return parseGroupRule(text);
     } catch (error) {
-      throw new SettingsError('group', `--group: ${(error as Error).message}`);
+      throw badOption('group', (error as Error).message);
     }
   });
   const names = new Set<string>();
   for (const { name } of rules) {
-    if (names.has(name)) throw new SettingsError('group', `--group: ${name} is named twice`);
+    if (names.has(name)) throw badOption('group', `${name} is named twice`);
     names.add(name);
   }
   return createGroupNamer(rules, config.groupBy as GroupBy | undefined);
