@@ -4,6 +4,7 @@ import type { options } from './options.ts';
 import { createLineParser, type LineParser } from './reading/parse-line.ts';
 import type { SinkSpec } from './sink-spec.ts';
 import { parseHttpTarget } from './sinks/http/http-target.ts';
+import { type LabelField, lokiLabelName } from './sinks/http/loki-streams.ts';
 
 /** Option values the table cannot check by itself, turned into what the parts take. */
 export interface Settings {
@@ -47,12 +48,12 @@ export function compileRegex(flag: string, source: string): RegExp {
   }
 }
 
-function headersFrom(items: readonly string[]): Record<string, string> {
+function headersFrom(items: readonly string[], flag = '--http-header'): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const item of items) {
     const at = item.indexOf(':');
     if (at <= 0)
-      throw new SettingsError(`--http-header: invalid value ${JSON.stringify(item)}: expected NAME:VALUE`);
+      throw new SettingsError(`${flag}: invalid value ${JSON.stringify(item)}: expected NAME:VALUE`);
     headers[item.slice(0, at).trim().toLowerCase()] = item.slice(at + 1).trim();
   }
   return headers;
@@ -63,6 +64,26 @@ function targetFrom(flag: string, url: string, headers: Record<string, string>, 
   if (!target)
     throw new SettingsError(`${flag}: invalid value ${JSON.stringify(url)}: expected an http(s) URL`);
   return target;
+}
+
+/** --loki-label-from: fields need --parse, and a label name taken by --label or `filename` is refused. */
+function labelFieldsFrom(config: Config<typeof options>): LabelField[] {
+  if (config.lokiLabelFrom.length > 0 && config.parse === 'none') {
+    throw new SettingsError('--loki-label-from needs --parse (json or regex): fields come from parsed lines');
+  }
+  const taken = new Set(['filename', ...Object.keys(parseLabels(config.label, true))]);
+  const fields: LabelField[] = [];
+  for (const field of config.lokiLabelFrom) {
+    const label = lokiLabelName(field.trim());
+    if (field.trim() === '' || taken.has(label)) {
+      throw new SettingsError(
+        `--loki-label-from: ${JSON.stringify(field)} ${field.trim() === '' ? 'is empty' : `gives the label ${JSON.stringify(label)}, which is already set (--label, filename or another field)`}`,
+      );
+    }
+    taken.add(label);
+    fields.push({ field: field.trim(), label });
+  }
+  return fields;
 }
 
 function deriveSinks(config: Config<typeof options>): SinkSpec[] {
@@ -82,6 +103,9 @@ function deriveSinks(config: Config<typeof options>): SinkSpec[] {
     sinks.push({
       kind: 'loki',
       target: targetFrom('--loki-url', config.lokiUrl, headers, config.lokiAuthorization),
+      labelFrom: labelFieldsFrom(config),
+      structuredMetadata: config.lokiStructuredMetadata,
+      maxLabelValues: config.lokiLabelMaxValues,
     });
   }
   if (config.elasticsearchUrl) {
@@ -94,9 +118,18 @@ function deriveSinks(config: Config<typeof options>): SinkSpec[] {
     const action = config.elasticsearchAction as 'create' | 'index';
     sinks.push({ kind: 'elasticsearch', target, index: config.elasticsearchIndex, action });
   }
+  if (config.otlpUrl) {
+    const target = targetFrom(
+      '--otlp-url',
+      config.otlpUrl,
+      headersFrom(config.otlpHeader, '--otlp-header'),
+      config.otlpAuthorization,
+    );
+    sinks.push({ kind: 'otlp', target, encoding: config.otlpEncoding as 'protobuf' | 'json' });
+  }
   if (sinks.length === 0) {
     throw new SettingsError(
-      'no sink: set --stdout, --http-url, --loki-url or --elasticsearch-url (or their env vars)',
+      'no sink: set --stdout, --http-url, --loki-url, --elasticsearch-url or --otlp-url (or their env vars)',
     );
   }
   return sinks;
