@@ -4,7 +4,10 @@
 // same sink when a fluent-bit binary is given (--fluent-bit PATH, or on PATH).
 //
 //   node bench/log-forwarder/run.ts [--lines N] [--source] [--fluent-bit PATH] [--no-pin] [--with ARGS]
-//     [--node-flags FLAGS]
+//     [--node-flags FLAGS] [--sink http|loki|otlp|otlp-json]
+//
+// --sink sends the forwarder's records to the sink in Loki's push format or OTLP (protobuf or JSON)
+// instead of NDJSON, to compare the sinks' CPU time (fluent-bit stays on its http output).
 //
 // The forwarder runs from its bundle (packages/log-forwarder/dist, `node scripts/build.ts
 // log-forwarder`) or with --source from its TypeScript. It is pinned to one core with taskset when
@@ -30,8 +33,17 @@ const { values } = parseArgs({
     with: { type: 'string', default: '' },
     /** Node flags for the forwarder, for profiling: --node-flags '--cpu-prof --cpu-prof-dir=/tmp/prof'. */
     'node-flags': { type: 'string', default: '' },
+    sink: { type: 'string', default: 'http' },
   },
 });
+/** The forwarder's sink options for --sink, at the counting sink's URL. */
+const sinkArgs: Record<string, (url: string) => string[]> = {
+  http: (url) => ['--http-url', `${url}/ingest`, '--http-format', 'ndjson'],
+  loki: (url) => ['--loki-url', url],
+  otlp: (url) => ['--otlp-url', url],
+  'otlp-json': (url) => ['--otlp-url', url, '--otlp-encoding', 'json'],
+};
+if (!sinkArgs[values.sink]) throw new Error(`--sink: expected one of ${Object.keys(sinkArgs).join(', ')}`);
 const lines = Number(values.lines);
 const timeoutMs = Number(values['timeout-s']) * 1000;
 const root = join(import.meta.dirname, '..', '..');
@@ -54,7 +66,8 @@ function shellSeconds(command: string): number {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'lf-bench-'));
-const sink = await CountingSink.start();
+// Loki's and OTLP's bodies hold the lines without their newlines: count the lines' `seq=` instead.
+const sink = await CountingSink.start(values.sink === 'http' ? '\n' : 'seq=');
 const results: { name: string; run: Measured }[] = [];
 try {
   const file = join(dir, 'access.log');
@@ -78,17 +91,17 @@ try {
     'beginning',
     '--positions-file',
     join(dir, 'state', 'positions.json'),
-    '--http-url',
-    `${sink.url}/ingest`,
-    '--http-format',
-    'ndjson',
+    ...sinkArgs[values.sink]!(sink.url),
     '--admin-addr',
     '127.0.0.1:0',
     '--log-level',
     'warn',
     ...values.with.split(' ').filter(Boolean),
   ];
-  results.push({ name: 'log-forwarder', run: await runMeasured(forwarderArgs, sink, lines, timeoutMs) });
+  results.push({
+    name: `log-forwarder (${values.sink})`,
+    run: await runMeasured(forwarderArgs, sink, lines, timeoutMs),
+  });
 
   if (fluentBit) {
     const config = join(dir, 'fluent-bit.conf');

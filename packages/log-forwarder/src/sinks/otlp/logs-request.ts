@@ -21,6 +21,13 @@ export function nanoseconds(ms: number): bigint {
   return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
 }
 
+/** Bytes of `value` as a varint. */
+function varintSize(value: number): number {
+  let size = 1;
+  for (let rest = value; rest >= 0x80; rest = Math.floor(rest / 0x80)) size++;
+  return size;
+}
+
 /** Remembers a value made from the last block (or time): the records of a block share it. */
 function lastOf<K, V>(make: (key: K) => V): (key: K) => V {
   let lastKey: K | undefined;
@@ -119,16 +126,22 @@ export function createProtobufLogs(options: LogsRequestOptions): LogsRequestWrit
           }
           writeStringField(writer, tags.severityText, severity.text);
         }
-        writer.byte(tags.body);
-        const body = writer.length;
-        writer.byte(tags.stringValue);
-        const line = writer.length;
         const text = texts?.[i];
-        if (text !== undefined) writer.text(text);
-        else if (isUtf8(data!.subarray(starts[i]!, ends[i]!))) writer.raw(data!, starts[i]!, ends[i]!);
-        else writer.text(data!.toString('utf8', starts[i]!, ends[i]!));
-        writer.lengthPrefix(line);
-        writer.lengthPrefix(body);
+        if (text === undefined && isUtf8(data!.subarray(starts[i]!, ends[i]!))) {
+          // The usual case, a line of valid UTF-8 held as bytes: its size is known, so the lengths
+          // go first and the line is copied once.
+          const size = ends[i]! - starts[i]!;
+          writer.byte(tags.body);
+          writer.varint(1 + varintSize(size) + size);
+          writer.byte(tags.stringValue);
+          writer.varint(size);
+          writer.raw(data!, starts[i]!, ends[i]!);
+        } else {
+          writer.byte(tags.body);
+          const body = writer.length;
+          writeStringField(writer, tags.stringValue, text ?? data!.toString('utf8', starts[i]!, ends[i]!));
+          writer.lengthPrefix(body);
+        }
         writer.constant(attributes);
         if (fields) writeAttributes(writer, tags.attributes, fields);
         writer.lengthPrefix(record);
