@@ -59,7 +59,7 @@ export function createForwarderMetrics(registry: Registry) {
     }),
     lokiLabelOverflow: new Counter({
       name: 'log_forwarder_loki_label_overflow_total',
-      help: 'Records sent to Loki without a label from a field because the label already had --loki-label-max-values distinct values, by label.',
+      help: 'Records sent to Loki without a label from a field because the label already had --loki-label-max-values distinct values, by label (a batch sent again counts again).',
       labelNames: ['label'],
       registers,
     }),

@@ -124,12 +124,13 @@ describe('OTLP sink', () => {
 
   it('sends a line that is not valid UTF-8 with replacement characters, as a protobuf string must be', async () => {
     const otlp = await receiver();
-    const { block, slice } = blockOf(['ok']);
-    // Overwrite the line's bytes with an invalid sequence of the same length.
-    block.data![0] = 0xc3;
-    block.data![1] = 0x28;
+    const { block, slice } = blockOf(['é ok', 'ok', 'ü fine']);
+    // Overwrite the second line's bytes with an invalid sequence of the same length.
+    const at = block.starts[1]!;
+    block.data![at] = 0xc3;
+    block.data![at + 1] = 0x28;
     await sinkFor(otlp.url, 'protobuf').send([slice], signal);
-    expect(otlp.records.map((r) => r.body?.stringValue)).toEqual(['\ufffd(']);
+    expect(otlp.records.map((r) => r.body?.stringValue)).toEqual(['é ok', '\ufffd(', 'ü fine']);
   });
 
   it('posts to /v1/logs under a base path, or to a URL that is already the logs endpoint', async () => {

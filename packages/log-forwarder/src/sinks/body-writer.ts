@@ -48,9 +48,15 @@ function viewOf(data: Buffer): DataView {
  * its writer until it is answered (see BodyWriters).
  */
 export class BodyWriter {
-  #buffer = Buffer.allocUnsafe(1 << 20);
-  #view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#buffer.length);
+  #buffer: Buffer;
+  #view: DataView;
   #length = 0;
+
+  /** `initialBytes`: a body's usual size (it grows as needed); small for bytes encoded once. */
+  constructor(initialBytes = 1 << 20) {
+    this.#buffer = Buffer.allocUnsafe(initialBytes);
+    this.#view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#buffer.length);
+  }
 
   reset(): void {
     this.#length = 0;
@@ -200,12 +206,6 @@ export class BodyWriter {
     }
     buffer[length++] = value;
     this.#length = length;
-  }
-
-  /** Appends a fixed64 that does not fit a double exactly (nanoseconds since 1970). */
-  fixed64(value: bigint): void {
-    this.#reserve(8);
-    this.#length = this.#buffer.writeBigUInt64LE(value, this.#length);
   }
 
   /** Appends a little-endian double (an OTLP double value). */

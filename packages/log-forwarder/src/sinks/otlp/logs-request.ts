@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { basename } from 'node:path';
-import type { RecordBlock, RecordSlice } from '../../records/record.ts';
+import type { LogSource, RecordSlice } from '../../records/record.ts';
 import { BodyWriter } from '../body-writer.ts';
 import { recordTimeMs } from '../record-fields.ts';
 import { attributesJson, writeAttributes, writeStringField } from './any-value.ts';
@@ -19,6 +19,13 @@ export interface LogsRequestOptions {
 export function nanoseconds(ms: number): bigint {
   const whole = Math.floor(ms);
   return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
+}
+
+/** A fixed64 field's 8 bytes. */
+function fixed64(value: bigint): Buffer {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64LE(value);
+  return bytes;
 }
 
 /** Bytes of `value` as a varint. */
@@ -67,7 +74,7 @@ const tags = {
 
 /** Bytes made once with a writer of their own (the resource and scope, a file's attributes). */
 function encodeOnce(write: (writer: BodyWriter) => void): Buffer {
-  const writer = new BodyWriter();
+  const writer = new BodyWriter(256);
   write(writer);
   return Buffer.from(writer.bytes);
 }
@@ -92,11 +99,12 @@ export function createProtobufLogs(options: LogsRequestOptions): LogsRequestWrit
     writeStringField(writer, tags.scopeVersion, options.scope.version);
     writer.lengthPrefix(start);
   });
-  const fileAttributesOf = lastOf((block: RecordBlock) =>
-    encodeOnce((writer) => writeAttributes(writer, tags.attributes, fileAttributes(block.source.path))),
+  // Blocks are small (one read of a file each): what they share is remembered by file and by time.
+  const fileAttributesOf = lastOf((source: LogSource) =>
+    encodeOnce((writer) => writeAttributes(writer, tags.attributes, fileAttributes(source.path))),
   );
-  const observedOf = lastOf((block: RecordBlock) => nanoseconds(block.time));
-  const timeOf = lastOf(nanoseconds);
+  const timeOf = lastOf((ms: number) => fixed64(nanoseconds(ms)));
+  const observedOf = lastOf((ms: number) => fixed64(nanoseconds(ms)));
 
   return (batch, writer) => {
     writer.reset();
@@ -108,15 +116,18 @@ export function createProtobufLogs(options: LogsRequestOptions): LogsRequestWrit
     writer.constant(scope);
     for (const { block, from, to } of batch) {
       const { texts, starts, ends, data } = block;
-      const observed = observedOf(block);
-      const attributes = fileAttributesOf(block);
+      const observed = observedOf(block.time);
+      const attributes = fileAttributesOf(block.source);
+      // Lines held as bytes lie one after another: when they are valid UTF-8 together, each one is (a
+      // newline never splits a character), so one check serves the slice.
+      const sliceUtf8 = texts === undefined && isUtf8(data!.subarray(starts[from]!, ends[to - 1]!));
       for (let i = from; i < to; i++) {
         writer.byte(tags.logRecords);
         const record = writer.length;
         writer.byte(tags.time);
-        writer.fixed64(timeOf(recordTimeMs(block, i)));
+        writer.constant(timeOf(recordTimeMs(block, i)));
         writer.byte(tags.observedTime);
-        writer.fixed64(observed);
+        writer.constant(observed);
         const fields = block.fields?.[i];
         const severity = fields && severityOf(fields);
         if (severity) {
@@ -127,7 +138,7 @@ export function createProtobufLogs(options: LogsRequestOptions): LogsRequestWrit
           writeStringField(writer, tags.severityText, severity.text);
         }
         const text = texts?.[i];
-        if (text === undefined && isUtf8(data!.subarray(starts[i]!, ends[i]!))) {
+        if (text === undefined && (sliceUtf8 || isUtf8(data!.subarray(starts[i]!, ends[i]!)))) {
           // The usual case, a line of valid UTF-8 held as bytes: its size is known, so the lengths
           // go first and the line is copied once.
           const size = ends[i]! - starts[i]!;
@@ -162,8 +173,8 @@ export function createJsonLogs(options: LogsRequestOptions): LogsRequestWriter {
     `{"resourceLogs":[{"resource":{"attributes":${attributesJson(options.resource)}},"scopeLogs":[{"scope":${JSON.stringify(options.scope)},"logRecords":[`,
   );
   const tail = Buffer.from(']}]}]}');
-  const observedOf = lastOf((block: RecordBlock) => `,"observedTimeUnixNano":"${nanoseconds(block.time)}"`);
-  const fileAttributesOf = lastOf((block: RecordBlock) => attributesJson(fileAttributes(block.source.path)));
+  const observedOf = lastOf((ms: number) => `,"observedTimeUnixNano":"${nanoseconds(ms)}"`);
+  const fileAttributesOf = lastOf((source: LogSource) => attributesJson(fileAttributes(source.path)));
   const timeOf = lastOf((ms: number) => `{"timeUnixNano":"${nanoseconds(ms)}"`);
 
   return (batch, writer) => {
@@ -171,8 +182,8 @@ export function createJsonLogs(options: LogsRequestOptions): LogsRequestWriter {
     writer.constant(head);
     let first = true;
     for (const { block, from, to } of batch) {
-      const observed = observedOf(block);
-      const attributes = fileAttributesOf(block);
+      const observed = observedOf(block.time);
+      const attributes = fileAttributesOf(block.source);
       for (let i = from; i < to; i++) {
         if (!first) writer.text(',');
         first = false;
