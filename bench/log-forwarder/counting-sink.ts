@@ -13,20 +13,11 @@ export class CountingSink {
   lastAt = 0;
   #waiters: (() => void)[] = [];
 
-  /**
-   * Counts `marker` in the bodies: a newline (one NDJSON record a line), or `seq=` for bodies that hold
-   * the lines without newlines (Loki, OTLP), each bench line carrying it once.
-   */
-  private constructor(marker: string) {
-    const bytes = Buffer.from(marker);
+  private constructor() {
     this.#server = createServer((req, res) => {
       let lines = 0;
-      // The last bytes of a chunk, where a marker cut in two would start (none for a one-byte marker).
-      let carry: Buffer = Buffer.alloc(0);
       req.on('data', (chunk: Buffer) => {
-        const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-        for (let at = data.indexOf(bytes); at !== -1; at = data.indexOf(bytes, at + bytes.length)) lines++;
-        carry = data.subarray(Math.max(0, data.length - (bytes.length - 1)));
+        for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
       });
       req.on('end', () => {
         this.count += lines;
@@ -38,8 +29,8 @@ export class CountingSink {
     });
   }
 
-  static async start(marker = '\n'): Promise<CountingSink> {
-    const sink = new CountingSink(marker);
+  static async start(): Promise<CountingSink> {
+    const sink = new CountingSink();
     await new Promise<void>((resolve) => sink.#server.listen(0, '127.0.0.1', resolve));
     return sink;
   }

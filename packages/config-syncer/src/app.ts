@@ -1,9 +1,15 @@
-import { type Config, type commonOptions, OutgoingTls, type ProgramContext } from '@toolkit/lifecycle';
+import {
+  type Config,
+  type commonOptions,
+  describeError,
+  NotificationDispatcher,
+  OutgoingTls,
+  type ProgramContext,
+} from '@toolkit/lifecycle';
 import { buildNotifiers, buildSources } from './build-parts.ts';
 import { Debouncer } from './debounce.ts';
-import { describeError } from './describe-error.ts';
-import { createSyncerMetrics } from './metrics.ts';
-import { NotificationDispatcher } from './notify/dispatcher.ts';
+import { SyncerMetrics } from './metrics.ts';
+import type { ChangeEvent } from './notify/change-event.ts';
 import type { options } from './options.ts';
 import { deriveSettings } from './settings.ts';
 import { Syncer } from './syncer.ts';
@@ -20,7 +26,7 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
   const { config, log, signal } = context;
   // A bad combination of values throws a usage error: lifecycle prints it and exits 2.
   const settings = deriveSettings(config);
-  const metrics = createSyncerMetrics(context.metrics);
+  const metrics = new SyncerMetrics(context.metrics);
   const outgoingTls = await OutgoingTls.open(config, log);
   const sources = buildSources(settings, config, outgoingTls.dispatcher);
   const syncer = await Syncer.open({
@@ -52,11 +58,16 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
   }
 
   const notifiers = buildNotifiers(settings, config, process.env, outgoingTls.dispatcher);
-  const dispatcher = new NotificationDispatcher(
+  const dispatcher = new NotificationDispatcher<ChangeEvent>(
     notifiers,
-    { initialMs: config.notifyBackoff, maxMs: config.notifyBackoffMax },
-    log,
-    metrics,
+    { backoff: { initialMs: config.notifyBackoff, maxMs: config.notifyBackoffMax } },
+    {
+      log,
+      fields: (notifier, event) => ({ notifier, revision: event.revision }),
+      eventName: 'change',
+      onResult: (notifier, result) => metrics.notifications.inc({ notifier, result }),
+      onPending: (change) => metrics.notificationsPending.inc(change),
+    },
   );
   context.onShutdown('pending notifications', () => dispatcher.close());
   let synced = false;

@@ -1,9 +1,13 @@
-import type { Config, Dispatcher } from '@toolkit/lifecycle';
-import { CommandNotifier } from './notify/command-notifier.ts';
-import { HttpNotifier } from './notify/http-notifier.ts';
-import type { Notifier } from './notify/notifier.ts';
-import { SignalNotifier } from './notify/signal-notifier.ts';
-import { TouchNotifier } from './notify/touch-notifier.ts';
+import {
+  CommandTarget,
+  type Config,
+  type Dispatcher,
+  HttpTarget,
+  type NotificationTarget,
+  TouchTarget,
+} from '@toolkit/lifecycle';
+import type { ChangeEvent } from './notify/change-event.ts';
+import { SignalTarget } from './notify/signal-target.ts';
 import type { options } from './options.ts';
 import { type Settings, splitNotifyUrl } from './settings.ts';
 import { DirectorySource } from './sources/directory-source.ts';
@@ -35,22 +39,36 @@ export function buildNotifiers(
   config: SyncerConfig,
   env: NodeJS.ProcessEnv,
   dispatcher?: Dispatcher,
-): Notifier[] {
-  const notifiers: Notifier[] = config.notifyUrl.map(
+): NotificationTarget<ChangeEvent>[] {
+  const targets: NotificationTarget<ChangeEvent>[] = config.notifyUrl.map(
     (raw) =>
-      new HttpNotifier({
+      new HttpTarget<ChangeEvent>({
         url: splitNotifyUrl(raw),
         method: config.notifyMethod,
         accept: settings.notifyStatus,
         timeoutMs: config.notifyTimeout,
+        headers: (event) => ({ 'x-config-revision': event.revision }),
         dispatcher,
       }),
   );
   if (config.notifyProcess) {
-    notifiers.push(new SignalNotifier(config.notifyProcess, config.notifySignal as NodeJS.Signals));
+    targets.push(new SignalTarget(config.notifyProcess, config.notifySignal as NodeJS.Signals));
   }
-  if (config.notifyCommand)
-    notifiers.push(new CommandNotifier(config.notifyCommand, config.notifyTimeout, env));
-  if (config.notifyTouch) notifiers.push(new TouchNotifier(config.notifyTouch));
-  return notifiers;
+  if (config.notifyCommand) {
+    targets.push(
+      new CommandTarget<ChangeEvent>({
+        command: config.notifyCommand,
+        timeoutMs: config.notifyTimeout,
+        env: (event) => ({
+          ...env,
+          CONFIG_REVISION: event.revision,
+          CHANGED_FILES: event.changed.join(' '),
+          REMOVED_FILES: event.removed.join(' '),
+          TARGET_DIR: event.targetDir,
+        }),
+      }),
+    );
+  }
+  if (config.notifyTouch) targets.push(new TouchTarget({ path: config.notifyTouch }));
+  return targets;
 }

@@ -1,6 +1,6 @@
 import { type ProgramDefinition, toolkitVersion } from '@toolkit/lifecycle';
 import { runConfigSyncer } from './app.ts';
-import { createSyncerMetrics } from './metrics.ts';
+import { SyncerMetrics } from './metrics.ts';
 import { options } from './options.ts';
 
 /** The program, importable without running it (the docs read its option table). */
@@ -12,6 +12,6 @@ export const definition: ProgramDefinition<typeof options> = {
   usage: 'config-syncer --source DIR|URL --target DIR [options]',
   options,
   endpoints: [],
-  metrics: createSyncerMetrics,
+  metrics: (registry) => new SyncerMetrics(registry),
   main: runConfigSyncer,
 };

@@ -7,9 +7,4 @@ export const errorCodes = [
     meaning:
       'A URL source has not been fetched yet: the sync waits for it (and /readyz says so) instead of counting an error.',
   },
-  {
-    code: 'SUPERSEDED',
-    meaning:
-      'A notification still being retried was dropped because a newer config was published: the app hears about the latest one only.',
-  },
 ] as const satisfies ErrorCatalogue;

@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import {
+  badOption,
   type Config,
-  flagName,
   parseStatusMatcher,
   type StatusMatcher,
   splitUrlCredentials,
@@ -24,13 +24,6 @@ export interface Settings {
   notifyStatus: StatusMatcher;
 }
 
-/** A bad option value found after parsing: a usage error, which lifecycle prints before exiting 2. */
-export class SettingsError extends UsageError {
-  constructor(message: string) {
-    super('BAD_VALUE', message);
-  }
-}
-
 export function parseSourceSpec(raw: string): SourceSpec {
   const match = raw.match(/^(?:([^=/:]+)=)?(https?:\/\/.+)$/i);
   if (!match) return { kind: 'directory', path: resolve(raw) };
@@ -38,12 +31,13 @@ export function parseSourceSpec(raw: string): SourceSpec {
   try {
     url = splitUrlCredentials(match[2]!);
   } catch {
-    throw new SettingsError(`--source: invalid URL ${JSON.stringify(raw)}`);
+    throw badOption('source', `invalid URL ${JSON.stringify(raw)}`);
   }
   const name = match[1] ?? decodeURIComponent(basename(new URL(url.href).pathname));
   if (!name || name === '.' || name === '..' || name.includes('/')) {
-    throw new SettingsError(
-      `--source: cannot name the file of ${url.label}: give it a name, as in app.yaml=${url.label}`,
+    throw badOption(
+      'source',
+      `cannot name the file of ${url.label}: give it a name, as in app.yaml=${url.label}`,
     );
   }
   return { kind: 'url', name, url };
@@ -52,20 +46,18 @@ export function parseSourceSpec(raw: string): SourceSpec {
 /** A notification URL, checked when the options are read rather than at the first publish. */
 export function splitNotifyUrl(raw: string): UrlWithoutCredentials {
   if (!/^https?:\/\//i.test(raw)) {
-    throw new SettingsError(`--notify-url: invalid value ${JSON.stringify(raw)}: expected an http(s) URL`);
+    throw badOption('notifyUrl', `invalid value ${JSON.stringify(raw)}: expected an http(s) URL`);
   }
   try {
     return splitUrlCredentials(raw);
   } catch {
-    throw new SettingsError(`--notify-url: invalid URL ${JSON.stringify(raw)}`);
+    throw badOption('notifyUrl', `invalid URL ${JSON.stringify(raw)}`);
   }
 }
 
 export function parseFileMode(raw: string): number {
   if (!/^0?[0-7]{3}$/.test(raw)) {
-    throw new SettingsError(
-      `--file-mode: invalid value ${JSON.stringify(raw)}: expected octal such as 0644 or 0600`,
-    );
+    throw badOption('fileMode', `invalid value ${JSON.stringify(raw)}: expected octal such as 0644 or 0600`);
   }
   return Number.parseInt(raw, 8);
 }
@@ -73,18 +65,23 @@ export function parseFileMode(raw: string): number {
 export function deriveSettings(config: Config<typeof options>): Settings {
   // The option is required, but an empty list (`--source ''`) still gets past the parser.
   if (config.source.length === 0)
-    throw new SettingsError('missing required option --source (or CONFIG_SYNCER_SOURCE)');
+    throw new UsageError(
+      'MISSING_OPTION',
+      'missing required option --source (or CONFIG_SYNCER_SOURCE)',
+      'source',
+    );
   const sources = config.source.map(parseSourceSpec);
   const targetDir = resolve(config.target);
   for (const source of sources) {
     if (source.kind === 'directory' && source.path === targetDir) {
-      throw new SettingsError(`--source and --target are the same directory: ${targetDir}`);
+      throw badOption('target', `the same directory as --source: ${targetDir}`);
     }
   }
   const notifyStatus = parseStatusMatcher(config.notifyStatus);
   if (!notifyStatus) {
-    throw new SettingsError(
-      `--notify-status: invalid value ${JSON.stringify(config.notifyStatus.join(','))}: expected codes or classes such as 200,204 or 2xx`,
+    throw badOption(
+      'notifyStatus',
+      `invalid value ${JSON.stringify(config.notifyStatus.join(','))}: expected codes or classes such as 200,204 or 2xx`,
     );
   }
   config.notifyUrl.forEach(splitNotifyUrl);
@@ -96,7 +93,7 @@ export function deriveSettings(config: Config<typeof options>): Settings {
     'notifyBackoff',
     'checkTimeout',
   ] as const) {
-    if (config[key] <= 0) throw new SettingsError(`--${flagName(key)}: must be more than 0`);
+    if (config[key] <= 0) throw badOption(key, 'must be more than 0');
   }
   return {
     sources,

@@ -1,8 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import type { Logger } from 'pino';
-import { describeError } from './describe-error.ts';
+import { describeError, type Logger } from '@toolkit/lifecycle';
 import type { SyncerMetrics } from './metrics.ts';
-import type { ChangeEvent } from './notify/notifier.ts';
+import type { ChangeEvent } from './notify/change-event.ts';
 import { removeStaleTempFiles } from './publish/atomic-write.ts';
 import { describePlan } from './publish/dry-run.ts';
 import { readManifest } from './publish/manifest.ts';

@@ -1,5 +1,6 @@
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -52,6 +53,22 @@ describe('inputs someone else controls', () => {
     expect(JSON.parse(readFileSync(join(target, '.config-syncer-manifest'), 'utf8')).files).toEqual([
       'a.yaml',
     ]);
+  });
+
+  it('a link planted in the target under a published name is replaced by the file, even when it leads to the same content', async () => {
+    const dir = makeTempDir();
+    const source = makeSource(dir, { 'a.yaml': 'a: 1\n' });
+    const target = join(dir, 'target');
+    mkdirSync(target);
+    // Someone who can write the target links a published name to a file they control: same content
+    // today, theirs to change tomorrow. The app must read the syncer's file, not theirs.
+    writeFileSync(join(dir, 'planted.yaml'), 'a: 1\n');
+    symlinkSync(join(dir, 'planted.yaml'), join(target, 'a.yaml'));
+    const once = startSyncer(['--source', source, '--target', target, '--once']);
+    expect(await once.exitCode(60_000)).toBe(0);
+    expect(lstatSync(join(target, 'a.yaml')).isFile()).toBe(true);
+    expect(readFileSync(join(target, 'a.yaml'), 'utf8')).toBe('a: 1\n');
+    expect(readFileSync(join(dir, 'planted.yaml'), 'utf8')).toBe('a: 1\n');
   });
 
   it('a source symlink leaving the source directory is not published; links inside it and a ConfigMap volume are', async () => {

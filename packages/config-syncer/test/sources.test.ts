@@ -138,3 +138,27 @@ describe('an HTTP(S) URL as source', () => {
     await child.waitForLog((l) => l.msg === 'source reachable again');
   });
 });
+
+describe('credentials and redirects of a URL source', () => {
+  it.each([
+    ['user:password in the URL', (url: string) => url.replace('http://', 'http://reader:s3cret@'), []],
+    ['--source-token', (url: string) => url, ['--source-token', 's3cret-token']],
+  ])('%s: sent to the source, not to another origin it redirects to', async (_, withCredentials, extra) => {
+    const target = join(makeTempDir(), 'target');
+    // Another port of 127.0.0.1 is another origin: fetch must drop Authorization on the way there.
+    const elsewhere = await startServer((_req, res) => res.writeHead(200).end('moved: yes\n'));
+    const source = await startServer((_req, res) =>
+      res.writeHead(302, { location: `${elsewhere.url}/moved.yaml` }).end(),
+    );
+    const child = startSyncer([
+      ...['--source', `app.yaml=${withCredentials(source.url)}/app.yaml`, '--target', target, '--once'],
+      ...extra,
+    ]);
+    expect(await child.exitCode(30_000)).toBe(0);
+    expect(read(join(target, 'app.yaml'))).toBe('moved: yes\n');
+    expect(source.requests[0]?.headers.authorization).toMatch(/^(Basic|Bearer) /);
+    expect(elsewhere.requests).toHaveLength(1);
+    expect(elsewhere.requests[0]?.headers.authorization).toBeUndefined();
+    expect(child.stderr).not.toContain('s3cret');
+  });
+});

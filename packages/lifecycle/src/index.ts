@@ -2,6 +2,7 @@ export type { Dispatcher } from 'undici';
 export { closeServer, type ListenAddress, listen, parseListenAddress } from './address.ts';
 export { AdminRoutes, type RouteHandler, sendJson, sendText } from './admin.ts';
 export { type BackoffPolicy, computeBackoff, longestTimer, sleep } from './backoff.ts';
+export { describeError } from './describe-error.ts';
 export {
   type CodeOf,
   type ErrorCatalogue,
@@ -21,7 +22,18 @@ export {
 } from './logger.ts';
 export { createMetricsRegistry, metricPrefix } from './metrics.ts';
 export { type NotificationRequest, sendNotification } from './notification.ts';
+export { CommandTarget, type CommandTargetOptions } from './notify/command-target.ts';
 export {
+  NotificationDispatcher,
+  type NotificationPolicy,
+  type NotificationReporting,
+  type NotificationResult,
+} from './notify/dispatcher.ts';
+export { HttpTarget, type HttpTargetOptions } from './notify/http-target.ts';
+export type { NotificationTarget } from './notify/target.ts';
+export { TouchTarget, type TouchTargetOptions } from './notify/touch-target.ts';
+export {
+  badOption,
   type Config,
   describeOptions,
   envName,
@@ -55,6 +67,12 @@ export {
   type MetricDoc,
 } from './reference.ts';
 export { type RequestBody, readRequestBody } from './request-body.ts';
+export {
+  lastOutputLine,
+  runShellCommand,
+  type ShellCommandOptions,
+  type ShellCommandResult,
+} from './shell-command.ts';
 export { ShutdownHooks, type ShutdownPlan } from './shutdown.ts';
 export { parseStatusMatcher, type StatusMatcher } from './status-matcher.ts';
 export { splitUrlCredentials, type UrlWithoutCredentials } from './url-credentials.ts';

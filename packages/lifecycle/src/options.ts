@@ -16,7 +16,12 @@ export type OptionSpec =
   | ({ type: 'duration'; default?: string } & CommonSpec)
   | ({ type: 'boolean'; default?: boolean } & CommonSpec)
   | ({ type: 'enum'; choices: readonly string[]; default?: string } & CommonSpec)
-  | ({ type: 'list'; default?: readonly string[] } & CommonSpec);
+  | ({
+      type: 'list';
+      default?: readonly string[];
+      /** What separates items in one value; `\n` for items that may hold commas (regular expressions). */
+      separator?: ',' | '\n';
+    } & CommonSpec);
 
 interface CommonSpec {
   help: string;
@@ -51,6 +56,15 @@ export type Config<T extends OptionTable> = {
 
 export function flagName(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/**
+ * A value the option table let through that the program cannot use, or options that do not go
+ * together: the usage error `--flag: message` naming the option (exit 2). The one form every program's
+ * settings use.
+ */
+export function badOption(key: string, message: string): UsageError {
+  return new UsageError('BAD_VALUE', `--${flagName(key)}: ${message}`, key);
 }
 
 export function envName(prefix: string, key: string): string {
@@ -95,7 +109,9 @@ function expectedForm(spec: OptionSpec): string {
     case 'enum':
       return `one of ${spec.choices.join(', ')}`;
     case 'list':
-      return 'a comma-separated list';
+      return spec.separator === '\n'
+        ? 'one item per flag (per line in the env var)'
+        : 'a comma-separated list';
     case 'address':
       return 'HOST:PORT, such as 0.0.0.0:8080, :8080 or [::1]:8080';
     default:
@@ -135,10 +151,13 @@ function convert(key: string, spec: OptionSpec, raw: string, source: string): un
       if (!parseListenAddress(raw)) throw bad();
       return raw;
     case 'list':
-      return raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      return (
+        raw
+          .split(spec.separator ?? ',')
+          // Spaces may belong to a regular expression; around comma-separated items they are layout.
+          .map((s) => (spec.separator === '\n' ? s : s.trim()))
+          .filter(Boolean)
+      );
     default:
       if (spec.required && raw === '') throw bad();
       return raw;

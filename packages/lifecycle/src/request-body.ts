@@ -13,6 +13,8 @@ export function readRequestBody(
   req: IncomingMessage,
   res: ServerResponse,
   maxBytes: number,
+  /** Hands each chunk over instead of keeping it (the body resolves empty): a body only hashed is never held. */
+  consume?: (chunk: Buffer) => void,
 ): Promise<RequestBody> {
   const refuse = (): RequestBody => {
     res.setHeader('connection', 'close');
@@ -31,7 +33,8 @@ export function readRequestBody(
         // The sender is cut off while still sending: its reset is expected, not an error to throw.
         req.on('error', () => {});
         resolve(refuse());
-      } else chunks.push(chunk);
+      } else if (consume) consume(chunk);
+      else chunks.push(chunk);
     };
     const onEnd = () => {
       done();

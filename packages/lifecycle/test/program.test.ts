@@ -1,5 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adminUrl, Child } from '@toolkit/test-helpers';
@@ -119,6 +120,62 @@ describe('flags and env', () => {
     await child.waitForLog((l) => l.msg === 'ready');
     const warning = child.logs.find((l) => l.env === 'DEMO_PROGRAM_GRETING');
     expect(warning).toMatchObject({ level: 'warn', program: 'demo-program' });
+  });
+});
+
+/** A raw TCP connection to the admin server; resolves once connected. */
+function openSocket(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** Resolves with the ms until the server closes `socket` (an end or a reset), or -1 after `ms`. */
+function closedWithin(socket: Socket, ms: number): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(-1), ms);
+    const closed = () => {
+      clearTimeout(timer);
+      resolve(performance.now() - started);
+    };
+    socket.once('close', closed);
+    socket.on('error', () => {});
+    socket.resume();
+  });
+}
+
+describe('the admin server under slow and many clients', () => {
+  it('closes a client that never finishes its request head (slowloris) within the 10 s bound', {
+    timeout: 45_000,
+  }, async () => {
+    const child = start();
+    const port = Number(new URL(await adminUrl(child)).port);
+    const slow = await openSocket(port);
+    slow.write('GET /livez HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    const drip = setInterval(() => slow.write('a'), 1000);
+    const ms = await closedWithin(slow, 25_000);
+    clearInterval(drip);
+    // 10 s for the head, checked every 2 s (and a loaded machine's lag); Node's default would be 60 s.
+    expect(ms).toBeGreaterThan(9_000);
+    expect(ms).toBeLessThan(20_000);
+    expect(await status(`${await adminUrl(child)}/livez`)).toBe(200);
+  });
+
+  it('holds at most 256 connections: the next is closed at accept, and served again once some close', {
+    timeout: 30_000,
+  }, async () => {
+    const child = start();
+    const base = await adminUrl(child);
+    const port = Number(new URL(base).port);
+    const held = await Promise.all(Array.from({ length: 256 }, () => openSocket(port)));
+    const extra = await openSocket(port);
+    expect(await closedWithin(extra, 5_000)).toBeGreaterThanOrEqual(0);
+    for (const socket of held.slice(0, 10)) socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await status(`${base}/livez`)).toBe(200);
+    for (const socket of held) socket.destroy();
   });
 });
 

@@ -10,6 +10,7 @@ import type { SavedPositions } from './positions/positions-file.ts';
 import { PositionsWriter } from './positions/positions-writer.ts';
 import { MemoryBudget } from './reading/memory-budget.ts';
 import { ReadBuffers } from './reading/read-buffers.ts';
+import { RecordShaper } from './reading/record-shaper.ts';
 import type { TailerTiming } from './reading/tailer-environment.ts';
 import type { RecordBlock } from './records/record.ts';
 import type { Settings } from './settings.ts';
@@ -68,6 +69,7 @@ export class Forwarder {
       saved: (ok) => metrics.checkpointWrites.inc({ result: ok ? 'ok' : 'error' }),
     });
     const filter = createPathFilter(settings.include, settings.exclude);
+    const shaper = settings.recordRules ? new RecordShaper(settings.recordRules) : undefined;
     // The buffers big reads fill stay with their records until acknowledged: as many as the budget.
     const buffers = new ReadBuffers(
       readChunkBytes,
@@ -79,11 +81,13 @@ export class Forwarder {
       linkRoots: options.followLinksOutside ? undefined : settings.include.map(globBase),
       readFrom: options.readFrom,
       previousSaveMs: options.positions?.savedAtMs,
+      ignoreOlderMs: settings.ignoreOlderMs,
       context: {
         rules: {
           maxLineBytes: options.maxLineBytes,
           longLines: options.longLines,
           multilineStart: settings.multilineStart,
+          format: settings.format,
         },
         committed: () => this.#positionsWriter.markDirty(),
         release: (segment) => {
@@ -96,9 +100,9 @@ export class Forwarder {
         blockLimits: options.batch,
         budget: this.#budget,
         buffers,
-        parser: settings.parser,
+        shaper,
         dispatch: (block, end) => this.#dispatch(block, end),
-        counted: (file, lines, bytes) => countRead(metrics, file, lines, bytes),
+        counted: (file, lines, bytes) => countRead(metrics, file, lines, bytes, shaper?.counts),
       },
       log,
       rotated: (kind) => metrics.rotations.inc({ kind }),

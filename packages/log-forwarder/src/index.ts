@@ -19,7 +19,7 @@ export { MultilineJoiner } from './reading/multiline.ts';
 export { createLineParser } from './reading/parse-line.ts';
 export { AckLedger, type Segment } from './records/ack-ledger.ts';
 export { type LogSource, RecordBlock, type RecordSlice, settleRecords } from './records/record.ts';
-export { deriveSettings, SettingsError } from './settings.ts';
+export { deriveSettings } from './settings.ts';
 export { ElasticsearchSink } from './sinks/http/elasticsearch-sink.ts';
 export { HttpSink } from './sinks/http/http-sink.ts';
 export { classifyStatus, parseRetryAfter } from './sinks/http/http-status.ts';

@@ -39,6 +39,17 @@ export function createForwarderMetrics(registry: Registry) {
       labelNames: ['action'],
       registers,
     }),
+    linesFiltered: new Counter({
+      name: 'log_forwarder_lines_filtered_total',
+      help: 'Records not sent because of --include-lines (reason not_included) or --exclude-lines (excluded).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    timeFallback: new Counter({
+      name: 'log_forwarder_time_fallback_total',
+      help: 'Records sent with the time they were read because their --time-key field was missing or did not parse as --time-format.',
+      registers,
+    }),
     recordsSent: new Counter({
       name: 'log_forwarder_records_sent_total',
       help: 'Records a sink acknowledged.',

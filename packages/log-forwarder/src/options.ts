@@ -81,14 +81,64 @@ export const options = {
   },
   parse: {
     type: 'enum',
-    choices: ['none', 'json', 'regex'],
+    choices: ['none', 'json', 'regex', 'logfmt'],
     default: 'none',
-    help: 'Parse each line into fields: as a JSON object, or by the named groups of --parse-regex.',
+    help: 'Parse each line into fields: as a JSON object, by the named groups of --parse-regex, or as logfmt key=value pairs.',
   },
   parseRegex: {
     type: 'string',
     placeholder: 'REGEX',
     help: 'Regular expression with named groups, for --parse regex.',
+  },
+  // Event time, container log formats, choosing and cleaning lines (issue 15, sections 1 to 3).
+  timeKey: {
+    type: 'string',
+    placeholder: 'FIELD',
+    help: 'Parsed field holding the time of the event (needs --parse): sinks get that time instead of the time the line was read. A record whose field is missing or does not parse keeps the read time (counted in log_forwarder_time_fallback_total).',
+  },
+  timeFormat: {
+    type: 'string',
+    placeholder: 'FORMAT',
+    help: 'How --time-key is written: rfc3339 (the default; no offset means UTC), epoch (seconds), epoch-ms, epoch-ns, or a layout with strftime directives (%Y %y %m %d %e %H %I %p %M %S %f %b %B %a %z %Z %T %s), such as %d/%b/%Y:%H:%M:%S %z for access logs. A layout without %z is read as UTC.',
+  },
+  format: {
+    type: 'enum',
+    choices: ['plain', 'cri', 'docker'],
+    default: 'plain',
+    help: "How the files' lines are written: plain lines, the kubelet's CRI lines (/var/log/pods), or Docker's json-file lines (/var/lib/docker/containers). For cri and docker the message is sent, partial lines joined, with the field stream and the runtime's time as the record's time.",
+  },
+  multilinePreset: {
+    type: 'enum',
+    choices: ['java', 'python', 'go'],
+    placeholder: 'LANGUAGE',
+    help: 'Join the stack traces of java, python or go to the line logged before them (instead of --multiline-start): a line that is not a frame, a cause, a traceback or a goroutine dump starts a record.',
+  },
+  includeLines: {
+    type: 'list',
+    separator: '\n',
+    placeholder: 'REGEX',
+    help: 'Send only the records matching one of these regular expressions (repeat the flag; one per line in the env var); the others are counted in log_forwarder_lines_filtered_total.',
+  },
+  excludeLines: {
+    type: 'list',
+    separator: '\n',
+    placeholder: 'REGEX',
+    help: 'Drop the records matching one of these regular expressions (after --include-lines), counted in log_forwarder_lines_filtered_total.',
+  },
+  redact: {
+    type: 'list',
+    separator: '\n',
+    placeholder: 'REGEX[=REPLACEMENT]',
+    help: 'Replace what matches in every record before any sink sees it (and before --parse), by REPLACEMENT ($1 names a group) or [REDACTED]; write a = of the expression as \\=. Repeat the flag for several.',
+  },
+  redactPreset: {
+    type: 'list',
+    placeholder: 'NAME',
+    help: 'Redactions for what leaks most: bearer-tokens, basic-auth-urls (user:password@ in URLs), email, credit-card (card numbers that pass the Luhn check); comma-separated or repeated.',
+  },
+  ignoreOlder: {
+    type: 'duration',
+    help: 'At the first start (and for files the positions file does not know), a file last written longer ago than this is not read: reading starts at its end.',
   },
   label: {
     type: 'list',

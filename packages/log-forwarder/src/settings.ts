@@ -1,7 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
-import { type Config, UsageError } from '@toolkit/lifecycle';
+import { badOption, type Config, UsageError } from '@toolkit/lifecycle';
 import type { options } from './options.ts';
-import { createLineParser, type LineParser } from './reading/parse-line.ts';
+import type { ContainerFormat } from './reading/container-lines.ts';
+import { type MultilinePreset, multilinePresets, type RecordStart } from './reading/multiline.ts';
+import { createLineParser, type ParseMode } from './reading/parse-line.ts';
+import { hasRules, type RecordRules } from './reading/record-shaper.ts';
+import { parseRedaction, type Redaction, redactionPresets } from './reading/redaction.ts';
+import { createTimeReader } from './records/event-time.ts';
 import type { SinkSpec } from './sink-spec.ts';
 import { parseHttpTarget } from './sinks/http/http-target.ts';
 import { type LabelField, lokiLabelName } from './sinks/http/loki-streams.ts';
@@ -11,16 +16,12 @@ export interface Settings {
   include: string[];
   exclude: string[];
   labels: Record<string, string>;
-  multilineStart: RegExp | undefined;
-  parser: LineParser | undefined;
+  multilineStart: RecordStart | undefined;
+  format: ContainerFormat | undefined;
+  /** What is done to each record; undefined when nothing is (lines go to the sinks as they are). */
+  recordRules: RecordRules | undefined;
+  ignoreOlderMs: number | undefined;
   sinks: SinkSpec[];
-}
-
-/** A bad option value found after parsing: a usage error, which lifecycle prints before exiting 2. */
-export class SettingsError extends UsageError {
-  constructor(message: string) {
-    super('BAD_VALUE', message);
-  }
 }
 
 export function parseLabels(items: readonly string[], forLoki: boolean): Record<string, string> {
@@ -29,55 +30,58 @@ export function parseLabels(items: readonly string[], forLoki: boolean): Record<
     const at = item.indexOf('=');
     const key = item.slice(0, at).trim();
     if (at <= 0 || key === '') {
-      throw new SettingsError(`--label: invalid value ${JSON.stringify(item)}: expected KEY=VALUE`);
+      throw badOption('label', `invalid value ${JSON.stringify(item)}: expected KEY=VALUE`);
     }
     // Loki rejects a whole push whose label names break its rule, so catch it before the first batch.
     if (forLoki && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key)) {
-      throw new SettingsError(`--label: ${JSON.stringify(key)} is not a valid Loki label name`);
+      throw badOption('label', `${JSON.stringify(key)} is not a valid Loki label name`);
     }
     labels[key] = item.slice(at + 1);
   }
   return labels;
 }
 
-export function compileRegex(flag: string, source: string): RegExp {
+export function compileRegex(key: string, source: string): RegExp {
   try {
     return new RegExp(source);
   } catch (error) {
-    throw new SettingsError(`${flag}: invalid regular expression: ${(error as Error).message}`);
+    throw badOption(key, `invalid regular expression: ${(error as Error).message}`);
   }
 }
 
-function headersFrom(items: readonly string[], flag = '--http-header'): Record<string, string> {
+function headersFrom(items: readonly string[], key = 'httpHeader'): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const item of items) {
     const at = item.indexOf(':');
-    if (at <= 0)
-      throw new SettingsError(`${flag}: invalid value ${JSON.stringify(item)}: expected NAME:VALUE`);
+    if (at <= 0) throw badOption(key, `invalid value ${JSON.stringify(item)}: expected NAME:VALUE`);
     headers[item.slice(0, at).trim().toLowerCase()] = item.slice(at + 1).trim();
   }
   return headers;
 }
 
-function targetFrom(flag: string, url: string, headers: Record<string, string>, authorization?: string) {
+function targetFrom(key: string, url: string, headers: Record<string, string>, authorization?: string) {
   const target = parseHttpTarget(url, headers, authorization);
-  if (!target)
-    throw new SettingsError(`${flag}: invalid value ${JSON.stringify(url)}: expected an http(s) URL`);
+  if (!target) throw badOption(key, `invalid value ${JSON.stringify(url)}: expected an http(s) URL`);
   return target;
 }
 
 /** --loki-label-from: fields need --parse, and a label name taken by --label or `filename` is refused. */
 function labelFieldsFrom(config: Config<typeof options>): LabelField[] {
   if (config.lokiLabelFrom.length > 0 && config.parse === 'none') {
-    throw new SettingsError('--loki-label-from needs --parse (json or regex): fields come from parsed lines');
+    throw new UsageError(
+      'MISSING_OPTION',
+      '--loki-label-from needs --parse json, regex or logfmt: labels come from parsed fields',
+      'parse',
+    );
   }
   const taken = new Set(['filename', ...Object.keys(parseLabels(config.label, true))]);
   const fields: LabelField[] = [];
   for (const field of config.lokiLabelFrom) {
     const label = lokiLabelName(field.trim());
     if (field.trim() === '' || taken.has(label)) {
-      throw new SettingsError(
-        `--loki-label-from: ${JSON.stringify(field)} ${field.trim() === '' ? 'is empty' : `gives the label ${JSON.stringify(label)}, which is already set (--label, filename or another field)`}`,
+      throw badOption(
+        'lokiLabelFrom',
+        `${JSON.stringify(field)} ${field.trim() === '' ? 'is empty' : `gives the label ${JSON.stringify(label)}, which is already set (--label, filename or another field)`}`,
       );
     }
     taken.add(label);
@@ -91,7 +95,7 @@ function deriveSinks(config: Config<typeof options>): SinkSpec[] {
   if (config.stdout) sinks.push({ kind: 'stdout', format: config.stdoutFormat as 'line' | 'json' });
   if (config.httpUrl) {
     const target = targetFrom(
-      '--http-url',
+      'httpUrl',
       config.httpUrl,
       headersFrom(config.httpHeader),
       config.httpAuthorization,
@@ -102,7 +106,7 @@ function deriveSinks(config: Config<typeof options>): SinkSpec[] {
     const headers: Record<string, string> = config.lokiTenant ? { 'x-scope-orgid': config.lokiTenant } : {};
     sinks.push({
       kind: 'loki',
-      target: targetFrom('--loki-url', config.lokiUrl, headers, config.lokiAuthorization),
+      target: targetFrom('lokiUrl', config.lokiUrl, headers, config.lokiAuthorization),
       labelFrom: labelFieldsFrom(config),
       structuredMetadata: config.lokiStructuredMetadata,
       maxLabelValues: config.lokiLabelMaxValues,
@@ -110,7 +114,7 @@ function deriveSinks(config: Config<typeof options>): SinkSpec[] {
   }
   if (config.elasticsearchUrl) {
     const target = targetFrom(
-      '--elasticsearch-url',
+      'elasticsearchUrl',
       config.elasticsearchUrl,
       {},
       config.elasticsearchAuthorization,
@@ -120,15 +124,16 @@ function deriveSinks(config: Config<typeof options>): SinkSpec[] {
   }
   if (config.otlpUrl) {
     const target = targetFrom(
-      '--otlp-url',
+      'otlpUrl',
       config.otlpUrl,
-      headersFrom(config.otlpHeader, '--otlp-header'),
+      headersFrom(config.otlpHeader, 'otlpHeader'),
       config.otlpAuthorization,
     );
     sinks.push({ kind: 'otlp', target, encoding: config.otlpEncoding as 'protobuf' | 'json' });
   }
   if (sinks.length === 0) {
-    throw new SettingsError(
+    throw new UsageError(
+      'MISSING_OPTION',
       'no sink: set --stdout, --http-url, --loki-url, --elasticsearch-url or --otlp-url (or their env vars)',
     );
   }
@@ -140,12 +145,84 @@ function absoluteGlob(glob: string): string {
   return isAbsolute(glob) ? glob : resolve(glob);
 }
 
+/** --multiline-start or --multiline-preset (not both) as the test of a line that starts a record. */
+function recordStartFrom(config: Config<typeof options>): RecordStart | undefined {
+  if (config.multilineStart && config.multilinePreset)
+    throw badOption('multilinePreset', 'cannot be used with --multiline-start; choose one');
+  if (config.multilineStart) {
+    const start = compileRegex('multilineStart', config.multilineStart);
+    return (line) => start.test(line);
+  }
+  if (config.multilinePreset) {
+    const goesOn = multilinePresets[config.multilinePreset as MultilinePreset];
+    return (line) => !goesOn.test(line);
+  }
+  return undefined;
+}
+
+function redactionsFrom(config: Config<typeof options>): Redaction[] {
+  const redactions: Redaction[] = [];
+  for (const name of config.redactPreset) {
+    const preset = (redactionPresets as Record<string, Redaction>)[name];
+    if (!preset) {
+      throw badOption(
+        'redactPreset',
+        `unknown preset ${JSON.stringify(name)}: expected one of ${Object.keys(redactionPresets).join(', ')}`,
+      );
+    }
+    redactions.push(preset);
+  }
+  for (const value of config.redact) {
+    try {
+      redactions.push(parseRedaction(value));
+    } catch (error) {
+      throw badOption('redact', `invalid value ${JSON.stringify(value)}: ${(error as Error).message}`);
+    }
+  }
+  return redactions;
+}
+
+function timeRuleFrom(config: Config<typeof options>): RecordRules['time'] {
+  if (!config.timeKey) {
+    if (config.timeFormat)
+      throw new UsageError('MISSING_OPTION', '--time-format needs --time-key', 'timeKey');
+    return undefined;
+  }
+  if (config.parse === 'none') {
+    throw new UsageError(
+      'MISSING_OPTION',
+      '--time-key needs --parse json, regex or logfmt: the time is read from a parsed field',
+      'parse',
+    );
+  }
+  const format = config.timeFormat ?? 'rfc3339';
+  try {
+    return { key: config.timeKey, read: createTimeReader(format) };
+  } catch (error) {
+    throw badOption('timeFormat', `invalid value ${JSON.stringify(format)}: ${(error as Error).message}`);
+  }
+}
+
+function recordRulesFrom(config: Config<typeof options>): RecordRules | undefined {
+  const rules: RecordRules = {
+    include: config.includeLines.map((source) => compileRegex('includeLines', source)),
+    exclude: config.excludeLines.map((source) => compileRegex('excludeLines', source)),
+    redactions: redactionsFrom(config),
+    parser: createLineParser(
+      config.parse as ParseMode,
+      config.parseRegex ? compileRegex('parseRegex', config.parseRegex) : undefined,
+    ),
+    time: timeRuleFrom(config),
+  };
+  return hasRules(rules) ? rules : undefined;
+}
+
 export function deriveSettings(config: Config<typeof options>): Settings {
   // The option is required, but an empty list (`--path ''`) still gets past the parser.
   if (config.path.length === 0)
-    throw new SettingsError('missing required option --path (or LOG_FORWARDER_PATH)');
+    throw new UsageError('MISSING_OPTION', 'missing required option --path (or LOG_FORWARDER_PATH)', 'path');
   if (config.parse === 'regex' && !config.parseRegex)
-    throw new SettingsError('--parse regex needs --parse-regex');
+    throw new UsageError('MISSING_OPTION', '--parse regex needs --parse-regex', 'parseRegex');
   const sinks = deriveSinks(config);
   return {
     include: config.path.map(absoluteGlob),
@@ -154,13 +231,10 @@ export function deriveSettings(config: Config<typeof options>): Settings {
       config.label,
       sinks.some((sink) => sink.kind === 'loki'),
     ),
-    multilineStart: config.multilineStart
-      ? compileRegex('--multiline-start', config.multilineStart)
-      : undefined,
-    parser: createLineParser(
-      config.parse as 'none' | 'json' | 'regex',
-      config.parseRegex ? compileRegex('--parse-regex', config.parseRegex) : undefined,
-    ),
+    multilineStart: recordStartFrom(config),
+    format: config.format === 'plain' ? undefined : (config.format as ContainerFormat),
+    recordRules: recordRulesFrom(config),
+    ignoreOlderMs: config.ignoreOlder,
     sinks,
   };
 }

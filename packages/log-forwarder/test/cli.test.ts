@@ -81,6 +81,11 @@ describe('command line', () => {
       '--label: invalid value "novalue": expected KEY=VALUE',
     ],
     [
+      ['--path', '/tmp/x.log', '--stdout', '--time-key', 'ts'],
+      {},
+      '--time-key needs --parse json, regex or logfmt',
+    ],
+    [
       ['--stdout'],
       { LOG_FORWARDER_PATH: '/tmp/x.log', LOG_FORWARDER_READ_FROM: 'middle' },
       'LOG_FORWARDER_READ_FROM: invalid value',

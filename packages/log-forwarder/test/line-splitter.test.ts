@@ -71,7 +71,7 @@ describe('LineSplitter', () => {
 
 describe('MultilineJoiner', () => {
   it('joins the lines after a start line, and sends a record when the next starts or on flush', () => {
-    const joiner = new MultilineJoiner(/^\d{4}-/, 1000);
+    const joiner = new MultilineJoiner((line) => /^\d{4}-/.test(line), 1000);
     const records: Line[] = [];
     const onRecord = (text: string, start: number, end: number) => records.push([text, start, end]);
     const input = ['2026-05-01 error', '  at a()', '  at b()', '2026-05-01 next'];
@@ -87,7 +87,7 @@ describe('MultilineJoiner', () => {
   });
 
   it('sends a record that reaches the size limit', () => {
-    const joiner = new MultilineJoiner(/^start/, 20);
+    const joiner = new MultilineJoiner((line) => line.startsWith('start'), 20);
     const records: string[] = [];
     for (const line of ['start', 'continued 1', 'continued 2'])
       joiner.push(line, 0, 0, (text) => records.push(text));

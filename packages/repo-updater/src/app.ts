@@ -1,12 +1,18 @@
-import { type Config, type commonOptions, OutgoingTls, type ProgramContext } from '@toolkit/lifecycle';
+import {
+  type Config,
+  type commonOptions,
+  NotificationDispatcher,
+  OutgoingTls,
+  type ProgramContext,
+} from '@toolkit/lifecycle';
 import { buildGitRunner, buildNotifiers, buildValidator, KnownSecrets } from './build-parts.ts';
 import { safeDirectoriesFor, writeGlobalGitConfig } from './git/global-config.ts';
 import { redactUrlCredentials } from './git/redact.ts';
 import { describeRef } from './git/refs.ts';
 import { LocalRepository } from './git/repository.ts';
 import type { SubmoduleMode } from './git/worktrees.ts';
-import { createMetrics } from './metrics.ts';
-import { NotifyDispatcher } from './notify/dispatcher.ts';
+import { RepoUpdaterMetrics } from './metrics.ts';
+import type { PublishEvent } from './notify/publish-event.ts';
 import type { options } from './options.ts';
 import { removeExpiredWorktrees, takeOverRoot } from './publish/cleanup.ts';
 import { RetiredWorktrees } from './publish/retired.ts';
@@ -30,7 +36,7 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
   // Files and directories git writes inherit it, so the app's group can write too (and delete).
   if (config.groupWrite) process.umask(0o002);
   const { layout } = settings;
-  const metrics = createMetrics(context.metrics, config.staleAfter);
+  const metrics = new RepoUpdaterMetrics(context.metrics, config.staleAfter);
   const secrets = new KnownSecrets(config.syncToken, config.passwordFile);
   const globalConfig = writeGlobalGitConfig(
     safeDirectoriesFor(settings.repoIsLocal ? settings.repoUrl : undefined, layout.root),
@@ -58,10 +64,18 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
     log,
   });
   const ref = describeRef(settings.ref);
-  const dispatcher = new NotifyDispatcher(
+  const dispatcher = new NotificationDispatcher<PublishEvent>(
     buildNotifiers(config, settings, (await OutgoingTls.open(config, log)).dispatcher),
     { backoff: { initialMs: config.notifyBackoff, maxMs: 60_000 }, maxAttempts: config.notifyMaxAttempts },
-    { log, onRun: (hook, ok) => metrics.hookRuns.inc({ hook, result: ok ? 'success' : 'error' }) },
+    {
+      log,
+      fields: (hook, event) => ({ hook, commit: event.commit }),
+      eventName: 'commit',
+      onResult: (hook, result) => {
+        if (result !== 'superseded')
+          metrics.hookRuns.inc({ hook, result: result === 'success' ? 'success' : 'error' });
+      },
+    },
   );
   const reporter = new OutcomeReporter(log, metrics, ({ commit, dir }) => {
     if (commit && dir) dispatcher.notify({ commit, ref, path: dir });
@@ -106,7 +120,7 @@ export async function runRepoUpdater(context: RepoUpdaterContext): Promise<numbe
     config.oneTime ? 'syncing once' : 'starting',
   );
   const finished = loop.run(signal);
-  context.onShutdown('pending notifications', () => dispatcher.stop());
+  context.onShutdown('pending notifications', () => dispatcher.close());
   context.onShutdown('sync loop', () => finished);
   const code = await finished;
   // An init container's job includes telling the app; give the notifications their tries.

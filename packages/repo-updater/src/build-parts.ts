@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
-import type { Dispatcher, Logger } from '@toolkit/lifecycle';
+import {
+  CommandTarget,
+  type Dispatcher,
+  HttpTarget,
+  type Logger,
+  type NotificationTarget,
+  splitUrlCredentials,
+  TouchTarget,
+} from '@toolkit/lifecycle';
 import { buildGitEnvironment } from './git/auth.ts';
 import { Redactor } from './git/redact.ts';
 import { GitRunner } from './git/runner.ts';
-import { runShellCommand } from './hooks/run-shell.ts';
+import { inheritedEnvironment, runHook } from './hooks/run-hook.ts';
 import type { RepoUpdaterMetrics } from './metrics.ts';
-import { CommandNotifier } from './notify/command-notifier.ts';
-import { HttpNotifier } from './notify/http-notifier.ts';
-import type { Notifier } from './notify/notifier.ts';
-import { TouchNotifier } from './notify/touch-notifier.ts';
+import type { PublishEvent } from './notify/publish-event.ts';
 import type { RepoUpdaterConfig, Settings } from './settings.ts';
 
 /**
@@ -72,7 +77,7 @@ export function buildValidator(config: RepoUpdaterConfig, metrics: RepoUpdaterMe
   if (!command) return undefined;
   return async (dir: string, commit: string, signal: AbortSignal) => {
     try {
-      await runShellCommand(command, {
+      await runHook(command, {
         cwd: dir,
         env: { REPO_UPDATER_HASH: commit, REPO_UPDATER_PATH: dir },
         timeoutMs: config.validateTimeout,
@@ -90,20 +95,47 @@ export function buildNotifiers(
   config: RepoUpdaterConfig,
   settings: Settings,
   dispatcher?: Dispatcher,
-): Notifier[] {
-  const notifiers: Notifier[] = [];
+): NotificationTarget<PublishEvent>[] {
+  const targets: NotificationTarget<PublishEvent>[] = [];
   if (config.notifyUrl) {
-    notifiers.push(
-      new HttpNotifier({
-        url: config.notifyUrl,
+    targets.push(
+      new HttpTarget<PublishEvent>({
+        label: 'http',
+        // `user:password@` becomes basic auth (fetch refuses URLs that carry it).
+        url: splitUrlCredentials(config.notifyUrl),
         method: config.notifyMethod,
         accept: settings.notifyStatus,
         timeoutMs: config.notifyTimeout,
+        headers: (event) => ({ 'x-repo-updater-hash': event.commit }),
         dispatcher,
       }),
     );
   }
-  if (config.notifyCommand) notifiers.push(new CommandNotifier(config.notifyCommand, config.notifyTimeout));
-  if (config.notifyTouchFile) notifiers.push(new TouchNotifier(config.notifyTouchFile));
-  return notifiers;
+  if (config.notifyCommand) {
+    targets.push(
+      new CommandTarget<PublishEvent>({
+        command: config.notifyCommand,
+        timeoutMs: config.notifyTimeout,
+        // In the new worktree, with the commit in $REPO_UPDATER_HASH.
+        cwd: (event) => event.path,
+        env: (event) => ({
+          ...inheritedEnvironment(),
+          REPO_UPDATER_HASH: event.commit,
+          REPO_UPDATER_REF: event.ref,
+          REPO_UPDATER_PATH: event.path,
+        }),
+      }),
+    );
+  }
+  if (config.notifyTouchFile) {
+    // The file is replaced by one holding the hash: a watcher never sees a half-written file.
+    targets.push(
+      new TouchTarget<PublishEvent>({
+        label: 'touch',
+        path: config.notifyTouchFile,
+        content: (event) => `${event.commit}\n`,
+      }),
+    );
+  }
+  return targets;
 }

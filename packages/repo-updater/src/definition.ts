@@ -1,6 +1,6 @@
 import { type ProgramDefinition, toolkitVersion } from '@toolkit/lifecycle';
 import { runRepoUpdater } from './app.ts';
-import { createMetrics } from './metrics.ts';
+import { RepoUpdaterMetrics } from './metrics.ts';
 import { options } from './options.ts';
 
 /** The program, importable without running it (the docs read its option table). */
@@ -18,6 +18,6 @@ export const definition: ProgramDefinition<typeof options> = {
       help: 'Sync now (a push webhook): 202 at once, or with ?wait 200 {result, commit} (500 on failure); needs --sync-token.',
     },
   ],
-  metrics: (registry) => createMetrics(registry, 0),
+  metrics: (registry) => new RepoUpdaterMetrics(registry, 0),
   main: runRepoUpdater,
 };

@@ -32,14 +32,10 @@ export {
   submoduleModes,
   updateWorktree,
 } from './git/worktrees.ts';
-export { CommandFailedError, inheritedEnvironment, runShellCommand } from './hooks/run-shell.ts';
+export { CommandFailedError, inheritedEnvironment, runHook } from './hooks/run-hook.ts';
 export { checkLinkPlacement, createLayout, type Layout, worktreePath } from './layout.ts';
-export { createMetrics, type RepoUpdaterMetrics } from './metrics.ts';
-export { CommandNotifier } from './notify/command-notifier.ts';
-export { NotifyDispatcher, type NotifyPolicy } from './notify/dispatcher.ts';
-export { HttpNotifier } from './notify/http-notifier.ts';
-export type { Notifier, PublishEvent } from './notify/notifier.ts';
-export { TouchNotifier } from './notify/touch-notifier.ts';
+export { RepoUpdaterMetrics } from './metrics.ts';
+export type { PublishEvent } from './notify/publish-event.ts';
 export { options } from './options.ts';
 export { removeExpiredWorktrees, takeOverRoot } from './publish/cleanup.ts';
 export { type PublishedTree, readPublishedTree, removeLeftoverLinks, swapLink } from './publish/link.ts';

@@ -1,6 +1,12 @@
 import { accessSync, constants } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { type Config, parseStatusMatcher, type StatusMatcher, UsageError } from '@toolkit/lifecycle';
+import {
+  badOption,
+  type Config,
+  parseStatusMatcher,
+  type StatusMatcher,
+  UsageError,
+} from '@toolkit/lifecycle';
 import { parseRef, type RefSpec } from './git/refs.ts';
 import { checkLinkPlacement, createLayout, type Layout } from './layout.ts';
 import type { options } from './options.ts';
@@ -22,30 +28,27 @@ export interface Settings {
 /** Checks what the option table cannot express; throws UsageError (exit 2) naming the option. */
 export function deriveSettings(config: RepoUpdaterConfig): Settings {
   const repo = config.repo.trim();
-  if (repo.startsWith('-')) throw bad('repo', `--repo: ${JSON.stringify(repo)} is not a repository`);
+  if (repo.startsWith('-')) throw badOption('repo', `${JSON.stringify(repo)} is not a repository`);
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
   const isScpLike = !isUrl && /^[^/]+:/.test(repo);
   const repoIsLocal = repo.startsWith('file://') || (!isUrl && !isScpLike);
   const repoUrl = isUrl || isScpLike ? repo : resolve(repo);
 
   const ref = parseRef(config.ref);
-  if (!ref) throw bad('ref', `--ref: ${JSON.stringify(config.ref)} is not a branch, tag or full commit SHA`);
+  if (!ref) throw badOption('ref', `${JSON.stringify(config.ref)} is not a branch, tag or full commit SHA`);
 
   const layout = createLayout(config.root, config.link);
   const linkProblem = checkLinkPlacement(layout);
-  if (linkProblem) throw bad('link', `--link: ${linkProblem}`);
+  if (linkProblem) throw badOption('link', linkProblem);
 
   for (const path of config.sparsePaths) {
     if (isAbsolute(path) || path.split('/').includes('..')) {
-      throw bad(
-        'sparsePaths',
-        `--sparse-paths: ${JSON.stringify(path)} must be a directory inside the repository`,
-      );
+      throw badOption('sparsePaths', `${JSON.stringify(path)} must be a directory inside the repository`);
     }
   }
   const gitConfig = config.gitConfig.map((entry): [string, string] => {
     const match = entry.match(/^([A-Za-z][\w.-]*\.[\w-]+)=(.*)$/);
-    if (!match) throw bad('gitConfig', `--git-config: ${JSON.stringify(entry)} is not KEY=VALUE`);
+    if (!match) throw badOption('gitConfig', `${JSON.stringify(entry)} is not KEY=VALUE`);
     return [match[1]!, match[2]!];
   });
   // First, so --git-config can still say otherwise.
@@ -57,21 +60,25 @@ export function deriveSettings(config: RepoUpdaterConfig): Settings {
     if (path !== undefined) checkReadable(key, path);
   }
   if (config.passwordFile && !config.username && !/^[a-z]+:\/\/[^/@]+@/i.test(repoUrl)) {
-    throw bad('username', '--password-file needs --username (or a user name in the --repo URL)');
+    throw new UsageError(
+      'MISSING_OPTION',
+      '--password-file needs --username (or a user name in the --repo URL)',
+      'username',
+    );
   }
   if (config.sshKeyFile && !config.sshKnownHostsFile && !config.sshSkipHostKeyCheck) {
-    throw bad(
-      'sshKnownHostsFile',
+    throw new UsageError(
+      'MISSING_OPTION',
       '--ssh-key-file needs --ssh-known-hosts-file (or --ssh-skip-host-key-check)',
+      'sshKnownHostsFile',
     );
   }
   if (config.notifyUrl !== undefined && !URL.canParse(config.notifyUrl)) {
-    throw bad('notifyUrl', `--notify-url: ${JSON.stringify(config.notifyUrl)} is not a URL`);
+    throw badOption('notifyUrl', `${JSON.stringify(config.notifyUrl)} is not a URL`);
   }
   const notifyStatus = parseStatusMatcher(config.notifyStatus);
-  if (!notifyStatus)
-    throw bad('notifyStatus', '--notify-status: expected codes such as 200 or classes such as 2xx');
-  if (config.syncTimeout <= 0) throw bad('syncTimeout', '--sync-timeout must be more than 0s');
+  if (!notifyStatus) throw badOption('notifyStatus', 'expected codes such as 200 or classes such as 2xx');
+  if (config.syncTimeout <= 0) throw badOption('syncTimeout', 'must be more than 0s');
   return { repoUrl, repoIsLocal, ref, layout, gitConfig, notifyStatus };
 }
 
@@ -89,11 +96,6 @@ function checkReadable(key: string, path: string): void {
   try {
     accessSync(path, constants.R_OK);
   } catch (error) {
-    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    throw bad(key, `${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code}`);
+    throw badOption(key, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code}`);
   }
-}
-
-function bad(option: string, message: string): UsageError {
-  return new UsageError('BAD_VALUE', message, option);
 }

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { runShellCommand } from '../src/hooks/run-shell.ts';
+import { runHook } from '../src/hooks/run-hook.ts';
 import { makeTempDir, remote, root, temp, useRemoteRepo } from './helpers/git-fixture.ts';
 import { createTestUpdater } from './helpers/updater.ts';
 
@@ -15,7 +15,7 @@ describe('validation before publishing', () => {
   test('a failing command keeps the link; the same commit is not tried again; a good one is published', async () => {
     const counter = join(temp.path, 'runs');
     const validate = (dir: string, commit: string, signal: AbortSignal) =>
-      runShellCommand(`echo "$REPO_UPDATER_HASH" >> ${counter}; test -f ok.txt`, {
+      runHook(`echo "$REPO_UPDATER_HASH" >> ${counter}; test -f ok.txt`, {
         cwd: dir,
         env: { REPO_UPDATER_HASH: commit },
         timeoutMs: 5000,
@@ -44,7 +44,7 @@ describe('sync timeout', () => {
     const first = remote.commit({ 'a.txt': 'one' });
     const marker = join(temp.path, 'sleeping');
     const validate = (dir: string, _commit: string, signal: AbortSignal) =>
-      runShellCommand(`touch ${marker}; sleep 5 && touch ${marker}-woke`, {
+      runHook(`touch ${marker}; sleep 5 && touch ${marker}-woke`, {
         cwd: dir,
         env: {},
         timeoutMs: 10_000,

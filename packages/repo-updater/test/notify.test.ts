@@ -1,9 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseStatusMatcher } from '@toolkit/lifecycle';
+import {
+  HttpTarget,
+  NotificationDispatcher,
+  parseStatusMatcher,
+  splitUrlCredentials,
+} from '@toolkit/lifecycle';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { NotifyDispatcher } from '../src/notify/dispatcher.ts';
-import { HttpNotifier } from '../src/notify/http-notifier.ts';
+import type { PublishEvent } from '../src/index.ts';
 import { LogCapture } from './helpers/updater.ts';
 
 let server: Server;
@@ -27,16 +31,25 @@ afterEach(() => server.close());
 function dispatcher(maxAttempts: number, backoffMs: number) {
   const runs: string[] = [];
   const logs = new LogCapture();
-  const notifier = new HttpNotifier({
-    url,
+  const notifier = new HttpTarget<PublishEvent>({
+    label: 'http',
+    url: splitUrlCredentials(url),
     method: 'POST',
     accept: parseStatusMatcher(['2xx'])!,
     timeoutMs: 2000,
+    headers: (event) => ({ 'x-repo-updater-hash': event.commit }),
   });
-  const dispatch = new NotifyDispatcher(
+  const dispatch = new NotificationDispatcher(
     [notifier],
     { backoff: { initialMs: backoffMs, maxMs: backoffMs }, maxAttempts },
-    { log: logs.logger, onRun: (hook, ok) => runs.push(`${hook}:${ok ? 'success' : 'error'}`) },
+    {
+      log: logs.logger,
+      fields: (hook, event) => ({ hook, commit: event.commit }),
+      eventName: 'commit',
+      onResult: (hook, result) => {
+        if (result !== 'superseded') runs.push(`${hook}:${result === 'success' ? 'success' : 'error'}`);
+      },
+    },
   );
   return { dispatch, runs, logs };
 }
@@ -65,7 +78,7 @@ describe('notifications', () => {
     expect(seen.at(-1)).toBe('new');
   });
 
-  test('gives up on a commit after --notify-max-attempts, and stop() ends retries at once', async () => {
+  test('gives up on a commit after --notify-max-attempts, and close() ends retries at once', async () => {
     answers = [500, 500, 500, 500];
     const { dispatch, logs } = dispatcher(2, 10);
     dispatch.notify(event('aaa'));
@@ -78,7 +91,7 @@ describe('notifications', () => {
     slow.dispatch.notify(event('bbb'));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = performance.now();
-    await slow.dispatch.stop();
+    await slow.dispatch.close();
     expect(performance.now() - started).toBeLessThan(1000);
   });
 

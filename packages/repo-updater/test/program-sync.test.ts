@@ -195,13 +195,21 @@ describe('POST /sync and notifications', () => {
     const huge = await ask(`Authorization: Bearer ${token}\r\nContent-Length: 99999999999\r\n`);
     expect(huge).toMatchObject({ statusLine: 'HTTP/1.1 413 Payload Too Large', closed: true });
     expect(huge.ms).toBeLessThan(3_000);
-    // A GitHub signature needs the body: read up to the cap, then refused.
-    const signed = await ask('X-Hub-Signature-256: sha256=00\r\nTransfer-Encoding: chunked\r\n', 64 << 20);
+    // A malformed GitHub signature can never match: 401 unread, like no token.
+    const malformed = await ask(
+      'X-Hub-Signature-256: sha256=00\r\nContent-Length: 300000000\r\n',
+      300_000_000,
+    );
+    expect(malformed).toMatchObject({ statusLine: 'HTTP/1.1 401 Unauthorized', closed: true });
+    expect(malformed.written).toBeLessThan(300_000_000);
+    // A well-formed one needs the body (hashed as it arrives, never held): read up to the cap, then refused.
+    const signature = `sha256=${'0'.repeat(64)}`;
+    const signed = await ask(`X-Hub-Signature-256: ${signature}\r\nTransfer-Encoding: chunked\r\n`, 64 << 20);
     expect(signed).toMatchObject({ statusLine: 'HTTP/1.1 413 Payload Too Large', closed: true });
     expect(signed.written).toBeLessThan(64 << 20);
 
     const metrics = await (await fetch(`${await child.adminUrl()}/metrics`)).text();
-    expect(metrics).toContain('repo_updater_sync_requests_total{result="unauthorized"} 1');
+    expect(metrics).toContain('repo_updater_sync_requests_total{result="unauthorized"} 2');
     expect(metrics).toContain('repo_updater_sync_requests_total{result="too_large"} 2');
   });
 

@@ -9,4 +9,4 @@ export {
 } from './https-server.ts';
 export { type MutualTlsSetup, startMutualTlsServer } from './mutual-tls.ts';
 export { stopProcess } from './stop-process.ts';
-export { waitUntil } from './wait-until.ts';
+export { waitUntil, waitWhileProgressing } from './wait-until.ts';

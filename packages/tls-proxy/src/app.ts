@@ -1,9 +1,9 @@
-import { createLogger, type LogLevel, type ProgramContext } from '@toolkit/lifecycle';
+import { createLogger, type LogLevel, OutgoingTls, type ProgramContext } from '@toolkit/lifecycle';
 import { ProxyMetrics } from './metrics.ts';
 import { watchUpstreamReadiness } from './readiness.ts';
 import { deriveSettings, type TlsProxyConfig } from './settings.ts';
 import { startThreadedTlsProxy } from './threaded.ts';
-import { startTlsProxy } from './tls-proxy.ts';
+import { startTlsProxy, upstreamHttpsAgent } from './tls-proxy.ts';
 
 /**
  * The program: settings from the options, the proxy started, then shutdown steps. They run last
@@ -13,20 +13,25 @@ import { startTlsProxy } from './tls-proxy.ts';
 export async function runTlsProxy(context: ProgramContext<TlsProxyConfig>): Promise<void> {
   const { config, log, signal } = context;
   const settings = deriveSettings(config);
+  // Read (and checked: a missing file ends the start with a usage error) once here, where it logs;
+  // worker threads open their own, silently.
+  const outgoingTls =
+    settings.upstream.protocol === 'https:' ? await OutgoingTls.open(settings.outgoingTls, log) : undefined;
   const proxy =
     settings.workers > 1
       ? await startThreadedTlsProxy(settings, config, log, context.metrics, (error) =>
           // The other workers drain, then the process exits 1 (the container's restart policy restarts it).
           context.fail('worker thread crashed', error),
         )
-      : await startTlsProxy(
-          settings,
-          log,
-          new ProxyMetrics(context.metrics),
+      : await startTlsProxy(settings, log, new ProxyMetrics(context.metrics), {
           // One line per request or connection: written in batches, all of it out by the exit.
-          createLogger('tls-proxy', log.level as LogLevel, 2, { buffered: true }),
-        );
-  context.onShutdown('upstream connections', () => proxy.close());
+          accessLog: createLogger('tls-proxy', log.level as LogLevel, 2, { buffered: true }),
+          outgoingTls,
+        });
+  context.onShutdown('upstream connections', async () => {
+    proxy.close();
+    await outgoingTls?.close();
+  });
   // The step's own timeout leaves the drain a second to cut what is left once its grace runs out.
   context.onShutdown(
     'HTTPS listener',
@@ -41,6 +46,8 @@ export async function runTlsProxy(context: ProgramContext<TlsProxyConfig>): Prom
   let lastReason: string | undefined;
   watchUpstreamReadiness({
     upstream: settings.upstream,
+    // A fresh connection per check (no keep-alive), so a changed --ca-file is seen by the next one.
+    httpsAgent: upstreamHttpsAgent(settings.upstream, outgoingTls),
     path: settings.ready.path,
     intervalMs: settings.ready.intervalMs,
     signal,

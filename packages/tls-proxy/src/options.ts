@@ -1,4 +1,4 @@
-import type { OptionTable } from '@toolkit/lifecycle';
+import { type OptionTable, outgoingTlsOptions } from '@toolkit/lifecycle';
 import { defaultCiphers, tlsVersions } from './tls/tls-policy.ts';
 
 /** The option table: drives parsing, `--help`, the env names (TLS_PROXY_*) and the docs. */
@@ -27,7 +27,7 @@ export const options = {
     type: 'string',
     default: 'http://127.0.0.1:8080',
     placeholder: 'URL',
-    help: 'The app behind. --mode http: a plain-HTTP URL, requests proxied with HTTP/1.1 keep-alive; a path is prepended to every request path. --mode tcp: tcp://HOST:PORT, or a Unix socket path (/path or unix:/path); an http:// URL without a path also names HOST:PORT.',
+    help: 'The app behind. --mode http: an http:// URL, or https:// for an app that serves TLS itself (verified with the system roots and --ca-file, --client-cert-file for mTLS to it), requests proxied with HTTP/1.1 keep-alive; a path is prepended to every request path. --mode tcp: tcp://HOST:PORT, or a Unix socket path (/path or unix:/path); an http:// URL without a path also names HOST:PORT.',
   },
   alpn: {
     type: 'list',
@@ -188,6 +188,8 @@ export const options = {
   accessLog: {
     type: 'boolean',
     default: true,
-    help: 'Log one JSON line per request (method, path, status, ms, client); with --mode tcp, one per connection (client, SNI, ALPN, client identity, bytes each way, ms, how it ended).',
+    help: 'Log one JSON line per request (method, path, status, ms, client, http: the client’s HTTP version, 1.1 or 2.0); with --mode tcp, one per connection (client, SNI, ALPN, client identity, bytes each way, ms, how it ended).',
   },
+  // Trust and identity for an https:// --upstream and its readiness check (lifecycle's, as every program's).
+  ...outgoingTlsOptions,
 } as const satisfies OptionTable;

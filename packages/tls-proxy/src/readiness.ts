@@ -1,7 +1,10 @@
-import { request } from 'node:http';
+import { type Agent, request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 export interface ReadinessProbe {
   upstream: URL;
+  /** For an https: upstream: the agent with the outgoing trust and identity. */
+  httpsAgent?: Agent;
   path: string;
   intervalMs: number;
   signal: AbortSignal;
@@ -10,9 +13,11 @@ export interface ReadinessProbe {
 }
 
 /** One GET to the upstream: resolves with undefined when it answers 2xx or 3xx, else with why not. */
-export function checkUpstream(url: URL, timeoutMs: number): Promise<string | undefined> {
+export function checkUpstream(url: URL, timeoutMs: number, httpsAgent?: Agent): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const req = request(url, { method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
+    const send = url.protocol === 'https:' ? httpsRequest : request;
+    const agent = url.protocol === 'https:' ? (httpsAgent ?? false) : false;
+    const req = send(url, { method: 'GET', agent, timeout: timeoutMs }, (res) => {
       res.resume();
       const status = res.statusCode ?? 0;
       resolve(status >= 200 && status < 400 ? undefined : `upstream answered ${status} on ${url.pathname}`);
@@ -32,7 +37,7 @@ export function watchUpstreamReadiness(probe: ReadinessProbe): void {
   const timeoutMs = Math.min(probe.intervalMs, 5000);
   let timer: NodeJS.Timeout | undefined;
   const run = async () => {
-    const failure = await checkUpstream(url, timeoutMs);
+    const failure = await checkUpstream(url, timeoutMs, probe.httpsAgent);
     if (probe.signal.aborted) return;
     if (failure === undefined) probe.onReady();
     else probe.onNotReady(failure);

@@ -1,7 +1,13 @@
 import type { BlockList } from 'node:net';
 import { availableParallelism, totalmem } from 'node:os';
 import { createSecureContext } from 'node:tls';
-import { type Config, type ListenAddress, parseListenAddress, UsageError } from '@toolkit/lifecycle';
+import {
+  badOption,
+  type Config,
+  type ListenAddress,
+  type OutgoingTlsSettings,
+  parseListenAddress,
+} from '@toolkit/lifecycle';
 import { parseTrustedProxies } from './http/trusted-proxies.ts';
 import type { options } from './options.ts';
 import type { CertificatePaths } from './tls/certificate-pair.ts';
@@ -17,7 +23,7 @@ export interface Settings {
   listen: ListenAddress;
   /** Threads serving HTTPS: 1 serves on the main thread, more start worker threads. */
   workers: number;
-  /** --mode http: the app's URL. --mode tcp: the option as a URL (tcp://, unix:), for logs only. */
+  /** --mode http: the app's URL (http: or https:). --mode tcp: the option as a URL (tcp://, unix:), for logs only. */
   upstream: URL;
   /** Where --mode tcp connects each client connection. */
   tcpTarget: TcpTarget | undefined;
@@ -48,6 +54,8 @@ export interface Settings {
   accessLog: boolean;
   /** --mode http: ALPN offers h2 before http/1.1. */
   http2: boolean;
+  /** Trust and identity towards an https:// upstream. */
+  outgoingTls: OutgoingTlsSettings;
 }
 
 /** `--workers 0` takes one per usable CPU, up to this many: past it the upstream is usually the limit. */
@@ -68,14 +76,6 @@ export function autoWorkers(): number {
 
 export type TlsProxyConfig = Config<typeof options>;
 
-function bad(option: string, message: string): UsageError {
-  return new UsageError(
-    'BAD_VALUE',
-    `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${message}`,
-    option,
-  );
-}
-
 /** Throws UsageError naming the option, what it expected and what it got. */
 export function deriveSettings(config: TlsProxyConfig): Settings {
   const mode = config.mode as Settings['mode'];
@@ -84,43 +84,56 @@ export function deriveSettings(config: TlsProxyConfig): Settings {
   if (mode === 'http') {
     for (const key of ['alpn', 'proxyProtocol'] as const) {
       const value = config[key];
-      if (value.length > 0 && value !== 'off') throw bad(key, 'applies to --mode tcp only');
+      if (value.length > 0 && value !== 'off') throw badOption(key, 'applies to --mode tcp only');
     }
-  } else if (config.readyPath !== undefined) {
-    throw bad(
+  }
+  if (upstream.protocol !== 'https:') {
+    for (const key of ['caFile', 'clientCertFile', 'clientKeyFile', 'insecureSkipVerify'] as const) {
+      if (config[key])
+        throw badOption(key, 'applies to an https:// --upstream only (the app is reached in plain text)');
+    }
+  }
+  if (mode === 'tcp' && config.readyPath !== undefined) {
+    throw badOption(
       'readyPath',
       'checks an HTTP app: use it with --mode http (in --mode tcp, /readyz is up with the listener)',
     );
   }
   for (const protocol of config.alpn) {
     if (!/^[\x21-\x7e]{1,255}$/.test(protocol))
-      throw bad('alpn', `not an ALPN protocol name: ${JSON.stringify(protocol)} (e.g. h2, http/1.1)`);
+      throw badOption('alpn', `not an ALPN protocol name: ${JSON.stringify(protocol)} (e.g. h2, http/1.1)`);
   }
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
-    throw bad(config.tlsCert === undefined ? 'tlsCert' : 'tlsKey', 'set --tls-cert and --tls-key together');
+    throw badOption(
+      config.tlsCert === undefined ? 'tlsCert' : 'tlsKey',
+      'set --tls-cert and --tls-key together',
+    );
   }
   const hasAllowList = config.allowCn.length + config.allowDns.length + config.allowUri.length > 0;
   if (hasAllowList && !config.clientCa)
-    throw bad('clientCa', 'the --allow-* lists need a client CA to verify against');
+    throw badOption('clientCa', 'the --allow-* lists need a client CA to verify against');
   try {
     createSecureContext({ ciphers: config.tlsCiphers });
   } catch (error) {
-    throw bad(
+    throw badOption(
       'tlsCiphers',
       `OpenSSL accepts none of ${JSON.stringify(config.tlsCiphers)}: ${(error as Error).message}`,
     );
   }
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(config.clientIdentityHeader)) {
-    throw bad('clientIdentityHeader', `not a header name: ${JSON.stringify(config.clientIdentityHeader)}`);
+    throw badOption(
+      'clientIdentityHeader',
+      `not a header name: ${JSON.stringify(config.clientIdentityHeader)}`,
+    );
   }
   let trustedProxies: BlockList | undefined;
   try {
     trustedProxies = parseTrustedProxies(config.trustedProxies);
   } catch (error) {
-    throw bad('trustedProxies', (error as Error).message);
+    throw badOption('trustedProxies', (error as Error).message);
   }
   if (config.readyPath !== undefined && !config.readyPath.startsWith('/')) {
-    throw bad('readyPath', `expected a path starting with /, got ${JSON.stringify(config.readyPath)}`);
+    throw badOption('readyPath', `expected a path starting with /, got ${JSON.stringify(config.readyPath)}`);
   }
   for (const key of [
     'headerTimeout',
@@ -129,7 +142,7 @@ export function deriveSettings(config: TlsProxyConfig): Settings {
     'upstreamConnectTimeout',
     'readyInterval',
   ] as const) {
-    if (config[key] <= 0) throw bad(key, 'must be more than 0s');
+    if (config[key] <= 0) throw badOption(key, 'must be more than 0s');
   }
   const hstsSeconds = Math.floor(config.hstsMaxAge / 1000);
   return {
@@ -169,6 +182,12 @@ export function deriveSettings(config: TlsProxyConfig): Settings {
     ready: config.readyPath ? { path: config.readyPath, intervalMs: config.readyInterval } : undefined,
     accessLog: config.accessLog,
     http2: config.http2,
+    outgoingTls: {
+      caFile: config.caFile,
+      clientCertFile: config.clientCertFile,
+      clientKeyFile: config.clientKeyFile,
+      insecureSkipVerify: config.insecureSkipVerify,
+    },
   };
 }
 
@@ -177,10 +196,10 @@ function parseHttpUpstream(text: string): URL {
   try {
     upstream = new URL(text);
   } catch {
-    throw bad('upstream', `expected an http:// URL, got ${JSON.stringify(text)}`);
+    throw badOption('upstream', `expected an http:// or https:// URL, got ${JSON.stringify(text)}`);
   }
-  if (upstream.protocol !== 'http:')
-    throw bad('upstream', `expected an http:// URL, got ${upstream.protocol}//`);
+  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:')
+    throw badOption('upstream', `expected an http:// or https:// URL, got ${upstream.protocol}//`);
   return upstream;
 }
 
@@ -195,7 +214,7 @@ function parseTcpUpstream(text: string): { upstream: URL; tcpTarget: TcpTarget }
   try {
     url = new URL(text);
   } catch {
-    throw bad('upstream', expected);
+    throw badOption('upstream', expected);
   }
   const port = Number(url.port || (url.protocol === 'http:' ? 80 : Number.NaN));
   const plainAddress = url.pathname === '/' || url.pathname === '';
@@ -206,7 +225,7 @@ function parseTcpUpstream(text: string): { upstream: URL; tcpTarget: TcpTarget }
     !plainAddress ||
     url.search
   ) {
-    throw bad('upstream', expected);
+    throw badOption('upstream', expected);
   }
   // URL keeps the brackets of an IPv6 literal; net.connect wants it bare.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');

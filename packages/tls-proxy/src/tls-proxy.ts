@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { AddressInfo, Socket } from 'node:net';
-import { closeServer, type Logger, listen } from '@toolkit/lifecycle';
+import type { Agent as HttpsAgent, AgentOptions as HttpsAgentOptions } from 'node:https';
+import { type AddressInfo, isIP, type Socket } from 'node:net';
+import { closeServer, type Logger, listen, OutgoingTls } from '@toolkit/lifecycle';
 import { normalizeAddress } from './http/trusted-proxies.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import { Forwarder } from './proxy/forwarder.ts';
@@ -71,8 +72,16 @@ export async function startHttpsService(
   });
   const connections = new ConnectionTracker(server, metrics);
   const policy: RequestPolicy = settings;
+  const ownTls =
+    settings.upstream.protocol === 'https:' && !listenOptions.outgoingTls
+      ? await OutgoingTls.open(settings.outgoingTls)
+      : undefined;
   const forwarder = new Forwarder({
     upstream: settings.upstream,
+    httpsAgent: upstreamHttpsAgent(settings.upstream, listenOptions.outgoingTls ?? ownTls, {
+      keepAlive: true,
+      scheduling: 'lifo',
+    }),
     upstreamTimeoutMs: settings.upstreamTimeoutMs,
     connectTimeoutMs: settings.upstreamConnectTimeoutMs,
     metrics,
@@ -108,8 +117,26 @@ export async function startHttpsService(
         ticketKeys: server.getTicketKeys(),
       }),
     drain: (graceMs) => connections.drain(graceMs),
-    close: () => forwarder.close(),
+    close: () => {
+      forwarder.close();
+      void ownTls?.close();
+    },
   };
+}
+
+/**
+ * The agent for an https: upstream, undefined for http:. SNI and the certificate check name the
+ * upstream's host (nginx's proxy_ssl_name default), not the client's Host header, which Node would use.
+ */
+export function upstreamHttpsAgent(
+  upstream: URL,
+  outgoingTls: OutgoingTls | undefined,
+  options: HttpsAgentOptions = {},
+): HttpsAgent | undefined {
+  if (upstream.protocol !== 'https:' || !outgoingTls) return undefined;
+  const host = upstream.hostname.replace(/^\[(.*)\]$/, '$1');
+  // '' (not undefined) for an address: no SNI, and Node then checks the address against the certificate.
+  return outgoingTls.httpsAgent({ ...options, servername: isIP(host) ? '' : host });
 }
 
 /** The listener of `settings.mode` on this event loop: the main thread's, or one worker thread's. */
@@ -201,16 +228,10 @@ export async function startTlsProxy(
   settings: Settings,
   log: Logger,
   metrics: ProxyMetrics,
-  accessLog?: Logger,
+  listenOptions: Pick<ServiceListenOptions, 'accessLog' | 'outgoingTls'> = {},
 ): Promise<TlsProxy> {
   const initial = await loadInitialCertificate(settings, log);
-  const service = await startService(
-    settings,
-    log,
-    metrics,
-    initial.material,
-    accessLog ? { accessLog } : {},
-  );
+  const service = await startService(settings, log, metrics, initial.material, listenOptions);
   logListenerUp(log, settings, service.address, initial, 1);
   const front = await startFrontParts(settings, log, metrics, initial, service.setCertificate);
   return {

@@ -38,8 +38,10 @@ describe.each([['1'], ['2']])('the access log with --workers %s', (workers) => {
     program.child.process.kill('SIGTERM');
     expect(await program.child.exitCode()).toBe(0);
     agent.destroy();
-    const logged = program.child.logs.filter((line) => line.msg === 'request').map((line) => line.path);
+    const lines = program.child.logs.filter((line) => line.msg === 'request');
+    const logged = lines.map((line) => line.path);
     expect(new Set(logged).size).toBe(total);
+    expect(lines[0]).toMatchObject({ method: 'GET', status: 200, http: '1.1', client: '127.0.0.1' });
     expect(logged).toHaveLength(total);
   });
 });

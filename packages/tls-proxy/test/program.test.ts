@@ -29,7 +29,7 @@ describe('the tls-proxy program', () => {
     const bad = new Child(sourceMain, ['--upstream', 'ftp://x']);
     // A bad value found when main derives the settings is a usage error too: exit 2.
     expect(await bad.exitCode()).toBe(2);
-    expect(bad.stderr).toContain('--upstream: expected an http:// URL');
+    expect(bad.stderr).toContain('--upstream: expected an http:// or https:// URL');
     const unknown = new Child(sourceMain, ['--no-such-flag']);
     expect(await unknown.exitCode()).toBe(2);
   });

@@ -38,7 +38,7 @@ export { renderSummary, renderTable, type SortKey, sortKeys, type TableOptions }
 export { listPids, Sampler, type SamplerOptions } from './sampler.ts';
 export { type HistoryPoint, SamplingLoop, type SamplingLoopOptions } from './sampling-loop.ts';
 export { createRequestHandler, type Routes } from './server.ts';
-export { deriveSettings, type Settings, SettingsError } from './settings.ts';
+export { deriveSettings, type Settings } from './settings.ts';
 export {
   allowedSignals,
   BodyTooLargeError,

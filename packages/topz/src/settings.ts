@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type Config, UsageError } from '@toolkit/lifecycle';
+import { badOption, type Config, UsageError } from '@toolkit/lifecycle';
 import { type AccessControl, createAccessControl, parseUsersFile } from './access/access-control.ts';
 import type { options } from './options.ts';
 
@@ -14,23 +14,13 @@ export interface Settings {
   ignored: string[];
 }
 
-/** A bad option value found after parsing: a usage error, which lifecycle prints before exiting 2. */
-export class SettingsError extends UsageError {
-  constructor(option: string, message: string) {
-    super('BAD_VALUE', message, option);
-  }
-}
-
 const minIntervalMs = 100;
 const minTokenLength = 16;
 
 export function deriveSettings(config: Config<typeof options>): Settings {
   const intervalMs = config.interval ?? (config.once ? 250 : 1000);
   if (intervalMs < minIntervalMs) {
-    throw new SettingsError(
-      'interval',
-      `--interval: expected at least ${minIntervalMs}ms, got ${intervalMs}ms`,
-    );
+    throw badOption('interval', `expected at least ${minIntervalMs}ms, got ${intervalMs}ms`);
   }
   const access = deriveAccess(config);
   const ignored: string[] = [];
@@ -42,15 +32,16 @@ export function deriveSettings(config: Config<typeof options>): Settings {
   }
   const token = config.signalToken;
   if (token === undefined || token === '') {
-    throw new SettingsError(
-      'signalToken',
+    throw new UsageError(
+      'BAD_VALUE',
       '--allow-signals needs a token: --signal-token, --signal-token-file, TOPZ_SIGNAL_TOKEN or TOPZ_SIGNAL_TOKEN_FILE',
+      'signalToken',
     );
   }
   if (token.length < minTokenLength) {
-    throw new SettingsError(
+    throw badOption(
       'signalToken',
-      `--signal-token: expected at least ${minTokenLength} characters (e.g. openssl rand -hex 32), got ${token.length}`,
+      `expected at least ${minTokenLength} characters (e.g. openssl rand -hex 32), got ${token.length}`,
     );
   }
   return { intervalMs, signalToken: token, access, ignored };
@@ -59,9 +50,9 @@ export function deriveSettings(config: Config<typeof options>): Settings {
 function deriveAccess(config: Config<typeof options>): AccessControl | undefined {
   const token = config.accessToken;
   if (token !== undefined && token.length < minTokenLength) {
-    throw new SettingsError(
+    throw badOption(
       'accessToken',
-      `--access-token: expected at least ${minTokenLength} characters (e.g. openssl rand -hex 32), got ${token.length}`,
+      `expected at least ${minTokenLength} characters (e.g. openssl rand -hex 32), got ${token.length}`,
     );
   }
   let users: Map<string, string> | undefined;
@@ -70,13 +61,18 @@ function deriveAccess(config: Config<typeof options>): AccessControl | undefined
     try {
       users = parseUsersFile(readFileSync(path, 'utf8'));
     } catch (error) {
-      throw new SettingsError(
-        'basicAuthUsersFile',
+      throw new UsageError(
+        'BAD_VALUE',
         `--basic-auth-users-file ${path}: ${(error as Error).message}`,
+        'basicAuthUsersFile',
       );
     }
     if (users.size === 0) {
-      throw new SettingsError('basicAuthUsersFile', `--basic-auth-users-file ${path}: no users in it`);
+      throw new UsageError(
+        'BAD_VALUE',
+        `--basic-auth-users-file ${path}: no users in it`,
+        'basicAuthUsersFile',
+      );
     }
   }
   return createAccessControl({ bearerToken: token, users });

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FileSet, hashContent } from '../snapshot.ts';
 
@@ -68,7 +68,9 @@ function describeTargetFile(
   mode: number,
 ): { exists: boolean; hash?: string; modeMatches: boolean } {
   try {
-    const stats = statSync(path);
+    // lstat: a link someone put under a published name is not "already right" even when it leads to the
+    // same bytes (they could change them later); it is replaced, and what it leads to is never read.
+    const stats = lstatSync(path);
     if (!stats.isFile()) return { exists: true, modeMatches: false };
     return {
       exists: true,

@@ -1,5 +1,4 @@
-import type { Logger } from 'pino';
-import { describeError } from '../describe-error.ts';
+import { describeError, type Logger } from '@toolkit/lifecycle';
 import type { SyncerMetrics } from '../metrics.ts';
 import type { FileSet } from '../snapshot.ts';
 import { type Source, SourcePendingError } from './source.ts';

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '@toolkit/lifecycle';
 import type { SyncerMetrics } from '../metrics.ts';
 import type { FileSet } from '../snapshot.ts';
 

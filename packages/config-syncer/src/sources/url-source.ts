@@ -2,10 +2,10 @@ import {
   type BackoffPolicy,
   computeBackoff,
   type Dispatcher,
+  describeError,
   sleep,
   type UrlWithoutCredentials,
 } from '@toolkit/lifecycle';
-import { describeError } from '../describe-error.ts';
 import type { FileSet } from '../snapshot.ts';
 import { type CacheValidators, fetchIfChanged } from './conditional-get.ts';
 import { type Source, type SourceContext, SourcePendingError } from './source.ts';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CommandResult, runShellCommand } from '../run-command.ts';
+import { runShellCommand, type ShellCommandResult } from '@toolkit/lifecycle';
 import type { FileSet } from '../snapshot.ts';
 
 export interface CheckCommand {
@@ -20,7 +20,7 @@ export async function runCheckCommand(
   check: CheckCommand,
   files: FileSet,
   signal: AbortSignal,
-): Promise<CommandResult> {
+): Promise<ShellCommandResult> {
   const dir = await mkdtemp(join(tmpdir(), 'config-syncer-check-'));
   try {
     await Promise.all(

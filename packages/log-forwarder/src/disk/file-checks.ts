@@ -25,6 +25,8 @@ export interface OpenedFile {
   bornMs: number;
   /** Birth time in Unix milliseconds, 0 when the file system keeps none. */
   birthMs: number;
+  /** Last write, in Unix milliseconds. */
+  modifiedMs: number;
 }
 
 /**
@@ -77,7 +79,8 @@ export async function openFile(
     // Without a birth time (some file systems), the last write says when the file was last new.
     const birthMs = Number(stats.birthtimeMs);
     const bornMs = birthMs || Number(stats.mtimeMs);
-    return { handle, key: fileKeyOf(stats), size: Number(stats.size), head, bornMs, birthMs };
+    const modifiedMs = Number(stats.mtimeMs);
+    return { handle, key: fileKeyOf(stats), size: Number(stats.size), head, bornMs, birthMs, modifiedMs };
   } catch {
     await handle.close().catch(() => {});
     return undefined;

@@ -5,9 +5,6 @@
  */
 export type LineHandler = (data: Buffer, from: number, to: number, start: number, end: number) => void;
 
-/** Receives a finished record as text (joined multiline records), with its file offsets. */
-export type TextHandler = (text: string, start: number, end: number) => void;
-
 export interface LineLimits {
   maxLineBytes: number;
   /** `truncate` sends the first maxLineBytes of a longer line, `skip` drops it whole. */

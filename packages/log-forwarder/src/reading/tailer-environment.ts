@@ -1,7 +1,7 @@
 import type { RecordBlock } from '../records/record.ts';
 import type { MemoryBudget } from './memory-budget.ts';
-import type { LineParser } from './parse-line.ts';
 import type { ReadBuffers } from './read-buffers.ts';
+import type { RecordShaper } from './record-shaper.ts';
 import type { TrackedFile } from './tracked-file.ts';
 
 /**
@@ -32,7 +32,8 @@ export interface TailerEnvironment {
   blockLimits: { maxRecords: number; maxBytes: number };
   budget: MemoryBudget;
   buffers: ReadBuffers;
-  parser: LineParser | undefined;
+  /** Filters, redacts, parses and dates records; undefined when no rule is set (lines stay bytes). */
+  shaper: RecordShaper | undefined;
   /**
    * Hands a block to the sinks (its `bytes` counted: what it holds in the memory budget); `end` is
    * the offset its segment commits when they all have it.

@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { checkPath } from '../disk/file-checks.ts';
 import { readHead } from '../disk/file-identity.ts';
-import { emitRecords, flushHeld } from './emit-records.ts';
+import { emitRecords, flushHeld, flushPartial } from './emit-records.ts';
 import { readChunk } from './read-chunk.ts';
 import type { FileReader, TailerEnvironment, TailerMode } from './tailer-environment.ts';
 import type { TrackedFile } from './tracked-file.ts';
@@ -138,6 +138,9 @@ export class Tailer implements FileReader {
     const { partialLineMs, multilineMs } = this.#env.timing;
     if (file.splitter.heldFrom !== undefined && idleMs >= partialLineMs) {
       emitRecords(file, this.#env, (onLine) => file.splitter.flush(file.readOffset, onLine));
+    }
+    if (file.decoder?.heldFrom !== undefined && idleMs >= partialLineMs) {
+      emitRecords(file, this.#env, (_onLine, onText) => flushPartial(file, onText));
     }
     const joiner = file.joiner;
     if (joiner?.heldFrom !== undefined && idleMs >= multilineMs) {

@@ -2,11 +2,15 @@ import { type FileKey, fingerprintOf } from '../disk/file-identity.ts';
 import type { PositionsEntry } from '../positions/positions-file.ts';
 import { AckLedger, type Segment } from '../records/ack-ledger.ts';
 import type { LogSource } from '../records/record.ts';
+import { type ContainerFormat, ContainerLineDecoder } from './container-lines.ts';
 import { type LineLimits, LineSplitter } from './line-splitter.ts';
-import { MultilineJoiner } from './multiline.ts';
+import { MultilineJoiner, type RecordStart } from './multiline.ts';
 
 export interface LineRules extends LineLimits {
-  multilineStart: RegExp | undefined;
+  /** Whether a line starts a record (--multiline-start, --multiline-preset); undefined: every line does. */
+  multilineStart: RecordStart | undefined;
+  /** The container runtime's line format (--format), undefined for plain lines. */
+  format: ContainerFormat | undefined;
 }
 
 /** What a tracked file needs from the forwarder: where to report commits and free memory. */
@@ -38,6 +42,7 @@ export class TrackedFile {
   lastDataAt = performance.now();
   readonly splitter: LineSplitter;
   readonly joiner: MultilineJoiner | undefined;
+  readonly decoder: ContainerLineDecoder | undefined;
   readonly ledger: AckLedger;
   /** When reading of these contents began (Unix ms): a truncation starts new contents. */
   readonly startedMs = Date.now();
@@ -75,6 +80,8 @@ export class TrackedFile {
     this.splitter = new LineSplitter(context.rules);
     const start = context.rules.multilineStart;
     this.joiner = start ? new MultilineJoiner(start, context.rules.maxLineBytes) : undefined;
+    const format = context.rules.format;
+    this.decoder = format ? new ContainerLineDecoder(format, context.rules.maxLineBytes) : undefined;
     this.ledger = new AckLedger(offset, context.committed, context.release);
   }
 
@@ -85,7 +92,12 @@ export class TrackedFile {
 
   /** Offset of the first byte not yet in a record: a restart reads again from here. */
   get safeOffset(): number {
-    return Math.min(this.splitter.heldFrom ?? this.readOffset, this.joiner?.heldFrom ?? this.readOffset);
+    const end = this.readOffset;
+    return Math.min(
+      this.splitter.heldFrom ?? end,
+      this.decoder?.heldFrom ?? end,
+      this.joiner?.heldFrom ?? end,
+    );
   }
 
   /** Takes a longer head read from the file (it has grown), so the fingerprint covers more bytes. */

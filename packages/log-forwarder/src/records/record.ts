@@ -1,4 +1,5 @@
 import type { Segment } from './ack-ledger.ts';
+import type { EventTime } from './event-time.ts';
 
 /** What every record of one file shares; `path` is the name the app wrote to, kept across renames. */
 export interface LogSource {
@@ -36,6 +37,12 @@ export class RecordBlock {
   texts: (string | undefined)[] | undefined;
   /** The fields parsed from each record's line, by index (none for records not parsed). */
   fields: (Record<string, unknown> | undefined)[] | undefined;
+  /**
+   * The time taken from each record's line (Unix ms, NaN for none: the read time stands) and the
+   * nanoseconds within that millisecond; made for the first record that has one.
+   */
+  eventMs: Float64Array | undefined;
+  eventNs: Int32Array | undefined;
 
   constructor(source: LogSource, time: number, segment: Segment, data: Buffer | undefined) {
     this.source = source;
@@ -60,6 +67,14 @@ export class RecordBlock {
     const offsets = new Float64Array(capacity);
     offsets.set(this.offsets);
     this.offsets = offsets;
+    if (this.eventMs && this.eventNs) {
+      const eventMs = new Float64Array(capacity).fill(Number.NaN);
+      eventMs.set(this.eventMs);
+      this.eventMs = eventMs;
+      const eventNs = new Int32Array(capacity);
+      eventNs.set(this.eventNs);
+      this.eventNs = eventNs;
+    }
   }
 
   /** Adds a record held as `data[start..end)`. */
@@ -73,8 +88,8 @@ export class RecordBlock {
     this.count++;
   }
 
-  /** Adds a record held as a string, with the fields parsed from it. */
-  addText(text: string, offset: number, fields: Record<string, unknown> | undefined): void {
+  /** Adds a record held as a string, with the fields parsed from it and the time taken from it. */
+  addText(text: string, offset: number, fields: Record<string, unknown> | undefined, time?: EventTime): void {
     if (this.count === this.offsets.length) this.#grow();
     this.texts ??= [];
     this.texts[this.count] = text;
@@ -82,8 +97,22 @@ export class RecordBlock {
       this.fields ??= [];
       this.fields[this.count] = fields;
     }
+    if (time) {
+      if (!this.eventMs || !this.eventNs) {
+        this.eventMs = new Float64Array(this.offsets.length).fill(Number.NaN);
+        this.eventNs = new Int32Array(this.offsets.length);
+      }
+      this.eventMs[this.count] = time.ms;
+      this.eventNs[this.count] = time.ns;
+    }
     this.offsets[this.count] = offset;
     this.count++;
+  }
+
+  /** When record `i` happened, in Unix ms: the time taken from its line, else when it was read. */
+  timeMs(i: number): number {
+    const ms = this.eventMs?.[i];
+    return ms === undefined || Number.isNaN(ms) ? this.time : ms;
   }
 
   /** The line of record `i` as a string (made for the moment when it is held as bytes). */

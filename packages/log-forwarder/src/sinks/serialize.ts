@@ -46,14 +46,16 @@ export function createJsonDocument(labels: Record<string, string>): DocumentWrit
       const document = {
         ...fields,
         ...labels,
-        timestamp: time(block.time),
+        timestamp: time(block.timeMs(i)),
         path: block.source.path,
         line: block.text(i),
       };
       writer.text(JSON.stringify(document));
       return;
     }
-    writer.constant(prefix(block));
+    // Records with the time of their event each have their own prefix.
+    if (block.eventMs) writer.text(jsonPrefix(time(block.timeMs(i)), block.source));
+    else writer.constant(prefix(block));
     writer.jsonLine(block, i);
     writer.constant(tail);
   };
@@ -69,7 +71,7 @@ export function createJsonLines(labels: Record<string, string>): LinesWriter {
   const newline = Buffer.from('\n');
   const prefix = createPrefixCache(jsonPrefix);
   return (block, from, to, writer) => {
-    if (block.fields === undefined) {
+    if (block.fields === undefined && block.eventMs === undefined) {
       writer.jsonLines(block, from, to, prefix(block), after);
       return;
     }
@@ -92,14 +94,15 @@ export function createEcsDocument(labels: Record<string, string>): DocumentWrite
       const document = {
         ...fields,
         ...labels,
-        '@timestamp': time(block.time),
+        '@timestamp': time(block.timeMs(i)),
         message: block.text(i),
         log: { file: { path: block.source.path } },
       };
       writer.text(JSON.stringify(document));
       return;
     }
-    writer.constant(prefix(block));
+    if (block.eventMs) writer.text(`{"@timestamp":"${time(block.timeMs(i))}","message":`);
+    else writer.constant(prefix(block));
     writer.jsonLine(block, i);
     writer.constant(suffix(block));
   };

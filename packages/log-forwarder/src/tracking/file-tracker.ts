@@ -49,8 +49,14 @@ export class FileTracker implements Tracking {
 
   constructor(options: TrackerOptions) {
     this.options = options;
-    const { readFrom, previousSaveMs } = options;
-    this.#startRules = { readFrom, previousSaveMs, previousKeys: new Set(), logsSince: new Map() };
+    const { readFrom, previousSaveMs, ignoreOlderMs } = options;
+    this.#startRules = {
+      readFrom,
+      previousSaveMs,
+      ignoreOlderMs,
+      previousKeys: new Set(),
+      logsSince: new Map(),
+    };
     this.#environment = {
       ...options.environment,
       moved: (reader, path) => this.#moved(reader, path),

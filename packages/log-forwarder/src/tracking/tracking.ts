@@ -15,6 +15,8 @@ export interface TrackerOptions {
   readFrom: 'end' | 'beginning';
   /** When the positions file of the last run was written; undefined at the first start. */
   previousSaveMs: number | undefined;
+  /** --ignore-older: a file the positions file does not know, last written longer ago, starts at its end. */
+  ignoreOlderMs: number | undefined;
   context: TrackingContext;
   environment: Omit<TailerEnvironment, 'moved' | 'truncated'>;
   log: Logger;

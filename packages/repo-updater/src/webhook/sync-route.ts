@@ -2,9 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, readRequestBody, sendJson } from '@toolkit/lifecycle';
 import type { RepoUpdaterMetrics } from '../metrics.ts';
 import type { SyncOutcome } from '../sync/syncer.ts';
-import { verifySyncRequest, verifyWithoutBody } from './verify.ts';
+import { signatureCheck, verifyWithoutBody } from './verify.ts';
 
-/** GitHub caps webhook payloads at 25 MB but pushes are far smaller; the body is only hashed. */
+/**
+ * GitHub caps webhook payloads at 25 MB but pushes are far smaller. The body is only hashed, as it
+ * arrives: a signed request costs its sender's bandwidth and our HMAC, never memory.
+ */
 export const maxBodyBytes = 4 * 1024 * 1024;
 
 export interface SyncRouteParts {
@@ -39,9 +42,10 @@ export function createSyncHandler(parts: SyncRouteParts) {
     // The token before the body: only a GitHub signature needs the body to be checked.
     const early = verifyWithoutBody(req.headers, parts.token);
     if (early && !early.ok) return unauthorized(early.reason);
-    const read = await readRequestBody(req, res, maxBodyBytes);
+    const signed = early ? undefined : signatureCheck(req.headers, parts.token);
+    const read = await readRequestBody(req, res, maxBodyBytes, signed?.update);
     if (!read.ok) return refuse(read.status, 'too_large', read.message);
-    const verdict = early ?? verifySyncRequest(req.headers, read.body, parts.token);
+    const verdict = early ?? signed!.verdict();
     if (!verdict.ok) return unauthorized(verdict.reason);
     metrics.syncRequests.inc({ result: 'accepted' });
     const event = req.headers['x-github-event'] ?? req.headers['x-gitlab-event'];

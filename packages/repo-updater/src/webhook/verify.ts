@@ -10,30 +10,46 @@ export type Verdict = { ok: true; via: 'github' | 'gitlab' | 'bearer' } | { ok: 
  * A request that carries a signature is judged on it alone. Comparisons take constant time.
  */
 export function verifySyncRequest(headers: IncomingHttpHeaders, body: Buffer, token: string): Verdict {
-  return verifyWithoutBody(headers, token) ?? verifySignature(headers, body, token);
+  return verifyWithoutBody(headers, token) ?? signatureCheck(headers, token).verdict(body);
+}
+
+/** A GitHub signature's check, fed the body as it arrives (so it is never held), then judged. */
+export interface SignatureCheck {
+  update(chunk: Buffer): void;
+  /** The verdict over what `update` was given, with `rest` (if any) appended. */
+  verdict(rest?: Buffer): Verdict;
 }
 
 /**
- * The verdict that needs no body: all but a GitHub signature, which is checked over the body (then
- * undefined). So a request without the token is refused before its body is read.
+ * The verdict that needs no body: all but a well-formed GitHub signature, which is checked over the
+ * body (then undefined). So a request without the token, or with a malformed signature, is refused
+ * before its body is read.
  */
 export function verifyWithoutBody(headers: IncomingHttpHeaders, token: string): Verdict | undefined {
-  if (single(headers['x-hub-signature-256']) !== undefined) return undefined;
-  return verifyToken(headers, token);
+  const signature = single(headers['x-hub-signature-256']);
+  if (signature === undefined) return verifyToken(headers, token);
+  return signatureDigest(signature) ? undefined : { ok: false, reason: 'malformed X-Hub-Signature-256' };
 }
 
-function verifySignature(headers: IncomingHttpHeaders, body: Buffer, token: string): Verdict {
-  const signature = single(headers['x-hub-signature-256']);
-  if (signature !== undefined) {
-    const match = signature.match(/^sha256=([0-9a-f]{64})$/i);
-    if (!match) return { ok: false, reason: 'malformed X-Hub-Signature-256' };
-    const expected = createHmac('sha256', token).update(body).digest();
-    const given = Buffer.from(match[1]!, 'hex');
-    return timingSafeEqual(expected, given)
-      ? { ok: true, via: 'github' }
-      : { ok: false, reason: 'X-Hub-Signature-256 does not match the body' };
-  }
-  return verifyToken(headers, token);
+/** For a request `verifyWithoutBody` left undecided: the HMAC of the body, computed as it arrives. */
+export function signatureCheck(headers: IncomingHttpHeaders, token: string): SignatureCheck {
+  const given = signatureDigest(single(headers['x-hub-signature-256']) ?? '');
+  const hmac = createHmac('sha256', token);
+  return {
+    update: (chunk) => hmac.update(chunk),
+    verdict: (rest) => {
+      if (!given) return { ok: false, reason: 'malformed X-Hub-Signature-256' };
+      if (rest) hmac.update(rest);
+      return timingSafeEqual(hmac.digest(), given)
+        ? { ok: true, via: 'github' }
+        : { ok: false, reason: 'X-Hub-Signature-256 does not match the body' };
+    },
+  };
+}
+
+function signatureDigest(signature: string): Buffer | undefined {
+  const match = signature.match(/^sha256=([0-9a-f]{64})$/i);
+  return match ? Buffer.from(match[1]!, 'hex') : undefined;
 }
 
 function verifyToken(headers: IncomingHttpHeaders, token: string): Verdict {

@@ -1,4 +1,5 @@
 import { Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Logger } from '@toolkit/lifecycle';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
@@ -13,6 +14,8 @@ import {
 
 export interface ForwarderOptions {
   upstream: URL;
+  /** For an https: upstream: a keep-alive agent with the outgoing trust and identity (lifecycle's OutgoingTls). */
+  httpsAgent?: HttpsAgent;
   upstreamTimeoutMs: number;
   connectTimeoutMs: number;
   metrics: ProxyMetrics;
@@ -28,13 +31,14 @@ export interface ForwarderOptions {
  * smuggling), and an upstream timeout that tells 504 from 502.
  */
 export class Forwarder {
-  readonly agent = new Agent({ keepAlive: true, scheduling: 'lifo' });
+  readonly agent: Agent;
   readonly #proxy: ProxyServer;
   readonly #options: ForwarderOptions;
   #failing = false;
 
   constructor(options: ForwarderOptions) {
     this.#options = options;
+    this.agent = options.httpsAgent ?? new Agent({ keepAlive: true, scheduling: 'lifo' });
     this.#proxy = createProxyServer({
       target: options.upstream,
       agent: this.agent,

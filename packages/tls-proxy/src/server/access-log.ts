@@ -9,6 +9,8 @@ export interface RequestRecord {
   /** Milliseconds from the request head to the end of the response. */
   ms: number;
   client: string;
+  /** The client's HTTP version: 1.1, 2.0 (h2), 1.0. */
+  http?: string;
   /** The response was cut before its end (client gone or upstream failed mid-body). */
   aborted?: boolean;
   websocket?: boolean;
@@ -50,6 +52,7 @@ export class RequestRecorder {
           status,
           ms,
           client,
+          http: req.httpVersion,
           ...(aborted ? { aborted } : {}),
         });
       }

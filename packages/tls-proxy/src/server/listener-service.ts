@@ -1,5 +1,5 @@
 import type { AddressInfo, Server } from 'node:net';
-import type { ListenAddress, Logger } from '@toolkit/lifecycle';
+import type { ListenAddress, Logger, OutgoingTls } from '@toolkit/lifecycle';
 import type { CertificateMaterial } from '../tls/tls-policy.ts';
 
 /** The TLS side of a proxy on one event loop, in either mode: the listener and its connections. */
@@ -20,6 +20,8 @@ export interface ServiceListenOptions {
   ticketKeys?: Buffer;
   /** Where access-log lines go (a buffered logger: one per request); the main log when unset. */
   accessLog?: Logger;
+  /** Trust and identity towards an https: upstream (the main thread's); a worker thread opens its own. */
+  outgoingTls?: OutgoingTls;
 }
 
 /** Listens (an HTTPS or a plain TLS server); resolves with the address it got. */

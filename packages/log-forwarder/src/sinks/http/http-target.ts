@@ -1,9 +1,9 @@
-import type { OutgoingTls } from '@toolkit/lifecycle';
+import { type OutgoingTls, splitUrlCredentials } from '@toolkit/lifecycle';
 
 /** Where a sink sends its requests: the URL without credentials, and the headers every request carries. */
 export interface HttpTarget {
   url: URL;
-  /** The URL as it may appear in logs: no user or password. */
+  /** The URL as it may appear in logs: no user, password or query (lifecycle's splitUrlCredentials). */
   label: string;
   headers: Record<string, string>;
   /** Trust and client certificate for an https URL (lifecycle's outgoing TLS options). */
@@ -19,23 +19,13 @@ export function parseHttpTarget(
   headers: Record<string, string> = {},
   authorization?: string,
 ): HttpTarget | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  const protocol = URL.canParse(raw) ? new URL(raw).protocol : undefined;
+  if (protocol !== 'http:' && protocol !== 'https:') return undefined;
+  const split = splitUrlCredentials(raw);
   const all = { ...headers };
-  if (url.username || url.password) {
-    const user = decodeURIComponent(url.username);
-    const password = decodeURIComponent(url.password);
-    all.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-    url.username = '';
-    url.password = '';
-  }
+  if (split.authorization) all.authorization = split.authorization;
   if (authorization) all.authorization = authorization;
-  return { url, label: url.href, headers: all };
+  return { url: new URL(split.href), label: split.label, headers: all };
 }
 
 /** The URL of an API path under a base URL, keeping a path prefix (`http://es/proxy` + `_bulk`). */

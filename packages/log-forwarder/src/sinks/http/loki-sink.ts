@@ -1,6 +1,6 @@
 import type { RecordSlice } from '../../records/record.ts';
 import type { BodyWriter } from '../body-writer.ts';
-import { fieldText, recordTimeMs } from '../record-fields.ts';
+import { fieldText } from '../record-fields.ts';
 import { retryAll, type SendOutcome, type Sink } from '../sink.ts';
 import { BatchPoster } from './batch-poster.ts';
 import { excerpt, outcomeOfAnswer, outcomeOfError } from './http-outcome.ts';
@@ -24,8 +24,10 @@ export interface LokiSinkOptions {
 /**
  * Pushes to Grafana Loki (`POST /loki/api/v1/push`, JSON): one stream per file and set of labels from
  * parsed fields (see LokiStreams), labelled with the static labels and `filename`; the other parsed
- * fields go in each entry's structured metadata (the third element of a value). Timestamps are nanoseconds as strings; lines read in the same
- * millisecond get consecutive nanoseconds, since Loki drops an entry equal in time and text to another.
+ * fields go in each entry's structured metadata (the third element of a value). Timestamps are
+ * nanoseconds as strings: the event's (--time-key, --format) when the record has one; else the read
+ * time, lines read in the same millisecond getting consecutive nanoseconds, since Loki drops an entry
+ * equal in time and text to another.
  */
 export class LokiSink implements Sink {
   readonly name = 'loki';
@@ -51,9 +53,17 @@ export class LokiSink implements Sink {
     });
   }
 
-  #nanoseconds(ms: number): string {
-    // Only equal times need telling apart: an earlier time (an event time out of order) starts again.
-    if (ms !== this.#lastMs) {
+  /**
+   * Record `i`'s time in nanoseconds: the time taken from its line as it is (promtail does the
+   * same), else the read time with a sequence number.
+   */
+  #nanoseconds(block: RecordSlice['block'], i: number): string {
+    const eventMs = block.eventMs?.[i];
+    if (eventMs !== undefined && !Number.isNaN(eventMs)) {
+      return `${eventMs}${String(block.eventNs![i]).padStart(6, '0')}`;
+    }
+    const ms = block.time;
+    if (ms > this.#lastMs) {
       this.#lastMs = ms;
       this.#sequence = 0;
     } else {
@@ -74,7 +84,7 @@ export class LokiSink implements Sink {
       let first = true;
       for (const { block, from, to } of records.slices) {
         for (let i = from; i < to; i++) {
-          writer.text(`${first ? '' : ','}["${this.#nanoseconds(recordTimeMs(block, i))}",`);
+          writer.text(`${first ? '' : ','}["${this.#nanoseconds(block, i)}",`);
           first = false;
           writer.jsonLine(block, i);
           const fields = metadata ? block.fields?.[i] : undefined;

@@ -1,8 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { basename } from 'node:path';
-import type { LogSource, RecordSlice } from '../../records/record.ts';
+import type { LogSource, RecordBlock, RecordSlice } from '../../records/record.ts';
 import { BodyWriter } from '../body-writer.ts';
-import { recordTimeMs } from '../record-fields.ts';
 import { attributesJson, writeAttributes, writeStringField } from './any-value.ts';
 import { severityOf } from './severity.ts';
 
@@ -26,6 +25,13 @@ function fixed64(value: bigint): Buffer {
   const bytes = Buffer.alloc(8);
   bytes.writeBigUInt64LE(value);
   return bytes;
+}
+
+/** The time taken from record `i`'s line (--time-key, --format) in nanoseconds; undefined when it has none. */
+function eventNanoseconds(block: RecordBlock, i: number): bigint | undefined {
+  const ms = block.eventMs?.[i];
+  if (ms === undefined || Number.isNaN(ms)) return undefined;
+  return nanoseconds(ms) + BigInt(block.eventNs![i]!);
 }
 
 /** Bytes of `value` as a varint. */
@@ -103,8 +109,8 @@ export function createProtobufLogs(options: LogsRequestOptions): LogsRequestWrit
   const fileAttributesOf = lastOf((source: LogSource) =>
     encodeOnce((writer) => writeAttributes(writer, tags.attributes, fileAttributes(source.path))),
   );
-  const timeOf = lastOf((ms: number) => fixed64(nanoseconds(ms)));
-  const observedOf = lastOf((ms: number) => fixed64(nanoseconds(ms)));
+  // A record without a time of its own has the read time as its time too.
+  const readTimeOf = lastOf((ms: number) => fixed64(nanoseconds(ms)));
 
   return (batch, writer) => {
     writer.reset();
@@ -116,7 +122,8 @@ export function createProtobufLogs(options: LogsRequestOptions): LogsRequestWrit
     writer.constant(scope);
     for (const { block, from, to } of batch) {
       const { texts, starts, ends, data } = block;
-      const observed = observedOf(block.time);
+      const observed = readTimeOf(block.time);
+      const readTime = observed;
       const attributes = fileAttributesOf(block.source);
       // Lines held as bytes lie one after another: when they are valid UTF-8 together, each one is (a
       // newline never splits a character), so one check serves the slice.
@@ -125,7 +132,8 @@ export function createProtobufLogs(options: LogsRequestOptions): LogsRequestWrit
         writer.byte(tags.logRecords);
         const record = writer.length;
         writer.byte(tags.time);
-        writer.constant(timeOf(recordTimeMs(block, i)));
+        const event = eventNanoseconds(block, i);
+        writer.constant(event === undefined ? readTime : fixed64(event));
         writer.byte(tags.observedTime);
         writer.constant(observed);
         const fields = block.fields?.[i];
@@ -175,7 +183,7 @@ export function createJsonLogs(options: LogsRequestOptions): LogsRequestWriter {
   const tail = Buffer.from(']}]}]}');
   const observedOf = lastOf((ms: number) => `,"observedTimeUnixNano":"${nanoseconds(ms)}"`);
   const fileAttributesOf = lastOf((source: LogSource) => attributesJson(fileAttributes(source.path)));
-  const timeOf = lastOf((ms: number) => `{"timeUnixNano":"${nanoseconds(ms)}"`);
+  const readTimeOf = lastOf((ms: number) => `{"timeUnixNano":"${nanoseconds(ms)}"`);
 
   return (batch, writer) => {
     writer.reset();
@@ -183,11 +191,13 @@ export function createJsonLogs(options: LogsRequestOptions): LogsRequestWriter {
     let first = true;
     for (const { block, from, to } of batch) {
       const observed = observedOf(block.time);
+      const readTime = readTimeOf(block.time);
       const attributes = fileAttributesOf(block.source);
       for (let i = from; i < to; i++) {
         if (!first) writer.text(',');
         first = false;
-        writer.text(timeOf(recordTimeMs(block, i)));
+        const event = eventNanoseconds(block, i);
+        writer.text(event === undefined ? readTime : `{"timeUnixNano":"${event}"`);
         writer.text(observed);
         const fields = block.fields?.[i];
         const severity = fields && severityOf(fields);

@@ -1,11 +1,11 @@
+import type { NotificationTarget } from '@toolkit/lifecycle';
 import { listProcesses, selectByName } from './find-process.ts';
-import type { Notifier } from './notifier.ts';
 
 /**
  * Sends a signal (SIGHUP for nginx, Prometheus, HAProxy...) to the app found by name in the shared PID
  * namespace (`shareProcessNamespace: true`). Needs the app's uid or CAP_KILL.
  */
-export class SignalNotifier implements Notifier {
+export class SignalTarget implements NotificationTarget<unknown> {
   readonly label: string;
   readonly #processName: string;
   readonly #signal: NodeJS.Signals;
