@@ -82,7 +82,7 @@ describe('OTLP sink', () => {
         { stringValue: 'say "hi"\tthere' },
         ...jsonLines.map((line) => ({ stringValue: line })),
       ]);
-      // The record time is the time it was read (until records carry the event's time).
+      // A record without a time taken from its line has the time it was read.
       expect(records[0]!.timeUnixNano).toBe(readAtNs);
       expect(records[0]!.observedTimeUnixNano).toBe(readAtNs);
       expect(records[2]!.timeUnixNano).toBe(`${readAt + 5}000000`);
@@ -175,13 +175,13 @@ describe('OTLP sink', () => {
 });
 
 describe('OTLP sink in the forwarder', () => {
-  it('follows a file with --parse json to an OTLP receiver: labels as resource, level as severity, counted as sent', async () => {
+  it('follows a file with --parse json --time-key to an OTLP receiver: labels as resource, event time, level as severity, counted as sent', async () => {
     const otlp = await receiver();
     // The first request is refused for a while: the batch is retried, not lost.
     otlp.answer = (request) => ({ status: otlp.requests.indexOf(request) === 0 ? 503 : 200 });
     const dir = mkdtempSync(join(tmpdir(), 'lf-otlp-'));
     const log = join(dir, 'app.log');
-    writeFileSync(log, '{"level":"info","msg":"one"}\n');
+    writeFileSync(log, '{"level":"info","msg":"one","time":"2026-05-01T10:00:00.123456789Z"}\n');
     const child = startForwarder([
       '--path',
       log,
@@ -191,6 +191,8 @@ describe('OTLP sink in the forwarder', () => {
       join(dir, 'positions.json'),
       '--parse',
       'json',
+      '--time-key',
+      'time',
       '--label',
       'service.name=shop',
       '--otlp-url',
@@ -206,13 +208,17 @@ describe('OTLP sink in the forwarder', () => {
     const deadline = Date.now() + 10_000;
     while (otlp.records.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(otlp.records.map((r) => [r.body?.stringValue, r.severityText, r.severityNumber ?? 0])).toEqual([
-      ['{"level":"info","msg":"one"}', 'info', 9],
+      ['{"level":"info","msg":"one","time":"2026-05-01T10:00:00.123456789Z"}', 'info', 9],
       ['not json', undefined, 0],
     ]);
     expect(attributeMap(otlp.requests[1]!.logs.resourceLogs[0]!.resource?.attributes)).toEqual({
       'service.name': { stringValue: 'shop' },
     });
     expect(attributeMap(otlp.records[0]!.attributes)['log.file.path']).toEqual({ stringValue: log });
+    // The time taken from the line, to the nanosecond; a line without one has its read time, as its observed time.
+    expect(otlp.records[0]!.timeUnixNano).toBe('1777629600123456789');
+    expect(otlp.records[1]!.timeUnixNano).toBe(otlp.records[1]!.observedTimeUnixNano);
+    expect(Number(otlp.records[1]!.observedTimeUnixNano) / 1e6).toBeGreaterThan(Date.now() - 60_000);
     expect(await readMetric(await adminUrl(child), 'log_forwarder_records_sent_total')).toBe(2);
     expect(await readMetric(await adminUrl(child), 'log_forwarder_records_retried_total')).toBeGreaterThan(0);
   });
