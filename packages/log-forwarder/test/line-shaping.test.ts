@@ -72,7 +72,7 @@ describe('event time, formats and line rules, end to end', () => {
     const loki = sink.requests
       .filter((request) => request.path.startsWith('/loki'))
       .flatMap((request) =>
-        (JSON.parse(request.body).streams[0].values as string[][]).map((v) => v.slice(0, 2)),
+        (JSON.parse(request.body).streams[0].values as string[][]).map((v) => [v[0]!, v[1]!] as const),
       );
     expect(loki.slice(0, 2)).toEqual([
       [`${Date.UTC(2024, 0, 1) + 123}456789`, '{"time":"2024-01-01T00:00:00.123456789Z","msg":"dated"}'],
