@@ -51,7 +51,13 @@ export async function runLogForwarder(context: ForwarderContext): Promise<number
   const settings = deriveSettings(config);
   const positions = await readPositions(config.positionsFile, context);
   const tls = await OutgoingTls.open(config, log);
-  const defaults = { labels: settings.labels, gzip: config.gzip, timeoutMs: config.requestTimeout };
+  const metrics = createForwarderMetrics(context.metrics);
+  const defaults = {
+    labels: settings.labels,
+    gzip: config.gzip,
+    timeoutMs: config.requestTimeout,
+    lokiLabelOverflow: (label: string) => metrics.lokiLabelOverflow.inc({ label }),
+  };
   const forwarder = new Forwarder({
     settings,
     sinks: settings.sinks.map((spec) =>
@@ -79,7 +85,7 @@ export async function runLogForwarder(context: ForwarderContext): Promise<number
     },
     batchesInFlight: config.batchesInFlight,
     retry: { initialMs: config.retryInitial, maxMs: config.retryMax, limit: config.retryLimit },
-    metrics: createForwarderMetrics(context.metrics),
+    metrics,
     log,
   });
   context.route('GET', '/files', (_req, res) => sendJson(res, 200, forwarder.tracker.describe()));

@@ -8,9 +8,9 @@ export const definition: ProgramDefinition<typeof options> = {
   name: 'log-forwarder',
   version: toolkitVersion,
   summary:
-    "follows the app's log files in a shared volume and ships every line to stdout, HTTP, Loki or Elasticsearch: none lost, none twice.",
+    "follows the app's log files in a shared volume and ships every line to stdout, HTTP, Loki, Elasticsearch or OpenTelemetry (OTLP): none lost, none twice.",
   usage:
-    'log-forwarder --path GLOB [--path GLOB...] (--stdout | --http-url URL | --loki-url URL | --elasticsearch-url URL) [options]',
+    'log-forwarder --path GLOB [--path GLOB...] (--stdout | --http-url URL | --loki-url URL | --elasticsearch-url URL | --otlp-url URL) [options]',
   options,
   endpoints: [
     {

@@ -68,6 +68,12 @@ export function createForwarderMetrics(registry: Registry) {
       labelNames: ['sink'],
       registers,
     }),
+    lokiLabelOverflow: new Counter({
+      name: 'log_forwarder_loki_label_overflow_total',
+      help: 'Records sent to Loki without a label from a field because the label already had --loki-label-max-values distinct values, by label (a batch sent again counts again).',
+      labelNames: ['label'],
+      registers,
+    }),
     batchDuration: new Histogram({
       name: 'log_forwarder_batch_duration_seconds',
       help: 'Time from sending a batch to its acknowledgement, retries included.',

@@ -213,9 +213,47 @@ export const options = {
     placeholder: 'VALUE',
     help: 'Authorization header of the Elasticsearch requests (ApiKey ..., Basic ...).',
   },
+  // Labels from parsed fields (Loki), and the OTLP/HTTP sink.
+  lokiLabelFrom: {
+    type: 'list',
+    placeholder: 'FIELD',
+    help: 'Parsed field (--parse) whose value becomes a Loki label, named after the field (characters Loki does not allow become _); for a few fields of few values, such as level. Repeat or separate with commas.',
+  },
+  lokiLabelMaxValues: {
+    type: 'integer',
+    default: 50,
+    min: 1,
+    help: 'Distinct values a label from --loki-label-from takes in a run (each a Loki stream); a record with a new value past it goes without that label, the field kept in structured metadata, and is counted in log_forwarder_loki_label_overflow_total.',
+  },
+  lokiStructuredMetadata: {
+    type: 'boolean',
+    default: true,
+    help: 'Send the parsed fields that are not labels as structured metadata of each Loki entry (Loki 2.9 and later). A Loki that refuses it (a 400 naming structured metadata) gets that batch again without it, and every later one; --no-loki-structured-metadata never sends it.',
+  },
+  otlpUrl: {
+    type: 'string',
+    placeholder: 'URL',
+    help: 'OpenTelemetry OTLP/HTTP sink (a Collector on http://collector:4318, or a backend): records go to /v1/logs under this URL, unless it already ends with /v1/logs.',
+  },
+  otlpEncoding: {
+    type: 'enum',
+    choices: ['protobuf', 'json'],
+    default: 'protobuf',
+    help: 'OTLP body: binary protobuf (application/x-protobuf), or OTLP JSON (application/json).',
+  },
+  otlpHeader: {
+    type: 'list',
+    placeholder: 'NAME:VALUE',
+    help: 'Extra header of the OTLP requests (a backend API key); repeat for several.',
+  },
+  otlpAuthorization: {
+    type: 'secret',
+    placeholder: 'VALUE',
+    help: 'Authorization header of the OTLP requests.',
+  },
   gzip: {
     type: 'boolean',
-    help: 'Compress the bodies of the HTTP, Loki and Elasticsearch requests with gzip.',
+    help: 'Compress the bodies of the HTTP, Loki, Elasticsearch and OTLP requests with gzip.',
   },
   batchMaxRecords: {
     type: 'integer',
@@ -239,7 +277,7 @@ export const options = {
     default: 2,
     min: 1,
     max: 16,
-    help: 'Batches sent to each HTTP, Loki or Elasticsearch sink at a time (stdout: 1). They may arrive out of order; positions still move only over what every sink took, and a crash sends again at most this many batches.',
+    help: 'Batches sent to each HTTP, Loki, Elasticsearch or OTLP sink at a time (stdout: 1). They may arrive out of order; positions still move only over what every sink took, and a crash sends again at most this many batches.',
   },
   requestTimeout: {
     type: 'duration',

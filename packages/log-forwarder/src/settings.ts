@@ -9,6 +9,7 @@ import { parseRedaction, type Redaction, redactionPresets } from './reading/reda
 import { createTimeReader } from './records/event-time.ts';
 import type { SinkSpec } from './sink-spec.ts';
 import { parseHttpTarget } from './sinks/http/http-target.ts';
+import { type LabelField, lokiLabelName } from './sinks/http/loki-streams.ts';
 
 /** Option values the table cannot check by itself, turned into what the parts take. */
 export interface Settings {
@@ -48,11 +49,11 @@ export function compileRegex(key: string, source: string): RegExp {
   }
 }
 
-function headersFrom(items: readonly string[]): Record<string, string> {
+function headersFrom(items: readonly string[], key = 'httpHeader'): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const item of items) {
     const at = item.indexOf(':');
-    if (at <= 0) throw badOption('httpHeader', `invalid value ${JSON.stringify(item)}: expected NAME:VALUE`);
+    if (at <= 0) throw badOption(key, `invalid value ${JSON.stringify(item)}: expected NAME:VALUE`);
     headers[item.slice(0, at).trim().toLowerCase()] = item.slice(at + 1).trim();
   }
   return headers;
@@ -62,6 +63,31 @@ function targetFrom(key: string, url: string, headers: Record<string, string>, a
   const target = parseHttpTarget(url, headers, authorization);
   if (!target) throw badOption(key, `invalid value ${JSON.stringify(url)}: expected an http(s) URL`);
   return target;
+}
+
+/** --loki-label-from: fields need --parse, and a label name taken by --label or `filename` is refused. */
+function labelFieldsFrom(config: Config<typeof options>): LabelField[] {
+  if (config.lokiLabelFrom.length > 0 && config.parse === 'none') {
+    throw new UsageError(
+      'MISSING_OPTION',
+      '--loki-label-from needs --parse json, regex or logfmt: labels come from parsed fields',
+      'parse',
+    );
+  }
+  const taken = new Set(['filename', ...Object.keys(parseLabels(config.label, true))]);
+  const fields: LabelField[] = [];
+  for (const field of config.lokiLabelFrom) {
+    const label = lokiLabelName(field.trim());
+    if (field.trim() === '' || taken.has(label)) {
+      throw badOption(
+        'lokiLabelFrom',
+        `${JSON.stringify(field)} ${field.trim() === '' ? 'is empty' : `gives the label ${JSON.stringify(label)}, which is already set (--label, filename or another field)`}`,
+      );
+    }
+    taken.add(label);
+    fields.push({ field: field.trim(), label });
+  }
+  return fields;
 }
 
 function deriveSinks(config: Config<typeof options>): SinkSpec[] {
@@ -81,6 +107,9 @@ function deriveSinks(config: Config<typeof options>): SinkSpec[] {
     sinks.push({
       kind: 'loki',
       target: targetFrom('lokiUrl', config.lokiUrl, headers, config.lokiAuthorization),
+      labelFrom: labelFieldsFrom(config),
+      structuredMetadata: config.lokiStructuredMetadata,
+      maxLabelValues: config.lokiLabelMaxValues,
     });
   }
   if (config.elasticsearchUrl) {
@@ -93,10 +122,19 @@ function deriveSinks(config: Config<typeof options>): SinkSpec[] {
     const action = config.elasticsearchAction as 'create' | 'index';
     sinks.push({ kind: 'elasticsearch', target, index: config.elasticsearchIndex, action });
   }
+  if (config.otlpUrl) {
+    const target = targetFrom(
+      'otlpUrl',
+      config.otlpUrl,
+      headersFrom(config.otlpHeader, 'otlpHeader'),
+      config.otlpAuthorization,
+    );
+    sinks.push({ kind: 'otlp', target, encoding: config.otlpEncoding as 'protobuf' | 'json' });
+  }
   if (sinks.length === 0) {
     throw new UsageError(
       'MISSING_OPTION',
-      'no sink: set --stdout, --http-url, --loki-url or --elasticsearch-url (or their env vars)',
+      'no sink: set --stdout, --http-url, --loki-url, --elasticsearch-url or --otlp-url (or their env vars)',
     );
   }
   return sinks;

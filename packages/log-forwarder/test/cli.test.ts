@@ -40,11 +40,40 @@ describe('command line', () => {
 
   it.each([
     [['--http-url', 'http://127.0.0.1:1'], {}, 'missing required option --path (or LOG_FORWARDER_PATH)'],
-    [['--path', '/tmp/x.log'], {}, 'no sink: set --stdout, --http-url, --loki-url or --elasticsearch-url'],
+    [
+      ['--path', '/tmp/x.log'],
+      {},
+      'no sink: set --stdout, --http-url, --loki-url, --elasticsearch-url or --otlp-url',
+    ],
     [
       ['--path', '/tmp/x.log', '--http-url', 'ftp://x'],
       {},
       '--http-url: invalid value "ftp://x": expected an http(s) URL',
+    ],
+    [
+      ['--path', '/tmp/x.log', '--otlp-url', 'collector:4318'],
+      {},
+      '--otlp-url: invalid value "collector:4318": expected an http(s) URL',
+    ],
+    [
+      ['--path', '/tmp/x.log', '--otlp-url', 'http://127.0.0.1:1', '--otlp-encoding', 'grpc'],
+      {},
+      '--otlp-encoding',
+    ],
+    [
+      ['--path', '/tmp/x.log', '--otlp-url', 'http://127.0.0.1:1', '--otlp-header', 'x-api-key'],
+      {},
+      '--otlp-header: invalid value "x-api-key": expected NAME:VALUE',
+    ],
+    [
+      ['--path', '/tmp/x.log', '--loki-url', 'http://127.0.0.1:1', '--loki-label-from', 'level'],
+      {},
+      '--loki-label-from needs --parse',
+    ],
+    [
+      ['--path', '/tmp/x.log', '--loki-url', 'http://127.0.0.1:1', '--parse', 'json', '--label', 'level=x'],
+      { LOG_FORWARDER_LOKI_LABEL_FROM: 'level' },
+      '--loki-label-from: "level" gives the label "level", which is already set',
     ],
     [
       ['--path', '/tmp/x.log', '--stdout', '--label', 'novalue'],

@@ -48,9 +48,15 @@ function viewOf(data: Buffer): DataView {
  * its writer until it is answered (see BodyWriters).
  */
 export class BodyWriter {
-  #buffer = Buffer.allocUnsafe(1 << 20);
-  #view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#buffer.length);
+  #buffer: Buffer;
+  #view: DataView;
   #length = 0;
+
+  /** `initialBytes`: a body's usual size (it grows as needed); small for bytes encoded once. */
+  constructor(initialBytes = 1 << 20) {
+    this.#buffer = Buffer.allocUnsafe(initialBytes);
+    this.#view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#buffer.length);
+  }
 
   reset(): void {
     this.#length = 0;
@@ -174,6 +180,55 @@ export class BodyWriter {
     }
     buffer[length++] = 34;
     this.#length = length;
+  }
+
+  // Protocol Buffers: what the OTLP encoder needs, written straight into the body like the JSON.
+
+  /** Bytes written so far: where a length-delimited field's content starts (see `lengthPrefix`). */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Appends one byte (a field tag below 128). */
+  byte(value: number): void {
+    this.#reserve(1);
+    this.#buffer[this.#length++] = value;
+  }
+
+  /** Appends an unsigned varint (up to 2^53). */
+  varint(value: number): void {
+    this.#reserve(10);
+    const buffer = this.#buffer;
+    let length = this.#length;
+    while (value >= 0x80) {
+      buffer[length++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    buffer[length++] = value;
+    this.#length = length;
+  }
+
+  /** Appends a little-endian double (an OTLP double value). */
+  double(value: number): void {
+    this.#reserve(8);
+    this.#length = this.#buffer.writeDoubleLE(value, this.#length);
+  }
+
+  /**
+   * Makes the bytes written since `start` a length-delimited field: moves them up by the size of their
+   * length as a varint and writes it in front. The content is written first because its size is known
+   * only then; the move is one memmove, of a few bytes for a field and the batch once for the outer messages.
+   */
+  lengthPrefix(start: number): void {
+    const size = this.#length - start;
+    let prefix = 1;
+    for (let rest = size; rest >= 0x80; rest = Math.floor(rest / 0x80)) prefix++;
+    this.#reserve(prefix);
+    this.#buffer.copyWithin(start + prefix, start, this.#length);
+    const end = this.#length + prefix;
+    this.#length = start;
+    this.varint(size);
+    this.#length = end;
   }
 
   /** Appends a string as a JSON string literal; most lines need no escaping and are copied as they are. */

@@ -42,3 +42,30 @@ export function blockOf(
   const slice: RecordSlice = { block, from: 0, to: lines.length };
   return { block, ledger, slice };
 }
+
+/** A block of records made as strings, each with the fields `parse` found in it (as --parse does). */
+export function parsedBlockOf(
+  lines: string[],
+  parse: (line: string) => Record<string, unknown> | undefined,
+  options: { source?: LogSource; time?: number } = {},
+) {
+  const ledger = new AckLedger(
+    0,
+    () => {},
+    () => {},
+  );
+  const block = new RecordBlock(
+    options.source ?? testSource,
+    options.time ?? Date.parse('2026-05-01T10:00:00.000Z'),
+    ledger.createSegment(),
+    undefined,
+  );
+  let offset = 0;
+  for (const line of lines) {
+    block.addText(line, offset, parse(line));
+    offset += Buffer.byteLength(line) + 1;
+  }
+  ledger.seal(block.segment, offset, lines.length, 0);
+  const slice: RecordSlice = { block, from: 0, to: lines.length };
+  return { block, ledger, slice };
+}
