@@ -8,7 +8,7 @@ import {
 } from '@toolkit/lifecycle';
 import { buildSink } from './build-sinks.ts';
 import { Forwarder } from './forwarder.ts';
-import { createForwarderMetrics } from './metrics.ts';
+import { ForwarderMetrics } from './metrics.ts';
 import type { options } from './options.ts';
 import {
   loadPositions,
@@ -51,7 +51,7 @@ export async function runLogForwarder(context: ForwarderContext): Promise<number
   const settings = deriveSettings(config);
   const positions = await readPositions(config.positionsFile, context);
   const tls = await OutgoingTls.open(config, log);
-  const metrics = createForwarderMetrics(context.metrics);
+  const metrics = new ForwarderMetrics(context.metrics);
   const defaults = {
     labels: settings.labels,
     gzip: config.gzip,

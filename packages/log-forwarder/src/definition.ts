@@ -1,6 +1,6 @@
 import { type ProgramDefinition, toolkitVersion } from '@toolkit/lifecycle';
 import { runLogForwarder } from './app.ts';
-import { createForwarderMetrics } from './metrics.ts';
+import { ForwarderMetrics } from './metrics.ts';
 import { options } from './options.ts';
 
 /** The program, importable without running it (the docs read its option table). */
@@ -19,6 +19,6 @@ export const definition: ProgramDefinition<typeof options> = {
       help: 'Each followed file with its read and committed offsets, as JSON.',
     },
   ],
-  metrics: createForwarderMetrics,
+  metrics: (registry) => new ForwarderMetrics(registry),
   main: runLogForwarder,
 };

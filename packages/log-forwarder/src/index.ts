@@ -5,7 +5,7 @@ export { SinkRunner } from './delivery/sink-runner.ts';
 export { compareHead, fingerprintOf } from './disk/file-identity.ts';
 export { createPathFilter, globBase, globDepth } from './disk/glob.ts';
 export { Forwarder, type ForwarderOptions } from './forwarder.ts';
-export { createForwarderMetrics } from './metrics.ts';
+export { ForwarderMetrics } from './metrics.ts';
 export { options } from './options.ts';
 export {
   loadPositions,
