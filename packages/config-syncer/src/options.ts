@@ -1,4 +1,5 @@
 import { type OptionTable, outgoingTlsOptions } from '@toolkit/lifecycle';
+import { publishLayouts } from './publish/link-layout.ts';
 import { templateModes } from './template.ts';
 
 /** The option table: drives parsing, `--help`, the env names (CONFIG_SYNCER_*) and the docs. */
@@ -32,6 +33,12 @@ export const options = {
     min: 1,
     placeholder: 'BYTES',
     help: 'Largest source file (or URL body) taken, in bytes; a larger one fails the sync and the last good config stays. ConfigMaps stop at 1 MiB: a config many times that is a mistake.',
+  },
+  publishLayout: {
+    type: 'enum',
+    choices: publishLayouts,
+    default: 'files',
+    help: 'files: each file replaced by rename in the --target directory. link: --target is a symlink to a complete directory of the whole set, swapped in one rename, so an app that resolves it once reads one set (the previous set stays; older ones go 30s after being replaced).',
   },
   fileMode: { type: 'string', default: '0644', placeholder: 'OCTAL', help: 'Mode of the published files.' },
   validate: {
