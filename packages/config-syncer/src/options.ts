@@ -8,13 +8,17 @@ export const options = {
     type: 'list',
     required: true,
     placeholder: 'DIR|URL|NAME=URL',
-    help: 'Where the config comes from; repeat or comma-separate for several. A directory (ConfigMap or Secret volume, plain directory, bind mount; top-level files) or an http(s) URL, published under the last segment of its path or under NAME.',
+    help: 'Where the config comes from; repeat or comma-separate for several. A directory (ConfigMap or Secret volume, plain directory, bind mount; top-level files, or the whole tree with --recursive) or an http(s) URL, published under the last segment of its path or under NAME.',
   },
   target: {
     type: 'string',
     required: true,
     placeholder: 'DIR',
     help: 'Directory the app reads its config from (shared with it); created if missing.',
+  },
+  recursive: {
+    type: 'boolean',
+    help: 'Read subdirectories of directory sources too (except those matching --exclude, such as .git) and publish them as the same tree under --target; symlinked directories are skipped.',
   },
   include: {
     type: 'list',

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describeError, type Logger } from '@toolkit/lifecycle';
 import type { SyncerMetrics } from './metrics.ts';
 import type { ChangeEvent } from './notify/change-event.ts';
@@ -8,6 +9,7 @@ import { LinkLayout, linkGraceMs, type PublishLayout } from './publish/link-layo
 import { readManifest } from './publish/manifest.ts';
 import { hasChanges, type Published, planChanges } from './publish/plan.ts';
 import { publishPlan } from './publish/publish.ts';
+import { parentsAreDirectories } from './publish/target-tree.ts';
 import { computeRevision, hashContent } from './snapshot.ts';
 import { readSources } from './sources/read-sources.ts';
 import type { Source } from './sources/source.ts';
@@ -62,10 +64,19 @@ export class Syncer {
       if (stale.length > 0) log.info({ files: stale }, 'removed set directories left by an earlier run');
     } else if (!options.dryRun) {
       await mkdir(targetDir, { recursive: true });
-      const stale = await removeStaleTempFiles(targetDir);
-      if (stale.length > 0) log.info({ files: stale }, 'removed temp files left by an interrupted run');
     }
     const { names, problem } = await readManifest(targetDir);
+    if (!link && !options.dryRun) {
+      // Temp files sit beside the files they replace: in the target and its published subdirectories.
+      const dirs = new Set(['.', ...[...names].map((name) => dirname(name))]);
+      const stale: string[] = [];
+      for (const dir of dirs) {
+        if (dir !== '.' && !parentsAreDirectories(targetDir, `${dir}/x`)) continue;
+        const removed = await removeStaleTempFiles(join(targetDir, dir)).catch(() => []);
+        stale.push(...removed.map((name) => (dir === '.' ? name : `${dir}/${name}`)));
+      }
+      if (stale.length > 0) log.info({ files: stale }, 'removed temp files left by an interrupted run');
+    }
     if (problem) log.warn({ problem }, 'manifest ignored: no file will be removed until it is rewritten');
     options.metrics.managedFiles.set(names.size);
     // Hashes are not kept across runs: the first sync compares with the files on disk.

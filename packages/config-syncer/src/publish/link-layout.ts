@@ -90,6 +90,8 @@ export class LinkLayout {
     const published = new Map<string, string>();
     try {
       for (const [name, content] of files) {
+        // A fresh directory of the syncer's own: its subdirectories are made here, nothing to check.
+        await mkdir(dirname(join(dir, name)), { recursive: true, mode: 0o755 });
         await writeDurable(join(dir, name), content, mode);
         published.set(name, hashContent(content));
       }
