@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -188,4 +189,38 @@ describe('--recursive', () => {
       'conf.d/inside.yaml',
     ]);
   }, 60_000);
+
+  it('follows a git checkout behind a link swapped as repo-updater does, without its .git', async () => {
+    const dir = makeTempDir();
+    const git = (cwd: string, ...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd });
+    const checkout = (name: string, version: number) => {
+      const tree = join(dir, name);
+      mkdirSync(join(tree, 'conf.d'), { recursive: true });
+      git(tree, 'init', '-q');
+      writeFileSync(join(tree, 'app.yaml'), `v: ${version}\n`);
+      writeFileSync(join(tree, 'conf.d', 'db.yaml'), `db: ${version}\n`);
+      git(tree, 'add', '.');
+      git(tree, 'commit', '-qm', `v${version}`);
+      return name;
+    };
+    symlinkSync(checkout('rev1', 1), join(dir, 'current'));
+    const target = join(dir, 'target');
+    const child = startSyncer([
+      '--source',
+      join(dir, 'current'),
+      '--target',
+      target,
+      '--recursive',
+      '--debounce',
+      '0s',
+    ]);
+    await waitForNthLog(child, 'published', 1);
+    expect(listTree(target)).toEqual(['.config-syncer-manifest', 'app.yaml', 'conf.d/db.yaml']);
+    symlinkSync(checkout('rev2', 2), join(dir, 'current.new'));
+    execFileSync('mv', ['-T', join(dir, 'current.new'), join(dir, 'current')]);
+    await waitForNthLog(child, 'published', 2);
+    await child.stop();
+    expect(readFileSync(join(target, 'conf.d', 'db.yaml'), 'utf8')).toBe('db: 2\n');
+  }, 30_000);
 });
