@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeTempDir, startSyncer, waitForNthLog, writeConfigMap } from './helpers.ts';
+import { makeTempDir, startSyncer, waitForNthLog, waitUntil, writeConfigMap } from './helpers.ts';
 
 const fileCount = 10;
 const revisions = 50;
@@ -169,4 +169,29 @@ describe('--publish-layout link', () => {
     expect(await bad.exitCode()).toBe(2);
     expect(bad.stderr).toContain('--publish-layout');
   });
+
+  it('notifies after the swap: the app told of a revision reads it through the link', async () => {
+    const dir = makeTempDir();
+    const source = join(dir, 'src');
+    const target = join(dir, 'target');
+    const seen = join(dir, 'seen');
+    mkdirSync(source);
+    writeFileSync(join(source, 'a.conf'), 'one');
+    // The "app": reads the file through the link when told, with the revision it was told of.
+    const command = `printf '%s %s\\n' "$CONFIG_REVISION" "$(cat "$TARGET_DIR/a.conf")" >> ${seen}`;
+    const child = startSyncer([
+      ...['--source', source, '--target', target, '--publish-layout', 'link'],
+      ...['--debounce', '0s', '--notify-command', command],
+    ]);
+    await waitForNthLog(child, 'published', 1);
+    writeFileSync(join(source, 'a.conf'), 'two');
+    const second = await waitForNthLog(child, 'published', 2);
+    await waitUntil(
+      () => existsSync(seen) && readFileSync(seen, 'utf8').includes(String(second.revision)),
+      15_000,
+      'notified',
+    );
+    await child.stop();
+    expect(readFileSync(seen, 'utf8')).toContain(`${second.revision} two\n`);
+  }, 30_000);
 });
