@@ -11,6 +11,7 @@ import { Debouncer } from './debounce.ts';
 import { SyncerMetrics } from './metrics.ts';
 import type { ChangeEvent } from './notify/change-event.ts';
 import type { options } from './options.ts';
+import type { PublishLayout } from './publish/link-layout.ts';
 import { deriveSettings } from './settings.ts';
 import { Syncer } from './syncer.ts';
 import type { TemplateMode } from './template.ts';
@@ -32,6 +33,7 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
   const syncer = await Syncer.open({
     sources,
     targetDir: settings.targetDir,
+    layout: config.publishLayout as PublishLayout,
     mode: settings.fileMode,
     template: config.template as TemplateMode,
     env: process.env,

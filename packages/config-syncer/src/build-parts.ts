@@ -19,7 +19,12 @@ type SyncerConfig = Config<typeof options>;
 export function buildSources(settings: Settings, config: SyncerConfig, dispatcher?: Dispatcher): Source[] {
   return settings.sources.map((spec) =>
     spec.kind === 'directory'
-      ? new DirectorySource(spec.path, settings.accept, config.watchPolling, config.maxFileBytes)
+      ? new DirectorySource(spec.path, {
+          accept: settings.accept,
+          acceptDirectory: settings.acceptDirectory,
+          polling: config.watchPolling,
+          maxFileBytes: config.maxFileBytes,
+        })
       : new UrlSource({
           name: spec.name,
           url: spec.url,

@@ -12,6 +12,15 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${pattern}$`, 's');
 }
 
+/**
+ * Which source subdirectories `--recursive` descends into: the exclude globs only (`.*` keeps a
+ * checkout's `.git` out), since include globs such as `*.yaml` name files.
+ */
+export function createDirectoryFilter(exclude: readonly string[]): NameFilter {
+  const excluded = exclude.map(globToRegExp);
+  return (name) => !name.startsWith('..') && !excluded.some((re) => re.test(name));
+}
+
 export function createNameFilter(include: readonly string[], exclude: readonly string[]): NameFilter {
   const included = include.map(globToRegExp);
   const excluded = exclude.map(globToRegExp);

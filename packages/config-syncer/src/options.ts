@@ -1,4 +1,5 @@
 import { type OptionTable, outgoingTlsOptions } from '@toolkit/lifecycle';
+import { publishLayouts } from './publish/link-layout.ts';
 import { templateModes } from './template.ts';
 
 /** The option table: drives parsing, `--help`, the env names (CONFIG_SYNCER_*) and the docs. */
@@ -7,13 +8,17 @@ export const options = {
     type: 'list',
     required: true,
     placeholder: 'DIR|URL|NAME=URL',
-    help: 'Where the config comes from; repeat or comma-separate for several. A directory (ConfigMap or Secret volume, plain directory, bind mount; top-level files) or an http(s) URL, published under the last segment of its path or under NAME.',
+    help: 'Where the config comes from; repeat or comma-separate for several. A directory (ConfigMap or Secret volume, plain directory, bind mount; top-level files, or the whole tree with --recursive) or an http(s) URL, published under the last segment of its path or under NAME.',
   },
   target: {
     type: 'string',
     required: true,
     placeholder: 'DIR',
     help: 'Directory the app reads its config from (shared with it); created if missing.',
+  },
+  recursive: {
+    type: 'boolean',
+    help: 'Read subdirectories of directory sources too (except those matching --exclude, such as .git) and publish them as the same tree under --target; symlinked directories are skipped.',
   },
   include: {
     type: 'list',
@@ -32,6 +37,12 @@ export const options = {
     min: 1,
     placeholder: 'BYTES',
     help: 'Largest source file (or URL body) taken, in bytes; a larger one fails the sync and the last good config stays. ConfigMaps stop at 1 MiB: a config many times that is a mistake.',
+  },
+  publishLayout: {
+    type: 'enum',
+    choices: publishLayouts,
+    default: 'files',
+    help: 'files: each file replaced by rename in the --target directory. link: --target is a symlink to a complete directory of the whole set, swapped in one rename, so an app that resolves it once reads one set (the previous set stays; older ones go 30s after being replaced).',
   },
   fileMode: { type: 'string', default: '0644', placeholder: 'OCTAL', help: 'Mode of the published files.' },
   validate: {

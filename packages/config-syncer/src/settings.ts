@@ -8,7 +8,7 @@ import {
   type UrlWithoutCredentials,
   UsageError,
 } from '@toolkit/lifecycle';
-import { createNameFilter, type NameFilter } from './filter.ts';
+import { createDirectoryFilter, createNameFilter, type NameFilter } from './filter.ts';
 import type { options } from './options.ts';
 
 export type SourceSpec =
@@ -21,6 +21,8 @@ export interface Settings {
   targetDir: string;
   fileMode: number;
   accept: NameFilter;
+  /** Which subdirectories are read, with `--recursive`; undefined: top-level files only. */
+  acceptDirectory: NameFilter | undefined;
   notifyStatus: StatusMatcher;
 }
 
@@ -100,6 +102,7 @@ export function deriveSettings(config: Config<typeof options>): Settings {
     targetDir,
     fileMode: parseFileMode(config.fileMode),
     accept: createNameFilter(config.include, config.exclude),
+    acceptDirectory: config.recursive ? createDirectoryFilter(config.exclude) : undefined,
     notifyStatus,
   };
 }

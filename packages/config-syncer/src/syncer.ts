@@ -1,13 +1,16 @@
 import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describeError, type Logger } from '@toolkit/lifecycle';
 import type { SyncerMetrics } from './metrics.ts';
 import type { ChangeEvent } from './notify/change-event.ts';
 import { removeStaleTempFiles } from './publish/atomic-write.ts';
 import { describePlan } from './publish/dry-run.ts';
+import { LinkLayout, linkGraceMs, type PublishLayout } from './publish/link-layout.ts';
 import { readManifest } from './publish/manifest.ts';
 import { hasChanges, type Published, planChanges } from './publish/plan.ts';
 import { publishPlan } from './publish/publish.ts';
-import { computeRevision } from './snapshot.ts';
+import { parentsAreDirectories } from './publish/target-tree.ts';
+import { computeRevision, hashContent } from './snapshot.ts';
 import { readSources } from './sources/read-sources.ts';
 import type { Source } from './sources/source.ts';
 import type { TemplateMode } from './template.ts';
@@ -17,6 +20,7 @@ import { prepareFiles } from './validation/prepare.ts';
 export interface SyncerOptions {
   sources: readonly Source[];
   targetDir: string;
+  layout: PublishLayout;
   mode: number;
   template: TemplateMode;
   env: NodeJS.ProcessEnv;
@@ -43,25 +47,40 @@ export class Syncer {
   readonly #validated = new Map<string, string>();
   #syncs = 0;
   #published: Published;
+  readonly #link: LinkLayout | undefined;
 
-  private constructor(options: SyncerOptions, published: Published) {
+  private constructor(options: SyncerOptions, published: Published, link: LinkLayout | undefined) {
     this.#options = options;
     this.#published = published;
+    this.#link = link;
   }
 
   /** Prepares the target directory: creates it, clears temp files a killed run left, reads the manifest. */
   static async open(options: SyncerOptions): Promise<Syncer> {
     const { targetDir, log } = options;
-    if (!options.dryRun) {
+    const link = options.layout === 'link' ? new LinkLayout(targetDir, linkGraceMs) : undefined;
+    if (link && !options.dryRun) {
+      const stale = await link.open();
+      if (stale.length > 0) log.info({ files: stale }, 'removed set directories left by an earlier run');
+    } else if (!options.dryRun) {
       await mkdir(targetDir, { recursive: true });
-      const stale = await removeStaleTempFiles(targetDir);
-      if (stale.length > 0) log.info({ files: stale }, 'removed temp files left by an interrupted run');
     }
     const { names, problem } = await readManifest(targetDir);
+    if (!link && !options.dryRun) {
+      // Temp files sit beside the files they replace: in the target and its published subdirectories.
+      const dirs = new Set(['.', ...[...names].map((name) => dirname(name))]);
+      const stale: string[] = [];
+      for (const dir of dirs) {
+        if (dir !== '.' && !parentsAreDirectories(targetDir, `${dir}/x`)) continue;
+        const removed = await removeStaleTempFiles(join(targetDir, dir)).catch(() => []);
+        stale.push(...removed.map((name) => (dir === '.' ? name : `${dir}/${name}`)));
+      }
+      if (stale.length > 0) log.info({ files: stale }, 'removed temp files left by an interrupted run');
+    }
     if (problem) log.warn({ problem }, 'manifest ignored: no file will be removed until it is rewritten');
     options.metrics.managedFiles.set(names.size);
     // Hashes are not kept across runs: the first sync compares with the files on disk.
-    return new Syncer(options, new Map([...names].map((name) => [name, ''])));
+    return new Syncer(options, new Map([...names].map((name) => [name, ''])), link);
   }
 
   /** Never throws: failures are logged and counted, and the last good config stays in place. */
@@ -108,8 +127,12 @@ export class Syncer {
       if (!checked.ok)
         return this.#reject('check', [`check command failed: ${checked.reason}`], checked.output);
     }
+    // In a link layout the whole set is published, whoever wrote an identical file before.
+    const hashes = this.#link
+      ? new Map([...prepared.files].map(([name, content]) => [name, hashContent(content)]))
+      : plan.published;
     const event: ChangeEvent = {
-      revision: computeRevision(plan.published),
+      revision: computeRevision(hashes),
       changed: plan.writes.map((write) => write.name),
       removed: plan.removals,
       targetDir,
@@ -119,7 +142,9 @@ export class Syncer {
       return { result: 'changed', event };
     }
     log.debug({ revision: event.revision, files: event.changed.length }, 'publishing');
-    this.#published = await publishPlan(targetDir, plan, this.#published, mode);
+    this.#published = this.#link
+      ? await this.#link.publish(prepared.files, mode, event.revision)
+      : await publishPlan(targetDir, plan, this.#published, mode);
     metrics.publishes.inc();
     metrics.filesWritten.inc(plan.writes.length);
     metrics.filesRemoved.inc(plan.removals.length);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 // Temp files are named apart from any config name (and kept short: a long config name plus a suffix
 // could pass the 255-byte limit), hidden, and without a config extension, so an app that loads
@@ -22,7 +22,8 @@ export async function writeFileAtomic(
   content: Buffer,
   mode: number,
 ): Promise<void> {
-  const temp = join(dir, `${tempPrefix}${randomBytes(6).toString('hex')}${tempSuffix}`);
+  // Beside the file (in its subdirectory, with --recursive): a rename within one directory.
+  const temp = join(dirname(join(dir, name)), `${tempPrefix}${randomBytes(6).toString('hex')}${tempSuffix}`);
   const handle = await open(temp, 'wx', mode);
   try {
     try {

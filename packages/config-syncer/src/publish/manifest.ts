@@ -27,13 +27,13 @@ export async function readManifest(dir: string): Promise<LoadedManifest> {
     const parsed = JSON.parse(text) as { files?: unknown };
     const files = Array.isArray(parsed.files) ? parsed.files : [];
     const names = files.filter((name): name is string => typeof name === 'string');
-    // Anyone who can write the shared target can write this file: a name that is not a plain file name
-    // in the target (`../victim`, `/etc/x`, `sub/x`) makes the whole manifest untrusted.
-    const unsafe = names.filter((name) => !isPlainName(name));
+    // Anyone who can write the shared target can write this file: a name that is not a relative path
+    // inside the target (`../victim`, `/etc/x`, `a/../../x`) makes the whole manifest untrusted.
+    const unsafe = names.filter((name) => !isSafeName(name));
     if (unsafe.length > 0) {
       return {
         names: new Set(),
-        problem: `lists ${unsafe.map((name) => JSON.stringify(name)).join(', ')}: only plain file names in the target are ever removed`,
+        problem: `lists ${unsafe.map((name) => JSON.stringify(name)).join(', ')}: only relative paths inside the target are ever removed`,
       };
     }
     return { names: new Set(names) };
@@ -53,6 +53,14 @@ export function isPlainName(name: string): boolean {
     !name.includes('\\') &&
     !name.includes('\0')
   );
+}
+
+/**
+ * A path of a file inside the target (`--recursive` publishes `sub/app.yaml`): plain names joined by
+ * `/`, so nothing absolute, no `.`, `..` or empty segment.
+ */
+export function isSafeName(name: string): boolean {
+  return name.split('/').every(isPlainName);
 }
 
 export async function writeManifest(dir: string, names: Iterable<string>): Promise<void> {

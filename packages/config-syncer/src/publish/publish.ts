@@ -1,8 +1,9 @@
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDirectory, writeFileAtomic } from './atomic-write.ts';
-import { isPlainName, sameNames, writeManifest } from './manifest.ts';
+import { isSafeName, sameNames, writeManifest } from './manifest.ts';
 import type { Plan, Published } from './plan.ts';
+import { ensureParentDirectories, parentsAreDirectories, removeEmptyParents } from './target-tree.ts';
 
 /**
  * Carries out a plan in the target directory: each file lands whole by rename, removals touch only
@@ -16,6 +17,9 @@ export async function publishPlan(
 ): Promise<Published> {
   // The directory may have been deleted since start (by hand, or a volume remounted).
   if (plan.writes.length > 0) await mkdir(dir, { recursive: true });
+  // Every subdirectory first: one that cannot be (a symlink put in the target) fails the publish
+  // before any file of the set is written.
+  for (const write of plan.writes) await ensureParentDirectories(dir, write.name);
   const added = plan.writes.filter((write) => !current.has(write.name)).map((write) => write.name);
   if (added.length > 0) {
     // Record new names before creating them: if the process dies between a rename and the final
@@ -27,10 +31,11 @@ export async function publishPlan(
   }
   for (const name of plan.removals) {
     // readManifest refuses such names already; a removal never leaves the target whatever its source.
-    if (!isPlainName(name)) continue;
+    if (!isSafeName(name) || !parentsAreDirectories(dir, name)) continue;
     await unlink(join(dir, name)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
+    await removeEmptyParents(dir, name);
   }
   if (plan.writes.length > 0 || plan.removals.length > 0) await syncDirectory(dir);
   if (!sameNames(current, plan.published)) await writeManifest(dir, plan.published.keys());

@@ -8,27 +8,41 @@ import type { Source, SourceContext } from './source.ts';
 // Polling stats every file each period: once a second keeps a 1,000-file directory cheap.
 const pollingIntervalMs = 1000;
 
+export interface DirectorySourceOptions {
+  accept: NameFilter;
+  /** Set with `--recursive`: which subdirectories are read. */
+  acceptDirectory: NameFilter | undefined;
+  polling: boolean;
+  maxFileBytes: number;
+}
+
 /** A local directory: a ConfigMap or Secret volume, a plain directory or a bind mount. */
 export class DirectorySource implements Source {
   readonly label: string;
   readonly #dir: string;
   readonly #accept: NameFilter;
+  readonly #acceptDirectory: NameFilter | undefined;
   readonly #polling: boolean;
   #watcher: FSWatcher | undefined;
   #closed = false;
 
   readonly #maxFileBytes: number;
 
-  constructor(dir: string, accept: NameFilter, polling: boolean, maxFileBytes: number) {
+  constructor(dir: string, options: DirectorySourceOptions) {
     this.#dir = dir;
     this.label = dir;
-    this.#accept = accept;
-    this.#polling = polling;
-    this.#maxFileBytes = maxFileBytes;
+    this.#accept = options.accept;
+    this.#acceptDirectory = options.acceptDirectory;
+    this.#polling = options.polling;
+    this.#maxFileBytes = options.maxFileBytes;
   }
 
   async read(): Promise<FileSet> {
-    return readDirectoryFiles(this.#dir, this.#accept, this.#maxFileBytes);
+    return readDirectoryFiles(this.#dir, {
+      accept: this.#accept,
+      acceptDirectory: this.#acceptDirectory,
+      maxFileBytes: this.#maxFileBytes,
+    });
   }
 
   async refresh(): Promise<void> {}
@@ -44,10 +58,16 @@ export class DirectorySource implements Source {
 
   async #watch(context: SourceContext): Promise<void> {
     const { onChange, log, metrics } = context;
-    // Only the top level, and symlinks as themselves: the kubelet's `..data` swap is a rename of a
-    // symlink, which a watcher that follows links would miss.
+    // Only the top level (every level with --recursive, skipping excluded directories), and symlinks as
+    // themselves: the kubelet's `..data` swap is a rename of a symlink, which a watcher that follows
+    // links would miss.
+    const acceptDirectory = this.#acceptDirectory;
     const watcher = watch(this.#dir, {
-      depth: 0,
+      depth: acceptDirectory ? undefined : 0,
+      ignored: acceptDirectory
+        ? (path, stats) =>
+            path !== this.#dir && stats?.isDirectory() === true && !acceptDirectory(basename(path))
+        : undefined,
       followSymlinks: false,
       ignoreInitial: true,
       atomic: false,
@@ -71,7 +91,9 @@ export class DirectorySource implements Source {
     if (!this.#polling) {
       watcher.on('raw', (_event, path, details) => {
         const watchedPath = (details as { watchedPath?: string } | undefined)?.watchedPath;
-        if (watchedPath === this.#dir && matters(basename(String(path)))) onChange();
+        const inside =
+          watchedPath === this.#dir || (acceptDirectory && watchedPath?.startsWith(`${this.#dir}/`));
+        if (inside && matters(basename(String(path)))) onChange();
       });
     }
     watcher.on('error', (error) => {

@@ -24,13 +24,20 @@ const attempts = 5;
  * about 10 ms, against 250 ms of thread-pool round trips (open, fstat, read, close) with fs/promises.
  * That is also the whole time the event loop is held.
  */
-export function readDirectoryFiles(dir: string, accept: NameFilter, maxFileBytes: number): FileSet {
+export interface ReadOptions {
+  accept: NameFilter;
+  /** Set with `--recursive`: subdirectories passing it are read too, their files named `sub/name`. */
+  acceptDirectory: NameFilter | undefined;
+  maxFileBytes: number;
+}
+
+export function readDirectoryFiles(dir: string, options: ReadOptions): FileSet {
   for (let attempt = 1; ; attempt++) {
     // Symlinks are followed only within the source directory: `ln -s /etc/passwd src/x` is not config
     // (the kubelet's `key → ..data/key` and `..data → ..<version>` links stay inside it).
     const root = realpathSync(dir);
     const dataDir = resolveDataDir(dir, root);
-    const read = { accept, root, maxFileBytes };
+    const read = { ...options, root };
     try {
       return dataDir ? readFlatFiles(dataDir, read, 'strict') : readFlatFiles(dir, read, 'lenient');
     } catch (error) {
@@ -56,6 +63,7 @@ function resolveDataDir(dir: string, root: string): string | undefined {
 
 interface ReadRules {
   accept: NameFilter;
+  acceptDirectory: NameFilter | undefined;
   /** The real path of the source directory: a symlink resolving outside it is skipped. */
   root: string;
   maxFileBytes: number;
@@ -68,13 +76,27 @@ interface ReadRules {
  * `lenient`: a file that vanishes between the listing and the read is skipped (its removal is an event
  * of its own); `strict` throws.
  */
-function readFlatFiles(dir: string, rules: ReadRules, mode: 'strict' | 'lenient'): FileSet {
-  const files: FileSet = new Map();
-  const entries = readdirSync(dir, { withFileTypes: true }).filter((entry) => rules.accept(entry.name));
+function readFlatFiles(
+  dir: string,
+  rules: ReadRules,
+  mode: 'strict' | 'lenient',
+  prefix = '',
+  files: FileSet = new Map(),
+): FileSet {
+  const entries = readdirSync(dir, { withFileTypes: true });
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const name = prefix + entry.name;
     try {
+      // Real directories only: a symlinked one could lead in a loop, or out of the source.
+      if (entry.isDirectory()) {
+        if (rules.acceptDirectory?.(entry.name)) {
+          readFlatFiles(join(dir, entry.name), rules, mode, `${name}/`, files);
+        }
+        continue;
+      }
+      if (!rules.accept(entry.name)) continue;
       const path = regularFilePath(entry, join(dir, entry.name), rules.root);
-      if (path) files.set(entry.name, readCapped(path, entry.name, rules.maxFileBytes));
+      if (path) files.set(name, readCapped(path, name, rules.maxFileBytes));
     } catch (error) {
       if (mode === 'strict' || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }

@@ -1,6 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runShellCommand, type ShellCommandResult } from '@toolkit/lifecycle';
 import type { FileSet } from '../snapshot.ts';
 
@@ -24,7 +24,10 @@ export async function runCheckCommand(
   const dir = await mkdtemp(join(tmpdir(), 'config-syncer-check-'));
   try {
     await Promise.all(
-      [...files].map(([name, content]) => writeFile(join(dir, name), content, { mode: 0o600 })),
+      [...files].map(async ([name, content]) => {
+        await mkdir(dirname(join(dir, name)), { recursive: true });
+        await writeFile(join(dir, name), content, { mode: 0o600 });
+      }),
     );
     return await runShellCommand(check.command, {
       env: { ...check.env, STAGED_DIR: dir },

@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { lstatSync } from 'node:fs';
+import { mkdir, open, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { badOption } from '@toolkit/lifecycle';
+import type { FileSet } from '../snapshot.ts';
+import { hashContent } from '../snapshot.ts';
+import { syncDirectory } from './atomic-write.ts';
+import { manifestName } from './manifest.ts';
+
+/** How the set reaches the target: file by file in a directory, or a symlink swapped to a whole set. */
+export const publishLayouts = ['files', 'link'] as const;
+export type PublishLayout = (typeof publishLayouts)[number];
+
+/** How long a replaced set directory stays after the swap (the one just replaced always stays). */
+export const linkGraceMs = 30_000;
+
+/**
+ * `--publish-layout link`: the target path is a symlink to a complete directory of the whole set. A
+ * publish writes a new set directory beside the old one, then points the link at it with one rename(2)
+ * of a new symlink over the old, so an app that resolves the link once sees one set, never a new file
+ * beside an old one (what the kubelet does for ConfigMap volumes with `..data`).
+ *
+ * Set directories live in `.<target name>.sets/` next to the link (hidden, so an app globbing the
+ * parent skips them; same filesystem, so nothing is copied at the swap).
+ */
+export class LinkLayout {
+  readonly #link: string;
+  readonly #setsDir: string;
+  readonly #graceMs: number;
+  /** Set directories replaced by a swap, with the time they stopped being current. */
+  readonly #retired = new Map<string, number>();
+
+  constructor(link: string, graceMs: number) {
+    this.#link = link;
+    this.#setsDir = join(dirname(link), `.${basename(link)}.sets`);
+    this.#graceMs = graceMs;
+  }
+
+  /**
+   * Checks the target can be a link (nothing there, or a symlink) and removes what a killed run left:
+   * a temporary link, set directories the link does not point at. Returns the names removed.
+   */
+  async open(): Promise<string[]> {
+    try {
+      if (!lstatSync(this.#link).isSymbolicLink()) {
+        throw badOption(
+          'publishLayout',
+          `link needs --target to be a symlink or absent, and ${this.#link} is not a symlink (move its files away, or keep --publish-layout files)`,
+        );
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    await mkdir(this.#setsDir, { recursive: true });
+    const current = await this.currentSet();
+    const removed: string[] = [];
+    for (const name of await readdir(dirname(this.#link))) {
+      if (name.startsWith(temporaryLinkPrefix(this.#link))) {
+        await rm(join(dirname(this.#link), name), { force: true });
+        removed.push(name);
+      }
+    }
+    for (const name of await readdir(this.#setsDir)) {
+      const dir = join(this.#setsDir, name);
+      if (dir === current) continue;
+      await rm(dir, { recursive: true, force: true });
+      removed.push(join(basename(this.#setsDir), name));
+    }
+    return removed;
+  }
+
+  /** The set directory the link points at, or undefined when there is no link yet. */
+  async currentSet(): Promise<string | undefined> {
+    try {
+      return resolve(dirname(this.#link), await readlink(this.#link));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes the whole set (and its manifest) into a new directory, makes it durable, swaps the link to
+   * it, then removes set directories past their grace. Returns name → hash of what is published.
+   */
+  async publish(files: FileSet, mode: number, revision: string): Promise<Map<string, string>> {
+    const dir = join(this.#setsDir, `${revision}-${randomBytes(4).toString('hex')}`);
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    const published = new Map<string, string>();
+    try {
+      for (const [name, content] of files) {
+        // A fresh directory of the syncer's own: its subdirectories are made here, nothing to check.
+        await mkdir(dirname(join(dir, name)), { recursive: true, mode: 0o755 });
+        await writeDurable(join(dir, name), content, mode);
+        published.set(name, hashContent(content));
+      }
+      const manifest = { writer: 'config-syncer', files: [...published.keys()].sort() };
+      await writeDurable(
+        join(dir, manifestName),
+        Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
+        0o644,
+      );
+      await syncDirectory(dir);
+      await syncDirectory(this.#setsDir);
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+    const previous = await this.currentSet();
+    await this.#swap(dir);
+    if (previous && previous !== dir) this.#retired.set(previous, Date.now());
+    await this.#removeExpired(previous);
+    return published;
+  }
+
+  async #swap(dir: string): Promise<void> {
+    const parent = dirname(this.#link);
+    const temporary = join(parent, `${temporaryLinkPrefix(this.#link)}${randomBytes(4).toString('hex')}`);
+    // Relative, so the volume can be mounted anywhere in the app's container.
+    await symlink(relative(parent, dir), temporary);
+    try {
+      await rename(temporary, this.#link);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+    await syncDirectory(parent);
+  }
+
+  /**
+   * The previous set always stays (an app that resolved the link just before the swap is still
+   * reading it); older ones go once they have been replaced for longer than the grace.
+   */
+  async #removeExpired(previous: string | undefined): Promise<void> {
+    const now = Date.now();
+    for (const [dir, retiredAt] of this.#retired) {
+      if (dir === previous || now - retiredAt < this.#graceMs) continue;
+      await rm(dir, { recursive: true, force: true });
+      this.#retired.delete(dir);
+    }
+  }
+}
+
+async function writeDurable(path: string, content: Buffer, mode: number): Promise<void> {
+  const handle = await open(path, 'wx', mode);
+  try {
+    await handle.writeFile(content);
+    // The umask may have narrowed the mode given to open().
+    await handle.chmod(mode);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function temporaryLinkPrefix(link: string): string {
+  return `.${basename(link)}.tmp-`;
+}
