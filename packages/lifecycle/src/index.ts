@@ -76,5 +76,6 @@ export {
 } from './shell-command.ts';
 export { ShutdownHooks, type ShutdownPlan } from './shutdown.ts';
 export { parseStatusMatcher, type StatusMatcher } from './status-matcher.ts';
+export { readLinkTarget, removeLeftoverLinks, swapLink } from './symlink-swap.ts';
 export { splitUrlCredentials, type UrlWithoutCredentials } from './url-credentials.ts';
 export { toolkitVersion } from './version.ts';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
-import { mkdir, open, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { badOption } from '@toolkit/lifecycle';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { badOption, readLinkTarget, removeLeftoverLinks, swapLink } from '@toolkit/lifecycle';
 import type { FileSet } from '../snapshot.ts';
 import { hashContent } from '../snapshot.ts';
 import { syncDirectory } from './atomic-write.ts';
@@ -54,13 +54,7 @@ export class LinkLayout {
     }
     await mkdir(this.#setsDir, { recursive: true });
     const current = await this.currentSet();
-    const removed: string[] = [];
-    for (const name of await readdir(dirname(this.#link))) {
-      if (name.startsWith(temporaryLinkPrefix(this.#link))) {
-        await rm(join(dirname(this.#link), name), { force: true });
-        removed.push(name);
-      }
-    }
+    const removed = await removeLeftoverLinks(this.#link);
     for (const name of await readdir(this.#setsDir)) {
       const dir = join(this.#setsDir, name);
       if (dir === current) continue;
@@ -71,13 +65,8 @@ export class LinkLayout {
   }
 
   /** The set directory the link points at, or undefined when there is no link yet. */
-  async currentSet(): Promise<string | undefined> {
-    try {
-      return resolve(dirname(this.#link), await readlink(this.#link));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+  currentSet(): Promise<string | undefined> {
+    return readLinkTarget(this.#link);
   }
 
   /**
@@ -115,17 +104,8 @@ export class LinkLayout {
   }
 
   async #swap(dir: string): Promise<void> {
-    const parent = dirname(this.#link);
-    const temporary = join(parent, `${temporaryLinkPrefix(this.#link)}${randomBytes(4).toString('hex')}`);
-    // Relative, so the volume can be mounted anywhere in the app's container.
-    await symlink(relative(parent, dir), temporary);
-    try {
-      await rename(temporary, this.#link);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
-    await syncDirectory(parent);
+    await swapLink(this.#link, dir);
+    await syncDirectory(dirname(this.#link));
   }
 
   /**
@@ -152,8 +132,4 @@ async function writeDurable(path: string, content: Buffer, mode: number): Promis
   } finally {
     await handle.close();
   }
-}
-
-function temporaryLinkPrefix(link: string): string {
-  return `.${basename(link)}.tmp-`;
 }
