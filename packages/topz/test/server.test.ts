@@ -76,6 +76,9 @@ describe('routes', () => {
     const child = children.spawn('sleep', ['31']);
     await waitForExec(child.pid!, 'sleep');
     await nextSnapshot((s) => s.processes.some((p) => p.pid === child.pid));
+    // A second sweep, so the CPU% is over its interval: the first one is the average since start,
+    // and sleep's own exec can be a tick of its first few ms ("25.0", failed CI once).
+    await nextSnapshot();
     // Both tables from one snapshot (a sweep every 200 ms may fall between the two requests).
     let response: Response;
     let lines: string[];

@@ -42,7 +42,11 @@ export function fillTable<P extends { pid: number }>(
   tbody.replaceChildren(fragment);
 }
 
-/** The header row: a button per column, the sorted one marked with aria-sort and an arrow. */
+/**
+ * The header row: a button per column, the sorted one marked with aria-sort and an arrow. Built once
+ * and then updated in place, with one click listener on the header: a header rebuilt by every update
+ * (five a second) lost the clicks whose press and release fell on either side of a rebuild.
+ */
 export function fillHeader<P>(
   thead: HTMLTableSectionElement,
   columns: readonly PageColumn<P>[],
@@ -50,19 +54,36 @@ export function fillHeader<P>(
   descending: boolean,
   onSort: (key: string) => void,
 ): void {
-  const row = document.createElement('tr');
-  for (const column of columns) {
-    const cell = document.createElement('th');
-    cell.dataset.key = column.key;
-    if (column.left) cell.className = 'left';
-    const button = document.createElement('button');
-    button.type = 'button';
-    const sorted = column.key === sortKey;
-    button.textContent = sorted ? `${column.title} ${descending ? '▼' : '▲'}` : column.title;
-    cell.setAttribute('aria-sort', sorted ? (descending ? 'descending' : 'ascending') : 'none');
-    button.addEventListener('click', () => onSort(column.key));
-    cell.append(button);
-    row.append(cell);
+  let row = thead.rows[0];
+  const keys = columns.map((column) => column.key).join(' ');
+  if (!row || row.dataset.keys !== keys) {
+    row = document.createElement('tr');
+    row.dataset.keys = keys;
+    for (const column of columns) {
+      const cell = document.createElement('th');
+      cell.dataset.key = column.key;
+      if (column.left) cell.className = 'left';
+      const button = document.createElement('button');
+      button.type = 'button';
+      cell.append(button);
+      row.append(cell);
+    }
+    thead.replaceChildren(row);
   }
-  thead.replaceChildren(row);
+  if (!thead.dataset.sortable) {
+    thead.dataset.sortable = 'yes';
+    thead.addEventListener('click', (event) => {
+      const key = (event.target as Element).closest('th')?.dataset.key;
+      if (key) onSort(key);
+    });
+  }
+  columns.forEach((column, index) => {
+    const cell = row.cells[index]!;
+    const sorted = column.key === sortKey;
+    const text = sorted ? `${column.title} ${descending ? '▼' : '▲'}` : column.title;
+    const sort = sorted ? (descending ? 'descending' : 'ascending') : 'none';
+    const button = cell.firstElementChild as HTMLButtonElement;
+    if (button.textContent !== text) button.textContent = text;
+    if (cell.getAttribute('aria-sort') !== sort) cell.setAttribute('aria-sort', sort);
+  });
 }
