@@ -175,8 +175,14 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
           (sample(r.body, 'tls_proxy_connections_total{outcome="client_closed",alpn="http/1.1"}') ?? 0) >= 1,
         { timeoutMs: 10_000 },
       );
-      const logs = await runCommand('docker', ['logs', proxy]);
-      expect(logs.stderr).toMatch(/"alpn":"http\/1\.1".*"end":"client_closed".*"msg":"connection"/);
+      // The access log is written in batches (a buffered logger): the line may follow the metric.
+      const line = /"alpn":"http\/1\.1".*"end":"client_closed".*"msg":"connection"/;
+      let logs = await runCommand('docker', ['logs', proxy]);
+      for (const deadline = Date.now() + 10_000; !line.test(logs.stderr) && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        logs = await runCommand('docker', ['logs', proxy]);
+      }
+      expect(logs.stderr).toMatch(line);
 
       const before = Date.now();
       const stop = await runCommand('docker', ['stop', '--time', '10', proxy], { timeoutMs: 20_000 });
