@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from '@toolkit/test-helpers';
@@ -13,6 +13,7 @@ import {
   Sampler,
   TopzMetrics,
 } from '../src/index.ts';
+import { buildBundle, bundle } from './helpers/bundle.ts';
 import { Children, sleep, waitFor, waitForExec } from './helpers/children.ts';
 
 const children = new Children();
@@ -68,7 +69,7 @@ describe('GroupTotals over real processes', () => {
     const totals = new GroupTotals(createGroupNamer([parseGroupRule(`burners=${marker}`)], undefined)!, 100);
     const group = (groups: GroupSummary[]) => groups.find((g) => g.name === 'burners');
     const first = burner(marker, 300);
-    const second = burner(marker, 300);
+    const _second = burner(marker, 300);
     await waitFor(
       () =>
         sampler.sample().processes.filter((p) => p.cmdline.endsWith(marker) && p.cpuSeconds >= 0.25)
@@ -175,8 +176,6 @@ describe('topz_group_* on /metrics', () => {
 });
 
 // The program as shipped, with members that start and exit between scrapes; promtool checks the text.
-const repoRoot = join(import.meta.dirname, '../../..');
-const bundle = join(repoRoot, 'packages/topz/dist/topz.mjs');
 const promtoolMissing = spawnSync('promtool', ['--version']).error !== undefined;
 if (promtoolMissing && process.env.CI === 'true') {
   throw new Error('promtool is missing: bash scripts/ensure-prometheus.sh installs it');
@@ -185,13 +184,7 @@ if (promtoolMissing && process.env.CI === 'true') {
 describe('topz --group (the bundle)', () => {
   let server: ChildProcess | undefined;
   beforeAll(() => {
-    const built = spawnSync(process.execPath, ['scripts/build.ts', 'topz'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    expect(built.status, built.stderr).toBe(0);
-    expect(existsSync(bundle)).toBe(true);
+    buildBundle();
   });
   afterAll(() => server?.kill('SIGKILL'));
 

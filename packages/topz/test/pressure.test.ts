@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPressure, parsePressure, readCgroupPressure, type Snapshot } from '../src/index.ts';
+import { buildBundle, bundle } from './helpers/bundle.ts';
 
 // Pressure, throttling and OOM kills of topz's own cgroup, read from real cgroups this test makes (root):
 // the v1 cpu and memory controllers with a quota and a limit, and the v2 hierarchy for PSI, where the
 // machine has them (this one is hybrid: v1 controllers, PSI in /sys/fs/cgroup/unified).
-const repoRoot = join(import.meta.dirname, '../../..');
-const bundle = join(repoRoot, 'packages/topz/dist/topz.mjs');
 const name = `topz-pressure-${process.pid}`;
 const dirs = {
   cpu: `/sys/fs/cgroup/cpu/${name}`,
@@ -51,11 +49,7 @@ describe.skipIf(!canMake)('in a cgroup with a CPU quota and a memory limit (real
     writeFileSync(`${dirs.cpu}/cpu.cfs_period_us`, '100000');
     writeFileSync(`${dirs.cpu}/cpu.cfs_quota_us`, '50000');
     writeFileSync(`${dirs.memory}/memory.limit_in_bytes`, String(192 << 20));
-    const built = spawnSync(process.execPath, ['scripts/build.ts', 'topz'], {
-      cwd: repoRoot,
-      timeout: 120_000,
-    });
-    expect(built.status).toBe(0);
+    buildBundle();
   });
   afterAll(() => {
     for (const dir of Object.values(dirs)) {

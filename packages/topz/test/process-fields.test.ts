@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../src/index.ts';
+import { buildBundle, bundle } from './helpers/bundle.ts';
 import { Children, readProc, statusField, waitFor, waitForExec } from './helpers/children.ts';
 import { find, Samplers } from './helpers/samplers.ts';
 
@@ -67,18 +66,10 @@ describe('more per-process fields', () => {
 });
 
 // The bundle as uid 65534 over root's processes: what the kernel refuses is null, the rest is there.
-const repoRoot = join(import.meta.dirname, '../../..');
-const bundle = join(repoRoot, 'packages/topz/dist/topz.mjs');
 
 describe('as another uid, without capabilities (the bundle)', () => {
   beforeAll(() => {
-    const built = spawnSync(process.execPath, ['scripts/build.ts', 'topz'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    expect(built.status, built.stderr).toBe(0);
-    expect(existsSync(bundle)).toBe(true);
+    buildBundle();
   });
 
   it.skipIf(process.getuid?.() !== 0)(
