@@ -57,7 +57,8 @@ export function sleep(ms: number): Promise<void> {
 export function waitForExec(pid: number, comm: string): Promise<true> {
   return waitFor(
     () => readProc(pid, 'comm')?.trim() === comm || undefined,
-    5000,
+    // Node's exec took over 5 s under CI's full load (group.test's restarted burner).
+    20_000,
     `pid ${pid} to exec ${comm}`,
   );
 }
