@@ -6,7 +6,7 @@ import { Script } from 'node:vm';
 import { waitUntil } from '@toolkit/test-helpers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../src/index.ts';
-import { buildBundle, bundle } from './helpers/bundle.ts';
+import { bundle, expectBundle } from './helpers/bundle.ts';
 import { Children, machineIsQuiet, readProc, sleep, waitFor, waitForExec } from './helpers/children.ts';
 
 // The program as shipped: the bundle `pnpm build` writes, run by node.
@@ -14,7 +14,7 @@ const children = new Children();
 const env = { PATH: process.env.PATH ?? '' };
 
 beforeAll(() => {
-  buildBundle();
+  expectBundle();
 });
 afterEach(() => children.killAll());
 

@@ -13,7 +13,7 @@ import {
   Sampler,
   TopzMetrics,
 } from '../src/index.ts';
-import { buildBundle, bundle } from './helpers/bundle.ts';
+import { bundle, expectBundle } from './helpers/bundle.ts';
 import { Children, sleep, waitFor, waitForExec } from './helpers/children.ts';
 
 const children = new Children();
@@ -184,7 +184,7 @@ if (promtoolMissing && process.env.CI === 'true') {
 describe('topz --group (the bundle)', () => {
   let server: ChildProcess | undefined;
   beforeAll(() => {
-    buildBundle();
+    expectBundle();
   });
   afterAll(() => server?.kill('SIGKILL'));
 

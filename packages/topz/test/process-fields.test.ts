@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../src/index.ts';
-import { buildBundle, bundle } from './helpers/bundle.ts';
+import { bundle, expectBundle } from './helpers/bundle.ts';
 import { Children, readProc, statusField, waitFor, waitForExec } from './helpers/children.ts';
 import { find, Samplers } from './helpers/samplers.ts';
 
@@ -69,7 +69,7 @@ describe('more per-process fields', () => {
 
 describe('as another uid, without capabilities (the bundle)', () => {
   beforeAll(() => {
-    buildBundle();
+    expectBundle();
   });
 
   it.skipIf(process.getuid?.() !== 0)(
