@@ -10,6 +10,7 @@ export function bindRunnerMetrics(metrics: ForwarderMetrics, sink: string): Runn
   return {
     sent: (count) => metrics.recordsSent.inc(labels, count),
     failed: (count) => metrics.recordsFailed.inc(labels, count),
+    rejected: (count) => metrics.recordsRejected.inc(labels, count),
     retried: (count) => metrics.recordsRetried.inc(labels, count),
     batchSeconds: (seconds) => metrics.batchDuration.observe(labels, seconds),
     up: (isUp) => metrics.sinkUp.set(labels, isUp ? 1 : 0),

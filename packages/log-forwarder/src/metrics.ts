@@ -24,6 +24,7 @@ export class ForwarderMetrics {
   readonly timeFallback: Counter;
   readonly recordsSent: Counter<'sink'>;
   readonly recordsFailed: Counter<'sink'>;
+  readonly recordsRejected: Counter<'sink'>;
   readonly recordsRetried: Counter<'sink'>;
   readonly lokiLabelOverflow: Counter<'label'>;
   readonly batchDuration: Histogram<'sink'>;
@@ -78,6 +79,12 @@ export class ForwarderMetrics {
     this.recordsFailed = new Counter({
       name: 'log_forwarder_records_failed_total',
       help: 'Records a sink refused for good (a 4xx other than 408 and 429, or the retry limit): dropped.',
+      labelNames: ['sink'],
+      registers,
+    });
+    this.recordsRejected = new Counter({
+      name: 'log_forwarder_records_rejected_total',
+      help: 'Records a sink took the request for but rejected (an OTLP partial_success): counted in records_sent_total too, not sent again.',
       labelNames: ['sink'],
       registers,
     });

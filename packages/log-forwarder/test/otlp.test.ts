@@ -174,7 +174,66 @@ describe('OTLP sink', () => {
   });
 });
 
+describe('OTLP partial success', () => {
+  it.each(['protobuf', 'json'] as const)(
+    'reads a %s partial_success: delivered, with the rejected count and message, not retried',
+    async (encoding) => {
+      const otlp = await receiver();
+      otlp.answer = () => ({
+        status: 200,
+        partialSuccess: { rejectedLogRecords: 300, errorMessage: 'body too long ✗' },
+      });
+      const { slice } = blockOf(['a', 'b', 'c']);
+      const outcome = await sinkFor(otlp.url, encoding).send([slice], signal);
+      expect(outcome.delivered).toEqual([slice]);
+      expect(outcome.retry).toEqual([]);
+      expect(outcome.rejected).toEqual({ count: 300, reason: 'body too long ✗' });
+      // An empty partial_success is a full success (the spec's words).
+      otlp.answer = () => ({ status: 200, partialSuccess: { rejectedLogRecords: 0, errorMessage: '' } });
+      expect((await sinkFor(otlp.url, encoding).send([slice], signal)).rejected).toBeUndefined();
+      otlp.answer = () => ({ status: 200 });
+      expect((await sinkFor(otlp.url, encoding).send([slice], signal)).rejected).toBeUndefined();
+    },
+  );
+});
+
 describe('OTLP sink in the forwarder', () => {
+  it('counts records a receiver rejected in a partial_success, logs its message, and does not send them again', async () => {
+    const otlp = await receiver();
+    otlp.answer = () => ({ status: 200, partialSuccess: { rejectedLogRecords: 1, errorMessage: 'too old' } });
+    const dir = mkdtempSync(join(tmpdir(), 'lf-otlp-'));
+    const log = join(dir, 'app.log');
+    writeFileSync(log, 'one\ntwo\n');
+    const child = startForwarder([
+      '--path',
+      log,
+      '--read-from',
+      'beginning',
+      '--positions-file',
+      join(dir, 'positions.json'),
+      '--otlp-url',
+      otlp.url,
+      '--batch-timeout',
+      '50ms',
+    ]);
+    children.push(child);
+    await waitReady(child);
+    const url = await adminUrl(child);
+    const deadline = Date.now() + 10_000;
+    while ((await readMetric(url, 'log_forwarder_records_rejected_total')) < 1 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await readMetric(url, 'log_forwarder_records_rejected_total')).toBe(1);
+    expect(await readMetric(url, 'log_forwarder_records_sent_total')).toBe(2);
+    expect(await readMetric(url, 'log_forwarder_records_retried_total')).toBe(0);
+    expect(otlp.requests).toHaveLength(1);
+    const warning = await child.waitForLog((line) => line.problem === 'too old');
+    expect(warning).toMatchObject({
+      records: 1,
+      msg: expect.stringContaining('rejected some of its records'),
+    });
+  });
+
   it('follows a file with --parse json --time-key to an OTLP receiver: labels as resource, event time, level as severity, counted as sent', async () => {
     const otlp = await receiver();
     // The first request is refused for a while: the batch is retried, not lost.

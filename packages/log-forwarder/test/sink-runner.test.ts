@@ -44,6 +44,7 @@ async function runnerFor(
         failed: (n) => {
           counts.failed += n;
         },
+        rejected: () => {},
         retried: (n) => {
           counts.retried += n;
         },

@@ -7,6 +7,8 @@ import type { RetryPolicy } from './retry.ts';
 export interface RunnerMetrics {
   sent(count: number): void;
   failed(count: number): void;
+  /** Records a receiver took but rejected (OTLP partial_success). */
+  rejected(count: number): void;
   retried(count: number): void;
   batchSeconds(seconds: number): void;
   up(isUp: boolean): void;
@@ -16,6 +18,13 @@ export interface RunnerMetrics {
 function settleOutcome(outcome: SendOutcome, metrics: RunnerMetrics, log: Logger): void {
   settleRecords(outcome.delivered);
   metrics.sent(countRecords(outcome.delivered));
+  if (outcome.rejected) {
+    metrics.rejected(outcome.rejected.count);
+    log.warn(
+      { records: outcome.rejected.count, problem: outcome.rejected.reason },
+      'the sink took the batch but rejected some of its records; not sent again',
+    );
+  }
   if (outcome.dropped.length === 0) return;
   const dropped = countRecords(outcome.dropped);
   settleRecords(outcome.dropped);

@@ -13,6 +13,11 @@ export interface SendOutcome {
   tooLarge?: boolean;
   /** Why some records were not delivered, for the log. */
   problem?: string;
+  /**
+   * Of `delivered`, how many the receiver took the request for but rejected (an OTLP partial_success),
+   * and its reason: counted and logged, never sent again (the spec says not to retry them).
+   */
+  rejected?: { count: number; reason: string };
 }
 
 /** A destination for records: sends batches (several at a time unless it says otherwise) and says what became of each record. */

@@ -12,15 +12,50 @@ const protos = join(
   'protos',
 );
 
-function loadLogsService(): protobuf.Type {
+function loadLogsService(): protobuf.Root {
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => join(protos, target);
-  root.loadSync('opentelemetry/proto/collector/logs/v1/logs_service.proto');
-  return root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest');
+  return root.loadSync('opentelemetry/proto/collector/logs/v1/logs_service.proto');
 }
 
+const logsService = loadLogsService();
 /** ExportLogsServiceRequest, from the official .proto files. */
-export const exportLogsServiceRequest = loadLogsService();
+export const exportLogsServiceRequest = logsService.lookupType(
+  'opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest',
+);
+/**
+ * ExportLogsServiceResponse, the answer to it. The .proto files of the pinned package predate
+ * partial_success (opentelemetry-proto v0.19), so its two fields are added as the current
+ * logs_service.proto declares them: `ExportLogsPartialSuccess partial_success = 1;` with
+ * `int64 rejected_log_records = 1; string error_message = 2;`.
+ */
+const exportLogsServiceResponse = (() => {
+  const response = logsService.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse');
+  if (!response.fields.partialSuccess) {
+    const partial = new protobuf.Type('ExportLogsPartialSuccess')
+      .add(new protobuf.Field('rejectedLogRecords', 1, 'int64'))
+      .add(new protobuf.Field('errorMessage', 2, 'string'));
+    response.parent!.add(partial);
+    response.add(new protobuf.Field('partialSuccess', 1, 'ExportLogsPartialSuccess'));
+  }
+  return response;
+})();
+
+export interface PartialSuccess {
+  rejectedLogRecords: number;
+  errorMessage: string;
+}
+
+/** An ExportLogsServiceResponse body in the request's encoding, as a Collector answers. */
+function encodeResponse(contentType: string, partialSuccess: PartialSuccess | undefined): Buffer {
+  const message = exportLogsServiceResponse.fromObject(partialSuccess ? { partialSuccess } : {});
+  if (contentType.startsWith('application/x-protobuf')) {
+    return Buffer.from(exportLogsServiceResponse.encode(message).finish());
+  }
+  // OTLP/JSON: int64 as a decimal string, fields by camelCase names.
+  const plain = exportLogsServiceResponse.toObject(message, { longs: String });
+  return Buffer.from(JSON.stringify(plain));
+}
 
 /** A decoded request as a plain object: times as decimal strings, enums as numbers, fields by camelCase names. */
 export type ExportLogs = {
@@ -98,7 +133,12 @@ export class OtlpReceiver {
   readonly requests: OtlpRequest[] = [];
   /** Bodies it could not decode, with the reason: a test expects none. */
   readonly undecodable: string[] = [];
-  answer: (request: OtlpRequest) => { status: number; headers?: Record<string, string> } = () => ({
+  answer: (request: OtlpRequest) => {
+    status: number;
+    headers?: Record<string, string>;
+    /** For a 2xx: records the receiver says it rejected. */
+    partialSuccess?: PartialSuccess;
+  } = () => ({
     status: 200,
   });
 
@@ -114,9 +154,12 @@ export class OtlpReceiver {
           const records = logs.resourceLogs.flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords));
           const request = { path: req.url ?? '', headers: req.headers, logs, records };
           this.requests.push(request);
-          const { status, headers } = this.answer(request);
+          const { status, headers, partialSuccess } = this.answer(request);
           Object.assign(request, { status });
-          res.writeHead(status, { 'content-type': 'application/json', ...headers }).end('{}');
+          const contentType = req.headers['content-type'] ?? '';
+          res
+            .writeHead(status, { 'content-type': contentType, ...headers })
+            .end(status < 300 ? encodeResponse(contentType, partialSuccess) : '');
         } catch (error) {
           this.undecodable.push((error as Error).message);
           res.writeHead(400).end((error as Error).message);

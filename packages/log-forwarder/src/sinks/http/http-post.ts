@@ -11,6 +11,8 @@ export interface HttpAnswer {
   headers: IncomingHttpHeaders;
   /** The response body, cut at the reader's limit. */
   body: string;
+  /** The same bytes undecoded (a protobuf answer is not text). */
+  bytes: Buffer;
 }
 
 export interface PostOptions {
@@ -75,8 +77,9 @@ export class HttpPoster {
           });
           response.on('end', () => {
             clearTimeout(timer);
-            const text = Buffer.concat(chunks).toString('utf8').slice(0, options.maxResponseBytes);
-            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text });
+            const bytes = Buffer.concat(chunks).subarray(0, options.maxResponseBytes);
+            const body = bytes.toString('utf8');
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, body, bytes });
           });
           response.on('error', reject);
           // A connection closed before the end of the answer: no answer, so the batch is retried.

@@ -2,6 +2,7 @@ import { toolkitVersion } from '@toolkit/lifecycle';
 import type { RecordSlice } from '../../records/record.ts';
 import type { BodyWriter } from '../body-writer.ts';
 import { createJsonLogs, createProtobufLogs, type LogsRequestWriter } from '../otlp/logs-request.ts';
+import { readPartialSuccess } from '../otlp/logs-response.ts';
 import type { SendOutcome, Sink } from '../sink.ts';
 import { BatchPoster } from './batch-poster.ts';
 import { outcomeOfAnswer, outcomeOfError } from './http-outcome.ts';
@@ -20,7 +21,8 @@ export interface OtlpSinkOptions {
  * Exports logs with OTLP/HTTP (`POST /v1/logs`, protobuf or JSON) to an OpenTelemetry Collector or a
  * backend that takes OTLP. The answer rules are the other HTTP sinks' (the OTLP/HTTP spec's too):
  * 2xx taken, 429/502/503/504 (and 408, other 5xx) retried honouring Retry-After, other 4xx dropped.
- * A 2xx with a partial_success (some records rejected) is taken as it is: the spec says not to retry it.
+ * A 2xx with a partial_success (some records rejected) is taken as delivered, since the spec says not
+ * to retry it, and its count and message are reported for the metric and the log.
  */
 export class OtlpSink implements Sink {
   readonly name = 'otlp';
@@ -58,7 +60,10 @@ export class OtlpSink implements Sink {
         maxResponseBytes: 4096,
         signal,
       });
-      return outcomeOfAnswer(records, answer);
+      const outcome = outcomeOfAnswer(records, answer);
+      const partial = outcome.delivered.length > 0 ? readPartialSuccess(answer.bytes, encoding) : undefined;
+      if (!partial) return outcome;
+      return { ...outcome, rejected: { count: partial.rejectedLogRecords, reason: partial.errorMessage } };
     } catch (error) {
       return outcomeOfError(records, error);
     }
