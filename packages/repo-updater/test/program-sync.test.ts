@@ -136,6 +136,8 @@ describe('POST /sync and notifications', () => {
         first,
         second,
       ]);
+      // git-sync's header too, so an endpoint written for git-sync's webhook works unchanged.
+      expect(receiver.received.map((headers) => headers['gitsync-hash'])).toEqual([first, first, second]);
       expect(JSON.parse(receiver.bodies.at(-1)!)).toMatchObject({ commit: second, ref: 'HEAD' });
       expect(readFileSync(hashFile, 'utf8')).toBe(`${second} two\n`);
       expect(readFileSync(touchFile, 'utf8')).toBe(`${second}\n`);
