@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { metricsOn } from '@toolkit/lifecycle';
+import type { Counter, Gauge, Registry } from 'prom-client';
 import type { GroupNamer } from '../group/group-namer.ts';
 import { type GroupLimit, type GroupSummary, GroupTotals } from '../group/group-totals.ts';
 import type { Snapshot } from '../snapshot.ts';
@@ -59,11 +60,9 @@ export class TopzMetrics {
         maxGroups: groups.maxGroups ?? Number.POSITIVE_INFINITY,
         ruleNames: groups.ruleNames ?? new Set(),
       });
-    const registers = [registry];
-    const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
-      new Gauge<L>({ name, help, labelNames, registers, collect });
-    const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
-      new Counter<L>({ name, help, labelNames, registers });
+    // Built from the latest snapshot when read; event counters count as events happen.
+    const { gauge } = metricsOn(registry, collect);
+    const { counter } = metricsOn(registry);
     this.#byState = gauge(
       'topz_processes',
       'Processes topz sees, by state letter as in ps (R, S, D, Z, T, I…).',
@@ -105,8 +104,8 @@ export class TopzMetrics {
     this.#memoryUsage = gauge('topz_cgroup_memory_usage_bytes', "Memory charged to topz's cgroup.", [
       'cgroup',
     ]);
-    const kernelCounter = <L extends string>(name: string, help: string, labelNames: L[]) =>
-      new Counter<L>({ name, help, labelNames, registers, collect });
+    // Counters the kernel keeps: read with the snapshot's other series.
+    const kernelCounter = metricsOn(registry, collect).counter;
     this.#pressure = kernelCounter(
       'topz_cgroup_pressure_seconds_total',
       "Time tasks of topz's cgroup stalled waiting for a resource (PSI, cgroup v2): kind some (at least one task) or full (all); absent where unreadable.",
