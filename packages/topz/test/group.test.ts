@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import {
   Sampler,
   TopzMetrics,
 } from '../src/index.ts';
-import { bundle, expectBundle } from './helpers/bundle.ts';
+import { expectBundle, serveBundle } from './helpers/bundle.ts';
 import { Children, sleep, waitFor, waitForExec } from './helpers/children.ts';
 
 const children = new Children();
@@ -224,35 +224,12 @@ describe('topz --group (the bundle)', () => {
 
   it('keeps group counters monotonic while members exit and restart; promtool accepts the exposition', async () => {
     const marker = `topz-group-${process.pid}-d`;
-    let stderr = '';
-    server = spawn(
-      process.execPath,
-      [
-        bundle,
-        '--addr',
-        '127.0.0.1:0',
-        '--interval',
-        '200ms',
-        '--metrics-max-processes',
-        '0',
-        '--group',
-        // Anchored at the end: topz's own command line holds the marker too, followed by more flags.
-        `app=${marker}$`,
-        '--group',
-        'commas=x{1,3}y',
-        '--group-by',
-        'exe',
-      ],
-      { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    server.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const address = await waitFor(
-      () => /"address":"([\d.]+:\d+)".*"msg":"listening"/.exec(stderr)?.[1],
-      10_000,
-      'listening',
-    );
+    let address: string;
+    ({ server, address } = await serveBundle([
+      ...['--interval', '200ms', '--metrics-max-processes', '0'],
+      // Anchored at the end: topz's own command line holds the marker too, followed by more flags.
+      ...['--group', `app=${marker}$`, '--group', 'commas=x{1,3}y', '--group-by', 'exe'],
+    ]));
     const scrape = async () => (await fetch(`http://${address}/metrics`)).text();
     await waitUntil(async () => /topz_snapshots_total [1-9]/.test(await scrape()), 10_000, 'a snapshot');
     const cpu = (text: string) =>
@@ -324,49 +301,39 @@ describe('topz --group (the bundle)', () => {
       '-c',
       `i=100; while [ $i -lt 160 ]; do i=$((i+1)); sleep 0.$i; done # ${marker}`,
     ]);
-    let stderr = '';
-    // One of `children`: the file's afterEach kills it.
-    const topz = children.spawn(
-      process.execPath,
-      [
-        bundle,
-        ...['--addr', '127.0.0.1:0', '--interval', '200ms', '--metrics-max-processes', '0'],
-        ...['--group', `loop=${marker}$`, '--group-by', 'cmdline', '--metrics-max-groups', '5'],
-      ],
-      { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    topz.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const address = await waitFor(
-      () => /"address":"([\d.]+:\d+)".*"msg":"listening"/.exec(stderr)?.[1],
-      10_000,
-      'listening',
-    );
-    const scrape = async () => (await fetch(`http://${address}/metrics`)).text();
-    const folded = (text: string) =>
-      Number(/^topz_group_folded_processes_total (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
-    // Several of the loop's sleeps come and go while topz sweeps.
-    await sleep(2_000);
-    let text = '';
-    await waitUntil(
-      async () => {
-        text = await scrape();
-        return folded(text) >= 3;
-      },
-      10_000,
-      'processes folded',
-    );
-    const names = new Set(
-      [...text.matchAll(/^topz_group_processes\{group="((?:[^"\\]|\\.)*)"\} \d+$/gm)].map((m) => m[1]),
-    );
-    // Five by --group-by, the rule's own, and (other).
-    expect(names.size).toBeLessThanOrEqual(7);
-    expect(names).toContain('(other)');
-    expect(names).toContain('loop');
-    expect(loop.exitCode).toBe(null);
-    expect(stderr).toMatch(
-      /"level":"warn".*"maxGroups":5.*"group":"\(other\)".*more groups than --metrics-max-groups/,
-    );
+    const topz = await serveBundle([
+      ...['--interval', '200ms', '--metrics-max-processes', '0'],
+      ...['--group', `loop=${marker}$`, '--group-by', 'cmdline', '--metrics-max-groups', '5'],
+    ]);
+    const { address } = topz;
+    try {
+      const scrape = async () => (await fetch(`http://${address}/metrics`)).text();
+      const folded = (text: string) =>
+        Number(/^topz_group_folded_processes_total (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+      // Several of the loop's sleeps come and go while topz sweeps.
+      await sleep(2_000);
+      let text = '';
+      await waitUntil(
+        async () => {
+          text = await scrape();
+          return folded(text) >= 3;
+        },
+        10_000,
+        'processes folded',
+      );
+      const names = new Set(
+        [...text.matchAll(/^topz_group_processes\{group="((?:[^"\\]|\\.)*)"\} \d+$/gm)].map((m) => m[1]),
+      );
+      // Five by --group-by, the rule's own, and (other).
+      expect(names.size).toBeLessThanOrEqual(7);
+      expect(names).toContain('(other)');
+      expect(names).toContain('loop');
+      expect(loop.exitCode).toBe(null);
+      expect(topz.log()).toMatch(
+        /"level":"warn".*"maxGroups":5.*"group":"\(other\)".*more groups than --metrics-max-groups/,
+      );
+    } finally {
+      topz.server.kill('SIGKILL');
+    }
   }, 60_000);
 });
