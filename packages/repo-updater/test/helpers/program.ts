@@ -15,9 +15,9 @@ export class Updater extends Child {
     });
   }
 
-  /** The admin server's base URL, once it listens. */
+  /** The admin server's base URL, once it listens: waited for while the program makes progress. */
   async adminUrl(): Promise<string> {
-    const line = await this.waitForLog((l) => l.msg === 'admin server listening');
+    const line = await this.waitForLogWhileProgressing((l) => l.msg === 'admin server listening');
     return `http://${line.address}`;
   }
 

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Child } from '@toolkit/test-helpers';
 import { expect } from 'vitest';
-import { waitFor } from './children.ts';
 
 const repoRoot = join(import.meta.dirname, '../../../..');
 /** The single-file program the image runs. */
@@ -26,20 +26,12 @@ export interface ServingBundle {
   log(): string;
 }
 
-/** Starts the bundle on a free loopback port with `args` and only PATH in its environment. */
+/**
+ * Starts the bundle on a free loopback port with `args` and only PATH in its environment; waits for it
+ * to listen while it makes progress (a loaded machine starts it slowly, a stuck start fails).
+ */
 export async function serveBundle(args: readonly string[]): Promise<ServingBundle> {
-  let stderr = '';
-  const server = spawn(process.execPath, [bundle, '--addr', '127.0.0.1:0', ...args], {
-    env: { PATH: process.env.PATH ?? '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  server.stderr!.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const address = await waitFor(
-    () => /"address":"([\d.]+:\d+)".*"msg":"listening"/.exec(stderr)?.[1],
-    10_000,
-    'listening',
-  );
-  return { server, address, log: () => stderr };
+  const child = new Child(bundle, ['--addr', '127.0.0.1:0', ...args]);
+  const line = await child.waitForLogWhileProgressing((l) => l.msg === 'listening');
+  return { server: child.process, address: String(line.address), log: () => child.stderr };
 }
