@@ -77,7 +77,10 @@ export class Child {
     const ended = () => this.process.exitCode !== null || this.process.signalCode !== null;
     try {
       await waitWhileProgressing(
-        () => (found = this.logs.find(match)) !== undefined || ended(),
+        () => {
+          found = this.logs.find(match);
+          return found !== undefined || ended();
+        },
         () => this.cpuTicks() + this.stdout.length + this.stderr.length,
         { quietMs, maxMs, what: 'a matching log line' },
       );
