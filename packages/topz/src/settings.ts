@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { badOption, type Config, UsageError } from '@toolkit/lifecycle';
 import { type AccessControl, createAccessControl, parseUsersFile } from './access/access-control.ts';
 import { createGroupNamer, type GroupBy, type GroupNamer, parseGroupRule } from './group/group-namer.ts';
-import type { GroupLimit } from './group/group-totals.ts';
+import { type GroupLimit, overflowGroup } from './group/group-totals.ts';
 import type { options } from './options.ts';
 
 /** Names each process's group, and bounds how many groups --group-by makes. */
@@ -70,6 +70,8 @@ function deriveGrouping(config: Config<typeof options>): Grouping | undefined {
   const names = new Set<string>();
   for (const { name } of rules) {
     if (names.has(name)) throw badOption('group', `${name} is named twice`);
+    if (name === overflowGroup)
+      throw badOption('group', `${name} is the group of what --metrics-max-groups folds: name it otherwise`);
     names.add(name);
   }
   const namer = createGroupNamer(rules, config.groupBy as GroupBy | undefined);

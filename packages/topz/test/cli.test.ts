@@ -95,6 +95,11 @@ describe('usage errors exit 2 and name the option', () => {
     [['--group', 'web'], /--group: expected NAME=REGEX, got "web"/],
     [['--group', 'web=(unclosed'], /--group: web: Invalid regular expression/],
     [['--group', 'a=x', '--group', 'a=y'], /--group: a is named twice/],
+    [
+      ['--group', '(other)=x', '--group-by', 'comm'],
+      /--group: \(other\) is the group of what --metrics-max-groups folds/,
+    ],
+    [['--metrics-max-groups', '0'], /--metrics-max-groups: /],
     [['--group-by', 'user'], /--group-by: invalid value "user"/],
     [['--allow-signals', '--signal-token', 'short'], /--signal-token: expected at least 16 characters/],
   ])('%j', (args, message) => {
