@@ -17,17 +17,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { repoRoot } from '../scripts/programs.ts';
 import { containerProcesses, zombiesOf } from './helpers/container-processes.ts';
+import { hostPortUrl, httpGet, publishedUrl, uniqueName, waitForHttp } from './helpers/docker.ts';
 import {
-  containerState,
-  docker,
-  hostPortUrl,
-  httpGet,
-  publishedUrl,
-  runCommand,
-  testLabel,
-  waitForHttp,
-} from './helpers/docker.ts';
-import { Containers, composeProject, dockerSuite, hardened } from './helpers/docker-suite.ts';
+  Containers,
+  composeProject,
+  dockerSuite,
+  expectQuickCleanStop,
+  expectToolkitImage,
+  hardened,
+  stopAndMeasure,
+} from './helpers/docker-suite.ts';
+import { sample } from './helpers/prometheus-text.ts';
 
 const { status, skipped, noCompose } = dockerSuite();
 const syncerImage = 'toolkit/config-syncer:latest';
@@ -43,12 +43,6 @@ function hostDir(prefix: string, mode: number): string {
 /** Writes a source file the way an editor without atomic saves does: in place. */
 function writeSource(dir: string, name: string, text: string): void {
   writeFileSync(join(dir, name), text, { mode: 0o644 });
-}
-
-/** The value of a Prometheus sample (first match), or 0 when absent. */
-function sample(metrics: string, series: string): number {
-  const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
 describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
@@ -71,42 +65,19 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
   async function once(source: string) {
     const target = hostDir('config-syncer-e2e-target-', 0o777);
     dirs.push(target);
-    const name = containers.name('config-syncer-e2e-once');
-    const result = await runCommand(
-      'docker',
-      [
-        'run',
-        '--rm',
-        '--name',
-        name,
-        '--label',
-        testLabel,
-        ...hardened,
-        '--volume',
-        `${source}:/source:ro`,
-        '--volume',
-        `${target}:/config`,
-        syncerImage,
-        ...['--source', '/source', '--target', '/config', '--once', '--admin-addr', '127.0.0.1:0'],
-      ],
-      { timeoutMs: 30_000 },
-    );
+    const result = await containers.runToEnd('config-syncer-e2e-once', [
+      ...hardened,
+      ...['--volume', `${source}:/source:ro`, '--volume', `${target}:/config`],
+      syncerImage,
+      ...['--source', '/source', '--target', '/config', '--once', '--admin-addr', '127.0.0.1:0'],
+    ]);
     return { ...result, target };
   }
 
   test('the image: OCI labels, numeric non-root user, node entrypoint, only the admin port', async () => {
-    const config = JSON.parse(
-      await docker(['image', 'inspect', '--format', '{{json .Config}}', syncerImage]),
-    );
-    expect(config.User).toBe('65532:65532');
-    expect(config.Entrypoint).toEqual(['/usr/bin/tini', '-s', '--', 'node', '/app/config-syncer.mjs']);
-    expect(Object.keys(config.ExposedPorts)).toEqual(['9090/tcp']);
+    const config = await expectToolkitImage(syncerImage, 'config-syncer', [9090]);
     expect(config.Healthcheck.Test.slice(0, 2)).toEqual(['CMD', 'node']);
     expect(config.Healthcheck.Test.join(' ')).toMatch(/127\.0\.0\.1:9090\/livez/);
-    for (const label of ['title', 'description', 'source', 'version', 'revision', 'created', 'licenses']) {
-      expect(config.Labels).toHaveProperty([`org.opencontainers.image.${label}`]);
-    }
-    expect(config.Labels['org.opencontainers.image.title']).toBe('config-syncer');
   });
 
   test('--once, hardened: writes the target with its manifest and exits 0; an invalid source exits 1', async () => {
@@ -125,14 +96,7 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
   });
 
   test('as a server, hardened: /readyz after the first publish, /metrics; docker stop exits 0 at once', async () => {
-    const name = containers.name('config-syncer-e2e-server');
-    await docker([
-      'run',
-      '--detach',
-      '--name',
-      name,
-      '--label',
-      testLabel,
+    const name = await containers.start(uniqueName('config-syncer-e2e-server'), [
       ...hardened,
       '--publish',
       '127.0.0.1:0:9090',
@@ -149,28 +113,12 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
     expect(sample(metrics, 'config_syncer_managed_files')).toBe(1);
     expect(sample(metrics, 'config_syncer_last_sync_successful')).toBe(1);
 
-    const before = Date.now();
-    const stop = await runCommand('docker', ['stop', '--time', '10', name], { timeoutMs: 20_000 });
-    expect(stop.code, stop.stderr).toBe(0);
-    const state = await containerState(name);
-    expect({ ExitCode: state.ExitCode, OOMKilled: state.OOMKilled }).toEqual({
-      ExitCode: 0,
-      OOMKilled: false,
-    });
-    // Graceful, not killed: well inside docker's 10 s (how fast is measured, not asserted: ~1 s here).
-    expect(Date.parse(state.FinishedAt) - before).toBeLessThan(3_000);
-    expect(stop.ms).toBeLessThan(5_000);
+    const { commandMs } = await expectQuickCleanStop(name);
+    expect(commandMs).toBeLessThan(5_000);
   });
 
   test("as PID 1 after --check-command and --notify-command 'sleep 0.2 &' ran many times: no zombie; docker stop exits 0 at once", async () => {
-    const name = containers.name('config-syncer-e2e-commands');
-    await docker([
-      'run',
-      '--detach',
-      '--name',
-      name,
-      '--label',
-      testLabel,
+    const name = await containers.start(uniqueName('config-syncer-e2e-commands'), [
       ...hardened,
       '--publish',
       '127.0.0.1:0:9090',
@@ -193,7 +141,7 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
     ]);
     const url = await publishedUrl(name, 9090);
     const failures = (body: string) =>
-      sample(body, 'config_syncer_notifications_total{notifier="command",result="failure"}');
+      sample(body, 'config_syncer_notifications_total{notifier="command",result="failure"}') ?? 0;
     await waitForHttp(`${url}/metrics`, (r) => failures(r.body) >= 10, {
       timeoutMs: 60_000,
       intervalMs: 500,
@@ -204,21 +152,12 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
     expect(await zombiesOf(name)).toEqual([]);
     expect((await containerProcesses(name)).find((p) => p.pid === 1)?.comm).toBe('tini');
 
-    const before = Date.now();
-    const stop = await runCommand('docker', ['stop', '--time', '10', name], { timeoutMs: 20_000 });
-    expect(stop.code, stop.stderr).toBe(0);
-    const state = await containerState(name);
-    expect({ ExitCode: state.ExitCode, OOMKilled: state.OOMKilled }).toEqual({
-      ExitCode: 0,
-      OOMKilled: false,
-    });
-    // Graceful, not killed: well inside docker's 10 s (how fast is measured, not asserted: ~1 s here).
-    expect(Date.parse(state.FinishedAt) - before).toBeLessThan(3_000);
+    await expectQuickCleanStop(name);
   }, 90_000);
 
   describe.skipIf(!status.compose)(`the Compose demo${noCompose}`, () => {
     let source = '';
-    const { project, compose } = composeProject(status, 'config-syncer-e2e', 'config-syncer.yaml', () => ({
+    const { compose, expectDown } = composeProject(status, 'config-syncer-e2e', 'config-syncer.yaml', () => ({
       CONFIG_DEMO_APP_PORT: '0',
       CONFIG_SYNCER_PORT: '0',
       CONFIG_SOURCE_DIR: source,
@@ -261,7 +200,7 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
       writeSource(source, 'app.json', '{"greeting": "half a file",');
       await waitForHttp(
         `${syncer}/metrics`,
-        (r) => sample(r.body, 'config_syncer_validation_failures_total{reason="syntax"}') >= 1,
+        (r) => (sample(r.body, 'config_syncer_validation_failures_total{reason="syntax"}') ?? 0) >= 1,
         { timeoutMs: 10_000 },
       );
       expect(serves(second)(await httpGet(`${app}/-/config`))).toBe(true);
@@ -283,16 +222,11 @@ describe.skipIf(!status.available)(`config-syncer in Docker${skipped}`, () => {
       expect(afterWebhook.revision).toMatch(/^[0-9a-f]{8,}$/);
 
       const container = (await compose(['ps', '--quiet', 'config-syncer'], webhook)).stdout.trim();
-      const stop = await runCommand('docker', ['stop', '--time', '10', container], { timeoutMs: 20_000 });
-      expect(stop.code, stop.stderr).toBe(0);
-      expect(stop.ms).toBeLessThan(5_000);
-      expect((await containerState(container)).ExitCode).toBe(0);
+      const stopped = await stopAndMeasure(container);
+      expect(stopped.commandMs).toBeLessThan(5_000);
+      expect(stopped.ExitCode).toBe(0);
 
-      const down = await compose(['down', '--volumes', '--timeout', '10'], webhook);
-      expect(down.code, down.stderr).toBe(0);
-      expect(
-        await docker(['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]),
-      ).toBe('');
+      await expectDown(webhook);
     }, 120_000);
   });
 });

@@ -9,8 +9,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { containerProcesses, zombiesOf } from './helpers/container-processes.ts';
 import {
-  containerState,
-  docker,
   hostPortUrl,
   httpGet,
   publishedUrl,
@@ -19,19 +17,22 @@ import {
   uniqueName,
   waitForHttp,
 } from './helpers/docker.ts';
-import { composeProject, dockerSuite, hardened } from './helpers/docker-suite.ts';
+import {
+  Containers,
+  composeProject,
+  dockerSuite,
+  expectQuickCleanStop,
+  expectToolkitImage,
+  hardened,
+  stopAndMeasure,
+} from './helpers/docker-suite.ts';
+import { sample } from './helpers/prometheus-text.ts';
 
 const { status, skipped, noCompose } = dockerSuite();
 const updaterImage = 'toolkit/repo-updater:latest';
 const token = 'e2e-sync-token';
 
 /** The commit the demo app serves at /content/: it reads the worktree's HEAD behind the link. */
-/** The value of a Prometheus sample (first match), or 0 when absent. */
-function sample(metrics: string, series: string): number {
-  const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
-
 async function servedCommit(web: string): Promise<string> {
   return JSON.parse((await httpGet(`${web}/-/status`)).body).content.revision;
 }
@@ -50,7 +51,7 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
   let bare = '';
   let work = '';
   let first = '';
-  const containers: string[] = [];
+  const containers = new Containers();
 
   /** A commit of `files` in the work tree, pushed to the bare repository; returns its hash. */
   function commit(files: Record<string, string>, message: string): string {
@@ -73,9 +74,7 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
   });
 
   afterAll(async () => {
-    if (containers.length > 0) {
-      await runCommand('docker', ['rm', '--force', '--volumes', ...containers], { timeoutMs: 30_000 });
-    }
+    await containers.remove();
     // Files written by uid 65532 into the bind-mounted target: removed as root from a container.
     if (dir) {
       await runCommand(
@@ -102,13 +101,7 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
   });
 
   test('the image: git, ssh, sh and cat for uid 65532 with no HOME; labels, user, entrypoint', async () => {
-    const config = JSON.parse(
-      await docker(['image', 'inspect', '--format', '{{json .Config}}', updaterImage]),
-    );
-    expect(config.User).toBe('65532:65532');
-    expect(config.Entrypoint).toEqual(['/usr/bin/tini', '-s', '--', 'node', '/app/repo-updater.mjs']);
-    expect(Object.keys(config.ExposedPorts)).toEqual(['9090/tcp']);
-    expect(config.Labels['org.opencontainers.image.title']).toBe('repo-updater');
+    await expectToolkitImage(updaterImage, 'repo-updater', [9090]);
     const tools = await runCommand('docker', [
       'run',
       '--rm',
@@ -133,14 +126,12 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
     const target = join(dir, 'target');
     execFileSync('mkdir', ['-m', '0777', target]);
     chmodSync(target, 0o777);
-    const name = uniqueName('repo-updater-e2e-once');
-    containers.push(name);
     const run = await runCommand(
       'docker',
       [
         'run',
         '--name',
-        name,
+        containers.name('repo-updater-e2e-once'),
         '--label',
         testLabel,
         ...hardened,
@@ -170,15 +161,7 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
 
   /** The updater as a server, hardened, its admin port published; resolves with its name and URL. */
   async function startUpdater(prefix: string, args: string[]): Promise<{ name: string; admin: string }> {
-    const name = uniqueName(prefix);
-    containers.push(name);
-    await docker([
-      'run',
-      '--detach',
-      '--name',
-      name,
-      '--label',
-      testLabel,
+    const name = await containers.start(uniqueName(prefix), [
       ...hardened,
       '--publish',
       '127.0.0.1:0:9090',
@@ -190,20 +173,6 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
     return { name, admin: await publishedUrl(name, 9090) };
   }
 
-  /** `docker stop` as users run it: exit 0, ended long before docker's SIGKILL. */
-  async function expectQuickCleanStop(name: string): Promise<void> {
-    const before = Date.now();
-    const stop = await runCommand('docker', ['stop', '--time', '10', name], { timeoutMs: 20_000 });
-    expect(stop.code, stop.stderr).toBe(0);
-    const state = await containerState(name);
-    expect({ ExitCode: state.ExitCode, OOMKilled: state.OOMKilled }).toEqual({
-      ExitCode: 0,
-      OOMKilled: false,
-    });
-    // Graceful, not killed: well inside docker's 10 s (how fast is measured, not asserted).
-    expect(Date.parse(state.FinishedAt) - before).toBeLessThan(3_000);
-  }
-
   test('as PID 1 after many failed fetches: no zombie (each failed local fetch used to leave an sh); docker stop exits 0 at once', async () => {
     execFileSync('mkdir', ['-p', join(dir, 'not-a-repository')]);
     const { name, admin } = await startUpdater('repo-updater-e2e-failing', [
@@ -212,7 +181,7 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
     ]);
     await waitForHttp(
       `${admin}/metrics`,
-      (r) => sample(r.body, 'repo_updater_fetches_total{result="error"}') >= 12,
+      (r) => (sample(r.body, 'repo_updater_fetches_total{result="error"}') ?? 0) >= 12,
       { timeoutMs: 60_000, intervalMs: 500 },
     );
     expect(await zombiesOf(name)).toEqual([]);
@@ -229,7 +198,7 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
       ...['--notify-backoff', '50ms', '--notify-max-attempts', '5'],
     ]);
     const runs = (body: string) =>
-      sample(body, 'repo_updater_hook_runs_total{hook="command",result="error"}');
+      sample(body, 'repo_updater_hook_runs_total{hook="command",result="error"}') ?? 0;
     await waitForHttp(`${admin}/metrics`, (r) => runs(r.body) >= 5, { timeoutMs: 60_000, intervalMs: 500 });
     // Every sleep has ended by now: under a PID 1 that does not reap, each would be a zombie.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -239,7 +208,7 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
 
   describe.skipIf(!status.compose)(`the Compose demo${noCompose}`, () => {
     // `bare` is made in beforeAll: read when compose runs.
-    const { project, compose } = composeProject(status, 'repo-updater-e2e', 'repo-updater.yaml', () => ({
+    const { compose, expectDown } = composeProject(status, 'repo-updater-e2e', 'repo-updater.yaml', () => ({
       REPO_DEMO_WEB_PORT: '0',
       REPO_UPDATER_PORT: '0',
       REPO_UPDATER_DEMO_REPO: bare,
@@ -291,22 +260,16 @@ describe.skipIf(!status.available)(`repo-updater in Docker${skipped}`, () => {
       expect((await httpGet(`${web}/content/docs/page.txt`)).body).toBe('a page\n');
 
       const updater = (await compose(['ps', '--quiet', 'repo-updater'])).stdout.trim();
-      const stop = await runCommand('docker', ['stop', '--time', '20', updater], { timeoutMs: 30_000 });
-      expect(stop.code, stop.stderr).toBe(0);
-      const state = await containerState(updater);
-      expect({ ExitCode: state.ExitCode, OOMKilled: state.OOMKilled }).toEqual({
+      const stopped = await stopAndMeasure(updater, 20);
+      expect({ ExitCode: stopped.ExitCode, OOMKilled: stopped.OOMKilled }).toEqual({
         ExitCode: 0,
         OOMKilled: false,
       });
-      expect(stop.ms).toBeLessThan(10_000);
+      expect(stopped.commandMs).toBeLessThan(10_000);
       // The published tree stays served without the updater.
       expect((await httpGet(`${web}/content/`)).body).toBe('<h1>second</h1>\n');
 
-      const down = await compose(['down', '--volumes', '--timeout', '10']);
-      expect(down.code, down.stderr).toBe(0);
-      expect(
-        await docker(['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]),
-      ).toBe('');
+      await expectDown();
     }, 120_000);
   });
 });

@@ -4,7 +4,6 @@
 // in place. Images come from the global setup (local base, no registry).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  containerState,
   docker,
   hostPortUrl,
   httpGet,
@@ -14,7 +13,15 @@ import {
   uniqueName,
   waitForHttp,
 } from './helpers/docker.ts';
-import { Containers, composeProject, dockerSuite, hardened } from './helpers/docker-suite.ts';
+import {
+  Containers,
+  composeProject,
+  dockerSuite,
+  expectQuickCleanStop,
+  expectToolkitImage,
+  hardened,
+} from './helpers/docker-suite.ts';
+import { sample } from './helpers/prometheus-text.ts';
 import { curlHttps, makeTestCertificates, type TestCertificates } from './helpers/tls.ts';
 
 const { status, skipped, noCompose } = dockerSuite();
@@ -25,12 +32,6 @@ const appGreeting = /hello from the demo app/;
 /** `https://127.0.0.1:NNNN/` from a `docker port` line (loopback only). */
 const httpsUrl = (line: string) => `${hostPortUrl(line).replace(/^http:/, 'https:')}/`;
 
-/** The value of one sample in a Prometheus text exposition, or undefined. */
-function sample(metrics: string, series: string): number | undefined {
-  const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
 describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
   const containers = new Containers();
 
@@ -39,15 +40,8 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
   });
 
   test('the image: OCI labels, numeric non-root user, node entrypoint, ports 8443 and 9090', async () => {
-    const config = JSON.parse(await docker(['image', 'inspect', '--format', '{{json .Config}}', proxyImage]));
-    expect(config.User).toBe('65532:65532');
-    expect(config.Entrypoint).toEqual(['/usr/bin/tini', '-s', '--', 'node', '/app/tls-proxy.mjs']);
-    expect(Object.keys(config.ExposedPorts).sort()).toEqual(['8443/tcp', '9090/tcp']);
+    const config = await expectToolkitImage(proxyImage, 'tls-proxy', [8443, 9090]);
     expect(config.Healthcheck.Test[0]).toBe('CMD');
-    for (const label of ['title', 'description', 'source', 'version', 'revision', 'created', 'licenses']) {
-      expect(config.Labels).toHaveProperty([`org.opencontainers.image.${label}`]);
-    }
-    expect(config.Labels['org.opencontainers.image.title']).toBe('tls-proxy');
     const version = await runCommand('docker', [
       'run',
       '--rm',
@@ -59,40 +53,39 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
     expect(version.stdout).toMatch(/^tls-proxy \d+\.\d+\.\d+/);
   });
 
+  /**
+   * The demo app on loopback, then tls-proxy in its network namespace, hardened, run with `args` (docker
+   * flags, the image, the program's flags); the ports published are tls-proxy's, on the app's container
+   * (it owns the network namespace). Resolves once the proxy is ready.
+   */
+  async function startBesideApp(prefix: string, args: string[]) {
+    const app = await containers.start(uniqueName(`${prefix}-app`), [
+      ...hardened,
+      ...['--publish', '127.0.0.1:0:8443', '--publish', '127.0.0.1:0:9090'],
+      ...[appImage, '--addr', '127.0.0.1:3000'],
+    ]);
+    const proxy = await containers.start(uniqueName(`${prefix}-proxy`), [
+      `--network=container:${app}`,
+      ...hardened,
+      ...args,
+    ]);
+    const https = httpsUrl((await docker(['port', app, '8443/tcp'])).split('\n')[0]!);
+    const admin = await publishedUrl(app, 9090);
+    await waitForHttp(`${admin}/readyz`, (r) => r.status === 200, { timeoutMs: 15_000 });
+    return { proxy, https, admin };
+  }
+
   describe('hardened, self-signed, in the app’s network namespace', () => {
-    const app = uniqueName('tls-proxy-e2e-app');
-    const proxy = uniqueName('tls-proxy-e2e-proxy');
+    let proxy = '';
     let https = '';
     let admin = '';
 
     beforeAll(async () => {
-      // The app on loopback; the ports published are tls-proxy's, on the app's container (it owns the
-      // network namespace).
-      await containers.start(app, [
-        ...hardened,
-        '--publish',
-        '127.0.0.1:0:8443',
-        '--publish',
-        '127.0.0.1:0:9090',
-        appImage,
-        '--addr',
-        '127.0.0.1:3000',
-      ]);
-      await containers.start(proxy, [
-        `--network=container:${app}`,
-        ...hardened,
+      ({ proxy, https, admin } = await startBesideApp('tls-proxy-e2e', [
         // The image's HEALTHCHECK, sooner than its 30 s interval.
-        '--health-interval',
-        '1s',
-        proxyImage,
-        '--upstream',
-        'http://127.0.0.1:3000',
-        '--ready-path',
-        '/readyz',
-      ]);
-      https = httpsUrl((await docker(['port', app, '8443/tcp'])).split('\n')[0]!);
-      admin = await publishedUrl(app, 9090);
-      await waitForHttp(`${admin}/readyz`, (r) => r.status === 200, { timeoutMs: 15_000 });
+        ...['--health-interval', '1s'],
+        ...[proxyImage, '--upstream', 'http://127.0.0.1:3000', '--ready-path', '/readyz'],
+      ]));
     });
 
     test('HTTPS reaches the app; the certificate is self-signed for localhost; healthy', async () => {
@@ -118,51 +111,21 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
     });
 
     test('docker stop: tls-proxy as PID 1 exits 0 within a few seconds of SIGTERM', async () => {
-      const before = Date.now();
-      const stop = await runCommand('docker', ['stop', '--time', '10', proxy], { timeoutMs: 20_000 });
-      expect(stop.code, stop.stderr).toBe(0);
-      const state = await containerState(proxy);
-      expect({ ExitCode: state.ExitCode, OOMKilled: state.OOMKilled }).toEqual({
-        ExitCode: 0,
-        OOMKilled: false,
-      });
       // The drain keeps accepting for 0.5 s, then an idle proxy is done.
-      expect(Date.parse(state.FinishedAt) - before).toBeLessThan(3_000);
-      expect(stop.ms).toBeLessThan(5_000);
+      const { commandMs } = await expectQuickCleanStop(proxy);
+      expect(commandMs).toBeLessThan(5_000);
     });
   });
 
   describe('--mode tcp, hardened, in the app’s network namespace', () => {
-    const app = uniqueName('tls-proxy-e2e-tcp-app');
-    const proxy = uniqueName('tls-proxy-e2e-tcp-proxy');
+    let proxy = '';
     let https = '';
     let admin = '';
 
     beforeAll(async () => {
-      await containers.start(app, [
-        ...hardened,
-        '--publish',
-        '127.0.0.1:0:8443',
-        '--publish',
-        '127.0.0.1:0:9090',
-        appImage,
-        '--addr',
-        '127.0.0.1:3000',
-      ]);
-      await containers.start(proxy, [
-        `--network=container:${app}`,
-        ...hardened,
-        proxyImage,
-        '--mode',
-        'tcp',
-        '--upstream',
-        'tcp://127.0.0.1:3000',
-        '--alpn',
-        'http/1.1',
-      ]);
-      https = httpsUrl((await docker(['port', app, '8443/tcp'])).split('\n')[0]!);
-      admin = await publishedUrl(app, 9090);
-      await waitForHttp(`${admin}/readyz`, (r) => r.status === 200, { timeoutMs: 15_000 });
+      ({ proxy, https, admin } = await startBesideApp('tls-proxy-e2e-tcp', [
+        ...[proxyImage, '--mode', 'tcp', '--upstream', 'tcp://127.0.0.1:3000', '--alpn', 'http/1.1'],
+      ]));
     });
 
     test('HTTPS bytes reach the app unparsed; the connection is logged and counted; docker stop exits 0', async () => {
@@ -184,19 +147,14 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
       }
       expect(logs.stderr).toMatch(line);
 
-      const before = Date.now();
-      const stop = await runCommand('docker', ['stop', '--time', '10', proxy], { timeoutMs: 20_000 });
-      expect(stop.code, stop.stderr).toBe(0);
-      const state = await containerState(proxy);
-      expect(state.ExitCode).toBe(0);
       // No connection open: the drain has nothing to wait for.
-      expect(Date.parse(state.FinishedAt) - before).toBeLessThan(3_000);
+      await expectQuickCleanStop(proxy);
     });
   });
 
   describe.skipIf(!status.compose)(`the Compose demo, with a certificate from a CA${noCompose}`, () => {
     let certificates: TestCertificates | undefined;
-    const { project, compose } = composeProject(status, 'tls-proxy-e2e', 'tls-proxy.yaml', () => ({
+    const { compose, expectDown } = composeProject(status, 'tls-proxy-e2e', 'tls-proxy.yaml', () => ({
       // Port 0: Docker picks free host ports (still on 127.0.0.1).
       TLS_PROXY_PORT: '0',
       TLS_PROXY_ADMIN_PORT: '0',
@@ -277,11 +235,7 @@ describe.skipIf(!status.available)(`tls-proxy in Docker${skipped}`, () => {
       expect(renewed.stderr).toMatch(/subject: CN=renewed\.localhost/);
       expect(renewed.stdout).toMatch(appGreeting);
 
-      const down = await compose(['down', '--volumes', '--timeout', '10']);
-      expect(down.code, down.stderr).toBe(0);
-      expect(
-        await docker(['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]),
-      ).toBe('');
+      await expectDown();
     }, 120_000);
   });
 });

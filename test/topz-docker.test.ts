@@ -3,8 +3,6 @@
 // `docker stop`, and the Compose demo. Images come from the global setup (local base, no registry).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  containerState,
-  docker,
   hostPortUrl,
   httpGet,
   publishedUrl,
@@ -13,7 +11,15 @@ import {
   uniqueName,
   waitForHttp,
 } from './helpers/docker.ts';
-import { Containers, composeProject, dockerSuite, hardened } from './helpers/docker-suite.ts';
+import {
+  Containers,
+  composeProject,
+  dockerSuite,
+  expectQuickCleanStop,
+  expectToolkitImage,
+  hardened,
+  stopAndMeasure,
+} from './helpers/docker-suite.ts';
 import { demoApp, type ListedProcess, listedProcesses } from './helpers/topz.ts';
 
 const { status, skipped, noCompose } = dockerSuite();
@@ -25,25 +31,8 @@ describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
   const app = uniqueName('topz-e2e-app');
 
   /** A `docker run --rm` of topz in the app's PID namespace, to its end. */
-  async function topzOnce(args: string[]) {
-    const name = containers.name('topz-e2e-once');
-    return runCommand(
-      'docker',
-      [
-        'run',
-        '--rm',
-        '--name',
-        name,
-        '--label',
-        testLabel,
-        `--pid=container:${app}`,
-        ...hardened,
-        topzImage,
-        ...args,
-      ],
-      { timeoutMs: 30_000 },
-    );
-  }
+  const topzOnce = (args: string[]) =>
+    containers.runToEnd('topz-e2e-once', [`--pid=container:${app}`, ...hardened, topzImage, ...args]);
 
   const expectTheAppsProcesses = (processes: readonly ListedProcess[]) => {
     const lines = processes.map((p) => p.cmdline);
@@ -69,15 +58,8 @@ describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
   });
 
   test('the image: OCI labels, numeric non-root user, node entrypoint, port 8080', async () => {
-    const config = JSON.parse(await docker(['image', 'inspect', '--format', '{{json .Config}}', topzImage]));
-    expect(config.User).toBe('65532:65532');
-    expect(config.Entrypoint).toEqual(['/usr/bin/tini', '-s', '--', 'node', '/app/topz.mjs']);
-    expect(Object.keys(config.ExposedPorts)).toEqual(['8080/tcp']);
+    const config = await expectToolkitImage(topzImage, 'topz', [8080]);
     expect(config.Healthcheck.Test[0]).toBe('CMD');
-    for (const label of ['title', 'description', 'source', 'version', 'revision', 'created', 'licenses']) {
-      expect(config.Labels).toHaveProperty([`org.opencontainers.image.${label}`]);
-    }
-    expect(config.Labels['org.opencontainers.image.title']).toBe('topz');
   });
 
   test('--version and --help', async () => {
@@ -149,17 +131,14 @@ describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
     await waitForHttp(`${await publishedUrl(topz, 8080)}/readyz`, (r) => r.status === 200, {
       timeoutMs: 15_000,
     });
-    const { ExitCode, OOMKilled, stoppedInMs, commandMs } = await stopAndMeasure(topz);
-    expect({ ExitCode, OOMKilled }).toEqual({ ExitCode: 0, OOMKilled: false });
-    // Graceful, not killed: well inside docker's 10 s (how fast is measured, not asserted: ~1 s here).
-    expect(stoppedInMs).toBeLessThan(3_000);
+    const { commandMs } = await expectQuickCleanStop(topz);
     // `docker stop -t 10` returns long before its SIGKILL would have come.
     expect(commandMs).toBeLessThan(5_000);
   });
 
   describe.skipIf(!status.compose)(`the Compose demo${noCompose}`, () => {
     // Port 0: Docker picks free host ports (still on 127.0.0.1).
-    const { project, compose } = composeProject(status, 'topz-e2e', 'topz.yaml', () => ({
+    const { compose, expectDown } = composeProject(status, 'topz-e2e', 'topz.yaml', () => ({
       TOPZ_PORT: '0',
       DEMO_APP_PORT: '0',
     }));
@@ -184,24 +163,7 @@ describe.skipIf(!status.available)(`topz in Docker${skipped}`, () => {
       expectTheAppsProcesses(listedProcesses(JSON.parse((await httpGet(`${url}/api/processes`)).body)));
       expect((await httpGet(`${hostPortUrl(appPort.stdout)}/`)).body).toMatch(/hello from the demo app/);
 
-      const down = await compose(['down', '--volumes', '--timeout', '10']);
-      expect(down.code, down.stderr).toBe(0);
-      expect(
-        await docker(['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]),
-      ).toBe('');
+      await expectDown();
     }, 120_000);
   });
 });
-
-/** `docker stop -t 10`, timed: how long the command took, and when the container had ended. */
-async function stopAndMeasure(container: string) {
-  const before = Date.now();
-  const stop = await runCommand('docker', ['stop', '--time', '10', container], { timeoutMs: 20_000 });
-  if (stop.code !== 0) throw new Error(`docker stop ${container}: ${stop.stderr}`);
-  const state = await containerState(container);
-  return {
-    ...state,
-    commandMs: stop.ms,
-    stoppedInMs: Date.parse(state.FinishedAt) - before,
-  };
-}

@@ -20,7 +20,7 @@ export {
   type LogLevel,
   logLevels,
 } from './logger.ts';
-export { createMetricsRegistry, metricPrefix } from './metrics.ts';
+export { createMetricsRegistry, type MetricMaker, metricPrefix, metricsOn } from './metrics.ts';
 export { type NotificationRequest, sendNotification } from './notification.ts';
 export { CommandTarget, type CommandTargetOptions } from './notify/command-target.ts';
 export {

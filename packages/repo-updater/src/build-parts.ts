@@ -132,7 +132,8 @@ export function buildNotifiers(
         method: config.notifyMethod,
         accept: settings.notifyStatus,
         timeoutMs: config.notifyTimeout,
-        headers: (event) => ({ 'x-repo-updater-hash': event.commit }),
+        // git-sync's webhook names the commit in Gitsync-Hash: an endpoint written for it works unchanged.
+        headers: (event) => ({ 'x-repo-updater-hash': event.commit, 'gitsync-hash': event.commit }),
         dispatcher,
       }),
     );

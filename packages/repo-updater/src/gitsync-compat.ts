@@ -88,7 +88,7 @@ export const gitSyncFlags: readonly GitSyncFlag[] = [
   { flag: 'pre-publish-exechook-backoff', refused: 'see --pre-publish-exechook-command' },
   {
     flag: 'webhook-url',
-    note: 'the header is X-Repo-Updater-Hash (git-sync: Gitsync-Hash), with a JSON body',
+    note: 'the commit is in the header Gitsync-Hash, as git-sync sends it, and in X-Repo-Updater-Hash; the body is JSON {"commit","ref","path"} (git-sync: empty)',
   },
   { flag: 'webhook-method', note: 'POST, PUT or GET' },
   {

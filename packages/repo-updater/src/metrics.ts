@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { metricsOn } from '@toolkit/lifecycle';
+import { type Counter, Gauge, type Histogram, type Registry } from 'prom-client';
 
 /**
  * The program's metrics, on the registry lifecycle made for this run. Like git-sync's (syncs and their
@@ -23,69 +24,56 @@ export class RepoUpdaterMetrics {
   constructor(registry: Registry, staleAfterMs: number, startedAt = Date.now()) {
     this.#staleAfterMs = staleAfterMs;
     this.#startedAt = startedAt;
-    const registers = [registry];
-    this.#lastSuccessGauge = new Gauge({
-      name: 'repo_updater_last_success_timestamp_seconds',
-      help: 'Unix time of the last successful sync (new commit or no change); 0 before the first.',
-      registers,
-    });
+    const make = metricsOn(registry);
+    this.#lastSuccessGauge = make.gauge(
+      'repo_updater_last_success_timestamp_seconds',
+      'Unix time of the last successful sync (new commit or no change); 0 before the first.',
+    );
     this.#lastSuccessGauge.set(0);
-    this.#commitInfo = new Gauge({
-      name: 'repo_updater_commit_info',
-      help: 'The commit behind the link; always 1.',
-      labelNames: ['commit'],
-      registers,
-    });
+    this.#commitInfo = make.gauge('repo_updater_commit_info', 'The commit behind the link; always 1.', [
+      'commit',
+    ]);
     const isStale = () => this.isStale();
     new Gauge({
       name: 'repo_updater_stale',
       help: '1 when the last successful sync is older than --stale-after (0 when that is off).',
-      registers,
+      registers: [registry],
       collect() {
         this.set(isStale() ? 1 : 0);
       },
     });
-    this.syncs = new Counter({
-      name: 'repo_updater_syncs_total',
-      help: 'Syncs by result: success (new commit published), noop (no change), rejected (validation refused the commit), error.',
-      labelNames: ['result'],
-      registers,
-    });
-    this.syncDuration = new Histogram({
-      name: 'repo_updater_sync_duration_seconds',
-      help: 'Duration of syncs by result, fetch to publish.',
-      labelNames: ['result'],
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
-      registers,
-    });
-    this.fetches = new Counter({
-      name: 'repo_updater_fetches_total',
-      help: 'git fetch runs by result (ok, error).',
-      labelNames: ['result'],
-      registers,
-    });
-    this.hookRuns = new Counter({
-      name: 'repo_updater_hook_runs_total',
-      help: 'Validation and notification runs by hook (validate, http, command, touch) and result (success, error).',
-      labelNames: ['hook', 'result'],
-      registers,
-    });
-    this.syncRequests = new Counter({
-      name: 'repo_updater_sync_requests_total',
-      help: 'POST /sync requests by result (accepted, unauthorized, disabled, too_large, shutting_down).',
-      labelNames: ['result'],
-      registers,
-    });
-    this.rebuilds = new Counter({
-      name: 'repo_updater_repository_rebuilds_total',
-      help: 'Times the local repository was found damaged and rebuilt.',
-      registers,
-    });
-    this.consecutiveFailures = new Gauge({
-      name: 'repo_updater_consecutive_failures',
-      help: 'Failed syncs since the last good one.',
-      registers,
-    });
+    this.syncs = make.counter(
+      'repo_updater_syncs_total',
+      'Syncs by result: success (new commit published), noop (no change), rejected (validation refused the commit), error.',
+      ['result'],
+    );
+    this.syncDuration = make.histogram(
+      'repo_updater_sync_duration_seconds',
+      'Duration of syncs by result, fetch to publish.',
+      [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      ['result'],
+    );
+    this.fetches = make.counter('repo_updater_fetches_total', 'git fetch runs by result (ok, error).', [
+      'result',
+    ]);
+    this.hookRuns = make.counter(
+      'repo_updater_hook_runs_total',
+      'Validation and notification runs by hook (validate, http, command, touch) and result (success, error).',
+      ['hook', 'result'],
+    );
+    this.syncRequests = make.counter(
+      'repo_updater_sync_requests_total',
+      'POST /sync requests by result (accepted, unauthorized, disabled, too_large, shutting_down).',
+      ['result'],
+    );
+    this.rebuilds = make.counter(
+      'repo_updater_repository_rebuilds_total',
+      'Times the local repository was found damaged and rebuilt.',
+    );
+    this.consecutiveFailures = make.gauge(
+      'repo_updater_consecutive_failures',
+      'Failed syncs since the last good one.',
+    );
   }
 
   /** Records a good sync: timestamp, and the published commit as the only commit_info label. */

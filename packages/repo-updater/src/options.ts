@@ -199,7 +199,7 @@ export const options = {
   notifyUrl: {
     type: 'string',
     placeholder: 'URL',
-    help: 'After each new commit is published, send a request here: header X-Repo-Updater-Hash and a JSON body {"commit","ref","path"}.',
+    help: 'After each new commit is published, send a request here: headers X-Repo-Updater-Hash and Gitsync-Hash (as git-sync sends) and a JSON body {"commit","ref","path"}.',
     ...gitSyncAlias('webhook-url'),
   },
   notifyMethod: {

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { gitSyncEnv, gitSyncFlags, optionForGitSyncFlag } from '../src/gitsync-compat.ts';
 import { options } from '../src/options.ts';
-import { makeTempDir, RemoteRepo, testGitEnv } from './helpers/git-fixture.ts';
-import { mainFile, Updater } from './helpers/program.ts';
+import { remote, root, temp, testGitEnv, useRemoteRepo } from './helpers/git-fixture.ts';
+import { mainFile, useUpdaters } from './helpers/program.ts';
 
 // Every flag of kubernetes/git-sync v4.7 (`git-sync --help`), then the v3 names it still takes: written
 // out here, apart from the declaration, so a flag dropped from it fails this test.
@@ -24,20 +24,8 @@ const gitSyncV4 = [
   'change-permissions', 'ssh',
 ]; // biome-ignore format: a list
 
-let temp: ReturnType<typeof makeTempDir>;
-let remote: RemoteRepo;
-let root: string;
-const children: Updater[] = [];
-
-beforeEach(() => {
-  temp = makeTempDir();
-  remote = new RemoteRepo(temp.path);
-  root = join(temp.path, 'root');
-});
-afterEach(() => {
-  for (const child of children.splice(0)) child.process.kill('SIGKILL');
-  temp.remove();
-});
+useRemoteRepo();
+const startUpdater = useUpdaters();
 
 /** The program run to its end with a clean environment: its exit status and stderr. */
 function runToEnd(args: string[], env: Record<string, string> = {}) {
@@ -69,7 +57,7 @@ describe('a git-sync deployment', () => {
   test('runs with its own flags and GITSYNC_* env vars, warning once per alias used', async () => {
     const commit = remote.commit({ 'a.txt': 'one' });
     const hookOut = join(temp.path, 'hook-out');
-    const child = new Updater(
+    const child = startUpdater(
       [
         '--exechook-command',
         `printf '%s %s' "$GITSYNC_HASH" "$(cat a.txt)" > ${hookOut}`,
@@ -86,7 +74,6 @@ describe('a git-sync deployment', () => {
         GITSYNC_GIT_CONFIG: 'core.quotepath:false',
       },
     );
-    children.push(child);
     expect(await child.exitCode(60_000)).toBe(0);
     expect(readlinkSync(join(root, 'html'))).toBe(`.worktrees/${commit}`);
     expect(readFileSync(hookOut, 'utf8')).toBe(`${commit} one`);

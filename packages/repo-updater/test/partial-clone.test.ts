@@ -1,28 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { git, makeTempDir, RemoteRepo, testGitEnv } from './helpers/git-fixture.ts';
-import { mainFile, Updater } from './helpers/program.ts';
+import { describe, expect, test } from 'vitest';
+import { git, RemoteRepo, remote, root, temp, testGitEnv, useRemoteRepo } from './helpers/git-fixture.ts';
+import { mainFile, type Updater, useUpdaters } from './helpers/program.ts';
 
-let temp: ReturnType<typeof makeTempDir>;
-let remote: RemoteRepo;
-let root: string;
-const children: Updater[] = [];
-
-beforeEach(() => {
-  temp = makeTempDir();
-  remote = new RemoteRepo(temp.path);
-  root = join(temp.path, 'root');
-});
-afterEach(() => {
-  for (const child of children.splice(0)) child.process.kill('SIGKILL');
-  temp.remove();
-});
+useRemoteRepo();
+const startUpdater = useUpdaters();
 
 async function runOnce(args: string[]): Promise<Updater> {
-  const child = new Updater(['--root', root, '--one-time', ...args]);
-  children.push(child);
+  const child = startUpdater(['--root', root, '--one-time', ...args]);
   await child.exitCode(90_000);
   return child;
 }

@@ -3,19 +3,14 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { remote, root, temp, useRemoteRepo } from './helpers/git-fixture.ts';
-import { Updater } from './helpers/program.ts';
+import { useUpdaters } from './helpers/program.ts';
 
-let child: Updater | undefined;
 const token = 'push-hook-secret';
 
 useRemoteRepo();
-// Registered after useRemoteRepo's: runs first, so the updater is gone before its directory is.
-afterEach(() => {
-  child?.process.kill('SIGKILL');
-  child = undefined;
-});
+const startUpdater = useUpdaters();
 
 /** An app's reload endpoint: answers 500 to the first `failFirst` requests, then 200. */
 async function startReceiver(failFirst: number) {
@@ -93,7 +88,7 @@ describe('POST /sync and notifications', () => {
       const first = remote.commit({ 'a.txt': 'one' });
       const hashFile = join(temp.path, 'hash-from-command');
       const touchFile = join(temp.path, 'signals', 'commit');
-      child = new Updater(
+      const child = startUpdater(
         [
           ...['--repo', remote.url, '--root', root, '--period', '0s'],
           ...['--notify-url', receiver.url, '--notify-backoff', '50ms'],
@@ -136,6 +131,8 @@ describe('POST /sync and notifications', () => {
         first,
         second,
       ]);
+      // git-sync's header too, so an endpoint written for git-sync's webhook works unchanged.
+      expect(receiver.received.map((headers) => headers['gitsync-hash'])).toEqual([first, first, second]);
       expect(JSON.parse(receiver.bodies.at(-1)!)).toMatchObject({ commit: second, ref: 'HEAD' });
       expect(readFileSync(hashFile, 'utf8')).toBe(`${second} two\n`);
       expect(readFileSync(touchFile, 'utf8')).toBe(`${second}\n`);
@@ -179,7 +176,7 @@ describe('POST /sync and notifications', () => {
 
   test('POST /sync: the token before the body (401 unread), the declared length before reading (413), what is read capped', async () => {
     remote.commit({ 'a.txt': 'one' });
-    child = new Updater(['--repo', remote.url, '--root', root, '--period', '0s'], {
+    const child = startUpdater(['--repo', remote.url, '--root', root, '--period', '0s'], {
       REPO_UPDATER_SYNC_TOKEN: token,
     });
     const port = Number(new URL(await child.adminUrl()).port);
@@ -213,7 +210,7 @@ describe('POST /sync and notifications', () => {
 
   test('POST /sync is refused without --sync-token', async () => {
     remote.commit({ 'a.txt': 'one' });
-    child = new Updater(['--repo', remote.url, '--root', root, '--period', '0s']);
+    const child = startUpdater(['--repo', remote.url, '--root', root, '--period', '0s']);
     const admin = await child.adminUrl();
     const response = await post(`${admin}/sync`, { authorization: 'Bearer anything' });
     expect(response.status).toBe(403);

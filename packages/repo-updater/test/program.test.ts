@@ -1,31 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readlinkSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { options } from '../src/options.ts';
-import { makeTempDir, RemoteRepo } from './helpers/git-fixture.ts';
-import { mainFile, Updater } from './helpers/program.ts';
+import { remote, root, temp, useRemoteRepo } from './helpers/git-fixture.ts';
+import { mainFile, type Updater, useUpdaters } from './helpers/program.ts';
 
-let temp: ReturnType<typeof makeTempDir>;
-let remote: RemoteRepo;
-let root: string;
-const children: Updater[] = [];
+useRemoteRepo();
+const startUpdater = useUpdaters();
 
 function start(args: string[], env: Record<string, string> = {}): Updater {
-  const child = new Updater(['--root', root, ...args], env);
-  children.push(child);
-  return child;
+  return startUpdater(['--root', root, ...args], env);
 }
-
-beforeEach(() => {
-  temp = makeTempDir();
-  remote = new RemoteRepo(temp.path);
-  root = join(temp.path, 'root');
-});
-afterEach(() => {
-  for (const child of children.splice(0)) child.process.kill('SIGKILL');
-  temp.remove();
-});
 
 describe('command line', () => {
   test('--help lists every option with its env var; a bad flag or value exits 2', () => {

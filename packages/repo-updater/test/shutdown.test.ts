@@ -1,18 +1,13 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { remote, root, temp, useRemoteRepo } from './helpers/git-fixture.ts';
-import { Updater } from './helpers/program.ts';
+import { useUpdaters } from './helpers/program.ts';
 
-let child: Updater | undefined;
 const token = 'push-hook-secret';
 
 useRemoteRepo();
-// Registered after useRemoteRepo's: runs first, so the updater is gone before its directory is.
-afterEach(() => {
-  child?.process.kill('SIGKILL');
-  child = undefined;
-});
+const startUpdater = useUpdaters();
 
 const post = (url: string, headers: Record<string, string>) => fetch(url, { method: 'POST', headers });
 
@@ -20,7 +15,7 @@ describe('SIGTERM', () => {
   test('in the middle of a sync: exits 0, the link stays on the last complete tree, the partial one is gone', async () => {
     const first = remote.commit({ 'a.txt': 'one' });
     const started = join(temp.path, 'validation-started');
-    child = new Updater(
+    const child = startUpdater(
       [
         ...['--repo', remote.url, '--root', root, '--period', '0s'],
         // Slow only for the second commit: the sync is caught between checkout and publish.

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { stopProcess } from './stop-process.ts';
+import { waitUntil, waitWhileProgressing } from './wait-until.ts';
 
 /** A real child process with its stdout, stderr and JSON log lines collected as they arrive. */
 export class Child {
@@ -60,6 +62,55 @@ export class Child {
       }, ms);
       if (!check()) this.#listeners.push(listener);
     });
+  }
+
+  /**
+   * Like `waitForLog`, bounded by progress instead of a fixed time: waits while the process uses CPU
+   * or writes output, gives up once it has done neither for `quietMs` (or has exited), or after `maxMs`
+   * in all. For a program starting on a loaded machine: a slow start gets its time, a stuck one fails.
+   */
+  async waitForLogWhileProgressing(
+    match: (line: Record<string, unknown>) => boolean,
+    { quietMs = 10_000, maxMs = 60_000 } = {},
+  ): Promise<Record<string, unknown>> {
+    let found: Record<string, unknown> | undefined;
+    const ended = () => this.process.exitCode !== null || this.process.signalCode !== null;
+    try {
+      await waitWhileProgressing(
+        () => {
+          found = this.logs.find(match);
+          return found !== undefined || ended();
+        },
+        () => this.cpuTicks() + this.stdout.length + this.stderr.length,
+        { quietMs, maxMs, what: 'a matching log line' },
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; stderr:\n${this.stderr}`);
+    }
+    if (found) return found;
+    // Exited: its last output may still be on the way.
+    await waitUntil(
+      () => this.process.stderr!.readableEnded && this.process.stdout!.readableEnded,
+      2_000,
+    ).catch(() => {});
+    found = this.logs.find(match);
+    if (found) return found;
+    throw new Error(`exited with no matching log line; stderr:\n${this.stderr}`);
+  }
+
+  /**
+   * CPU time the process and its ended children have used (user + system, in clock ticks, from /proc);
+   * 0 once it is gone.
+   */
+  cpuTicks(): number {
+    try {
+      const stat = readFileSync(`/proc/${this.process.pid}/stat`, 'utf8');
+      // After the command name in parentheses: state is field 0, then utime, stime, cutime, cstime at 11-14.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return fields.slice(11, 15).reduce((sum, field) => sum + Number(field), 0);
+    } catch {
+      return 0;
+    }
   }
 
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`; resolves once it has. */

@@ -1,5 +1,12 @@
 export { adminUrl } from './admin-url.ts';
-export { createCa, issueCertificate, type Pem, writePem } from './certificates.ts';
+export {
+  type AltName,
+  type CertificateOptions,
+  createCa,
+  issueCertificate,
+  type Pem,
+  writePem,
+} from './certificates.ts';
 export { Child } from './child.ts';
 export {
   type HttpsTestServer,

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Metric, type Registry } from 'prom-client';
+import { metricsOn } from '@toolkit/lifecycle';
+import type { Counter, Gauge, Histogram, Metric, Registry } from 'prom-client';
 import { handshakeFailureReasons } from './tls/handshake-failures.ts';
 
 const knownMethods = new Set([
@@ -62,71 +63,60 @@ export class ProxyMetrics {
     registry: Registry | undefined,
     groups: readonly ('traffic' | 'certificate')[] = ['traffic', 'certificate'],
   ) {
-    const registers = registry && groups.includes('traffic') ? [registry] : [];
-    const certificateRegisters = registry && groups.includes('certificate') ? [registry] : [];
-    this.requests = new Counter({
-      name: 'tls_proxy_requests_total',
-      help: 'Requests answered, by method and status (502/504: the upstream failed; 4xx from the proxy: refused).',
-      labelNames: ['method', 'status'],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'tls_proxy_request_duration_seconds',
-      help: 'Time from the request head to the end of the response.',
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers,
-    });
-    this.upstreamErrors = new Counter({
-      name: 'tls_proxy_upstream_errors_total',
-      help: 'Requests the upstream failed: refused, reset, timeout (no answer in --upstream-timeout), connect_timeout.',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.handshakeFailures = new Counter({
-      name: 'tls_proxy_tls_handshake_failures_total',
-      help: 'TLS handshakes that failed, by reason (protocol_version, no_shared_cipher, no_client_certificate, client_not_allowed, plain_http, timeout, reset...).',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.openConnections = new Gauge({
-      name: 'tls_proxy_open_connections',
-      help: 'Client connections open now (TCP, handshaking and upgraded WebSockets included).',
-      registers,
-    });
-    this.refusedConnections = new Counter({
-      name: 'tls_proxy_connections_refused_total',
-      help: 'Client connections closed at accept because --max-connections were open.',
-      registers,
-    });
-    this.connections = new Counter({
-      name: 'tls_proxy_connections_total',
-      help: '--mode tcp: connections passed on and ended, by outcome (client_closed, upstream_closed, client_reset, upstream_reset, upstream_refused, upstream_connect_timeout, idle_timeout, drain_cut) and ALPN protocol (none when none was chosen).',
-      labelNames: ['outcome', 'alpn'],
-      registers,
-    });
-    this.connectionBytes = new Counter({
-      name: 'tls_proxy_connection_bytes_total',
-      help: '--mode tcp: bytes passed on, by direction (received: client to app, sent: app to client), counted when a connection ends.',
-      labelNames: ['direction'],
-      registers,
-    });
-    this.connectionDuration = new Histogram({
-      name: 'tls_proxy_connection_duration_seconds',
-      help: '--mode tcp: time from the end of the TLS handshake to the close of both sides.',
-      buckets: [0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600],
-      registers,
-    });
-    this.certificateExpiry = new Gauge({
-      name: 'tls_proxy_certificate_expiry_timestamp_seconds',
-      help: 'When the certificate in service expires (Unix time); alert on it minus time().',
-      registers: certificateRegisters,
-    });
-    this.certificateReloads = new Counter({
-      name: 'tls_proxy_certificate_reloads_total',
-      help: 'Certificate changes seen on disk: success (now in service) or failure (rejected; the old one stays).',
-      labelNames: ['result'],
-      registers: certificateRegisters,
-    });
+    const traffic = metricsOn(registry && groups.includes('traffic') ? [registry] : []);
+    const certificate = metricsOn(registry && groups.includes('certificate') ? [registry] : []);
+    this.requests = traffic.counter(
+      'tls_proxy_requests_total',
+      'Requests answered, by method and status (502/504: the upstream failed; 4xx from the proxy: refused).',
+      ['method', 'status'],
+    );
+    this.duration = traffic.histogram(
+      'tls_proxy_request_duration_seconds',
+      'Time from the request head to the end of the response.',
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    );
+    this.upstreamErrors = traffic.counter(
+      'tls_proxy_upstream_errors_total',
+      'Requests the upstream failed: refused, reset, timeout (no answer in --upstream-timeout), connect_timeout.',
+      ['reason'],
+    );
+    this.handshakeFailures = traffic.counter(
+      'tls_proxy_tls_handshake_failures_total',
+      'TLS handshakes that failed, by reason (protocol_version, no_shared_cipher, no_client_certificate, client_not_allowed, plain_http, timeout, reset...).',
+      ['reason'],
+    );
+    this.openConnections = traffic.gauge(
+      'tls_proxy_open_connections',
+      'Client connections open now (TCP, handshaking and upgraded WebSockets included).',
+    );
+    this.refusedConnections = traffic.counter(
+      'tls_proxy_connections_refused_total',
+      'Client connections closed at accept because --max-connections were open.',
+    );
+    this.connections = traffic.counter(
+      'tls_proxy_connections_total',
+      '--mode tcp: connections passed on and ended, by outcome (client_closed, upstream_closed, client_reset, upstream_reset, upstream_refused, upstream_connect_timeout, idle_timeout, drain_cut) and ALPN protocol (none when none was chosen).',
+      ['outcome', 'alpn'],
+    );
+    this.connectionBytes = traffic.counter(
+      'tls_proxy_connection_bytes_total',
+      '--mode tcp: bytes passed on, by direction (received: client to app, sent: app to client), counted when a connection ends.',
+      ['direction'],
+    );
+    this.connectionDuration = traffic.histogram(
+      'tls_proxy_connection_duration_seconds',
+      '--mode tcp: time from the end of the TLS handshake to the close of both sides.',
+      [0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600],
+    );
+    this.certificateExpiry = certificate.gauge(
+      'tls_proxy_certificate_expiry_timestamp_seconds',
+      'When the certificate in service expires (Unix time); alert on it minus time().',
+    );
+    this.certificateReloads = certificate.counter(
+      'tls_proxy_certificate_reloads_total',
+      'Certificate changes seen on disk: success (now in service) or failure (rejected; the old one stays).',
+      ['result'],
+    );
     for (const reason of upstreamErrorReasons) this.upstreamErrors.inc({ reason }, 0);
     this.refusedConnections.inc(0);
     for (const direction of ['received', 'sent']) this.connectionBytes.inc({ direction }, 0);

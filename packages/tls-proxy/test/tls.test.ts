@@ -4,7 +4,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeServerFiles, type Pem } from './helpers/certificates.ts';
 import { httpsRequest, tryHandshake } from './helpers/client.ts';
-import { metricValue, type RunningProxy, servingArgs, startProxy } from './helpers/proxy.ts';
+import { metricValue, servingArgs, startProxy, useServingProxy } from './helpers/proxy.ts';
 import { TestUpstream } from './helpers/upstream.ts';
 
 // OpenSSL 3 will not even offer TLS 1.1 at its default security level: lower it on the client so the
@@ -12,51 +12,40 @@ import { TestUpstream } from './helpers/upstream.ts';
 const oldClient = { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } as const;
 
 describe('TLS policy', () => {
-  const upstream = new TestUpstream();
-  let ca: Pem;
-  let files: { cert: string; key: string };
-  let proxy: RunningProxy;
-
-  beforeAll(async () => {
-    await upstream.start();
-    ({ ca, files } = await makeServerFiles());
-    proxy = await startProxy(servingArgs(upstream.url, files));
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await upstream.stop();
-  });
+  const serving = useServingProxy();
 
   it('accepts TLS 1.2 and 1.3 with a verified certificate and proxies the request', async () => {
     for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
-      const result = await tryHandshake(proxy.port, {
-        ca: ca.cert,
+      const result = await tryHandshake(serving.proxy.port, {
+        ca: serving.ca.cert,
         minVersion: version,
         maxVersion: version,
       });
       expect(result).toMatchObject({ protocol: version });
     }
-    const reply = await httpsRequest(`${proxy.url}/hello`, { ca: ca.cert });
+    const reply = await httpsRequest(`${serving.proxy.url}/hello`, { ca: serving.ca.cert });
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.body)).toMatchObject({ url: '/hello' });
   });
 
   it('refuses TLS 1.1 and counts it as protocol_version', async () => {
-    const before = await metricValue(proxy.registry, 'tls_proxy_tls_handshake_failures_total', {
+    const before = await metricValue(serving.proxy.registry, 'tls_proxy_tls_handshake_failures_total', {
       reason: 'protocol_version',
     });
-    const result = await tryHandshake(proxy.port, { ca: ca.cert, ...oldClient });
+    const result = await tryHandshake(serving.proxy.port, { ca: serving.ca.cert, ...oldClient });
     expect(result.error).toMatch(/ALERT_PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL/);
     await expect
       .poll(() =>
-        metricValue(proxy.registry, 'tls_proxy_tls_handshake_failures_total', { reason: 'protocol_version' }),
+        metricValue(serving.proxy.registry, 'tls_proxy_tls_handshake_failures_total', {
+          reason: 'protocol_version',
+        }),
       )
       .toBe(before + 1);
   });
 
   it('counts plain HTTP sent to the HTTPS port, and keeps serving', async () => {
     await new Promise<void>((resolve) => {
-      const socket = connect(proxy.port, '127.0.0.1', () =>
+      const socket = connect(serving.proxy.port, '127.0.0.1', () =>
         socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
       );
       socket.on('error', () => {});
@@ -65,14 +54,19 @@ describe('TLS policy', () => {
     });
     await expect
       .poll(() =>
-        metricValue(proxy.registry, 'tls_proxy_tls_handshake_failures_total', { reason: 'plain_http' }),
+        metricValue(serving.proxy.registry, 'tls_proxy_tls_handshake_failures_total', {
+          reason: 'plain_http',
+        }),
       )
       .toBe(1);
-    expect((await httpsRequest(`${proxy.url}/`, { ca: ca.cert })).status).toBe(200);
+    expect((await httpsRequest(`${serving.proxy.url}/`, { ca: serving.ca.cert })).status).toBe(200);
   });
 
   it('exports the expiry of the certificate in service', async () => {
-    const expiry = await metricValue(proxy.registry, 'tls_proxy_certificate_expiry_timestamp_seconds');
+    const expiry = await metricValue(
+      serving.proxy.registry,
+      'tls_proxy_certificate_expiry_timestamp_seconds',
+    );
     const days = (expiry * 1000 - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29);
     expect(days).toBeLessThan(31);

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { makeServerFiles, type Pem } from './helpers/certificates.ts';
-import { metricValue, type RunningProxy, servingArgs, startProxy } from './helpers/proxy.ts';
-import { findClosedPort, TestUpstream } from './helpers/upstream.ts';
+import { metricValue, startProxy, useServingProxy } from './helpers/proxy.ts';
+import { findClosedPort } from './helpers/upstream.ts';
 
 function openSocket(url: string, ca: string, headers: Record<string, string> = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -18,23 +17,10 @@ function nextMessage(ws: WebSocket): Promise<string> {
 }
 
 describe('WebSocket pass-through', () => {
-  const upstream = new TestUpstream();
-  let ca: Pem;
-  let files: { cert: string; key: string };
-  let proxy: RunningProxy;
-
-  beforeAll(async () => {
-    await upstream.start();
-    ({ ca, files } = await makeServerFiles());
-    proxy = await startProxy(servingArgs(upstream.url, files));
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await upstream.stop();
-  });
+  const serving = useServingProxy();
 
   it('echoes messages through the proxy, with forwarded headers on the upgrade', async () => {
-    const ws = await openSocket(`wss://127.0.0.1:${proxy.port}/chat`, ca.cert, {
+    const ws = await openSocket(`wss://127.0.0.1:${serving.proxy.port}/chat`, serving.ca.cert, {
       'x-forwarded-for': '6.6.6.6',
     });
     for (const text of ['hello', 'x'.repeat(100_000)]) {
@@ -42,7 +28,7 @@ describe('WebSocket pass-through', () => {
       ws.send(text);
       expect(await reply).toBe(text);
     }
-    const upgrade = upstream.requests.find((r) => r.url === '/chat');
+    const upgrade = serving.upstream.requests.find((r) => r.url === '/chat');
     expect(upgrade?.headers).toMatchObject({
       'x-forwarded-for': '127.0.0.1',
       'x-forwarded-proto': 'https',
@@ -50,7 +36,9 @@ describe('WebSocket pass-through', () => {
     });
     ws.close();
     await expect
-      .poll(() => metricValue(proxy.registry, 'tls_proxy_requests_total', { method: 'GET', status: '101' }))
+      .poll(() =>
+        metricValue(serving.proxy.registry, 'tls_proxy_requests_total', { method: 'GET', status: '101' }),
+      )
       .toBe(1);
   });
 
@@ -59,12 +47,14 @@ describe('WebSocket pass-through', () => {
       '--upstream',
       `http://127.0.0.1:${await findClosedPort()}`,
       '--tls-cert',
-      files.cert,
+      serving.files.cert,
       '--tls-key',
-      files.key,
+      serving.files.key,
     ]);
     try {
-      await expect(openSocket(`wss://127.0.0.1:${down.port}/chat`, ca.cert)).rejects.toThrow('status 502');
+      await expect(openSocket(`wss://127.0.0.1:${down.port}/chat`, serving.ca.cert)).rejects.toThrow(
+        'status 502',
+      );
     } finally {
       await down.stop();
     }

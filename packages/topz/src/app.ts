@@ -7,6 +7,7 @@ import {
   type ProgramContext,
   parseListenAddress,
 } from '@toolkit/lifecycle';
+import { overflowGroup } from './group/group-totals.ts';
 import { createHideFilter } from './hide.ts';
 import { TopzMetrics } from './metrics/topz-metrics.ts';
 import { renderOnce, takeOneSnapshot } from './once.ts';
@@ -48,11 +49,20 @@ export async function runTopz(context: TopzContext): Promise<number | undefined>
   const metrics = new TopzMetrics(
     context.metrics,
     config.metricsMaxProcesses,
-    settings.groupNamer && { name: settings.groupNamer, clockTicks: sampler.system.clockTicks },
+    settings.grouping && { ...settings.grouping, clockTicks: sampler.system.clockTicks },
   );
+  let foldingLogged = false;
   const loop = new SamplingLoop(sampler, {
     intervalMs: settings.intervalMs,
-    onSnapshot: (snapshot) => metrics.record(snapshot),
+    onSnapshot: (snapshot) => {
+      metrics.record(snapshot);
+      if (foldingLogged || metrics.foldedProcesses === 0) return;
+      foldingLogged = true;
+      log.warn(
+        { maxGroups: config.metricsMaxGroups, group: overflowGroup },
+        'more groups than --metrics-max-groups: further processes count in the overflow group (topz_group_folded_processes_total)',
+      );
+    },
     onError: (error) => {
       metrics.countSnapshotError();
       log.error({ err: error }, 'cannot read /proc: serving the last snapshot');

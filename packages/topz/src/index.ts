@@ -32,7 +32,7 @@ export {
   groupByChoices,
   parseGroupRule,
 } from './group/group-namer.ts';
-export { type GroupSummary, GroupTotals } from './group/group-totals.ts';
+export { type GroupLimit, type GroupSummary, GroupTotals, overflowGroup } from './group/group-totals.ts';
 export { createHideFilter, type HideOptions } from './hide.ts';
 export { selectForMetrics } from './metrics/select.ts';
 export { TopzMetrics } from './metrics/topz-metrics.ts';

@@ -49,6 +49,12 @@ export const options = {
     min: 0,
     help: 'Most processes with per-process series (labels pid, comm) on /metrics (top half by CPU, the rest by RSS); topz_metrics_dropped_processes counts the others. 0 turns the per-process series off: use --group-by or --group for series that outlive a restart.',
   },
+  metricsMaxGroups: {
+    type: 'integer',
+    default: 100,
+    min: 1,
+    help: 'Most groups --group-by makes (--group rules always have theirs): the processes it would put in further groups count in the group (other), and topz_group_folded_processes_total counts them. Groups stay once seen, so this bounds the topz_group_* series (15 a group).',
+  },
   groupBy: {
     type: 'enum',
     choices: groupByChoices,

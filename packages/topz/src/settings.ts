@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { badOption, type Config, UsageError } from '@toolkit/lifecycle';
 import { type AccessControl, createAccessControl, parseUsersFile } from './access/access-control.ts';
 import { createGroupNamer, type GroupBy, type GroupNamer, parseGroupRule } from './group/group-namer.ts';
+import { type GroupLimit, overflowGroup } from './group/group-totals.ts';
 import type { options } from './options.ts';
+
+/** Names each process's group, and bounds how many groups --group-by makes. */
+export interface Grouping extends GroupLimit {
+  namer: GroupNamer;
+}
 
 /** The options as topz runs with them, checked together (the option parser checks each alone). */
 export interface Settings {
@@ -11,8 +17,8 @@ export interface Settings {
   signalToken: string | undefined;
   /** Who may read the page, API and metrics; undefined when open to all. */
   access: AccessControl | undefined;
-  /** Names each process's group for the topz_group_* series; undefined without --group or --group-by. */
-  groupNamer: GroupNamer | undefined;
+  /** How the topz_group_* series group processes; undefined without --group or --group-by. */
+  grouping: Grouping | undefined;
   /** Options given that have no effect here, in words for the log. */
   ignored: string[];
 }
@@ -26,15 +32,15 @@ export function deriveSettings(config: Config<typeof options>): Settings {
     throw badOption('interval', `expected at least ${minIntervalMs}ms, got ${intervalMs}ms`);
   }
   const access = deriveAccess(config);
-  const groupNamer = deriveGroupNamer(config);
+  const grouping = deriveGrouping(config);
   const ignored: string[] = [];
   if (!config.once && config.format !== 'text') ignored.push('--format applies to --once only');
-  if (config.once && groupNamer)
+  if (config.once && grouping)
     ignored.push('--group and --group-by shape /metrics, which --once does not serve');
   if (!config.allowSignals) {
     if (config.signalToken !== undefined)
       ignored.push('a signal token is set but --allow-signals is not: signals stay off');
-    return { intervalMs, signalToken: undefined, access, groupNamer, ignored };
+    return { intervalMs, signalToken: undefined, access, grouping, ignored };
   }
   const token = config.signalToken;
   if (token === undefined || token === '') {
@@ -50,10 +56,10 @@ export function deriveSettings(config: Config<typeof options>): Settings {
       `expected at least ${minTokenLength} characters (e.g. openssl rand -hex 32), got ${token.length}`,
     );
   }
-  return { intervalMs, signalToken: token, access, groupNamer, ignored };
+  return { intervalMs, signalToken: token, access, grouping, ignored };
 }
 
-function deriveGroupNamer(config: Config<typeof options>): GroupNamer | undefined {
+function deriveGrouping(config: Config<typeof options>): Grouping | undefined {
   const rules = config.group.map((text) => {
     try {
       return parseGroupRule(text);
@@ -64,9 +70,12 @@ function deriveGroupNamer(config: Config<typeof options>): GroupNamer | undefine
   const names = new Set<string>();
   for (const { name } of rules) {
     if (names.has(name)) throw badOption('group', `${name} is named twice`);
+    if (name === overflowGroup)
+      throw badOption('group', `${name} is the group of what --metrics-max-groups folds: name it otherwise`);
     names.add(name);
   }
-  return createGroupNamer(rules, config.groupBy as GroupBy | undefined);
+  const namer = createGroupNamer(rules, config.groupBy as GroupBy | undefined);
+  return namer && { namer, maxGroups: config.metricsMaxGroups, ruleNames: names };
 }
 
 function deriveAccess(config: Config<typeof options>): AccessControl | undefined {

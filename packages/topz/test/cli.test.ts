@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { Script } from 'node:vm';
 import { waitUntil } from '@toolkit/test-helpers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../src/index.ts';
-import { bundle, expectBundle } from './helpers/bundle.ts';
+import { bundle, expectBundle, serveBundle } from './helpers/bundle.ts';
 import { Children, machineIsQuiet, readProc, sleep, waitFor, waitForExec } from './helpers/children.ts';
 
 // The program as shipped: the bundle `pnpm build` writes, run by node.
@@ -95,6 +95,11 @@ describe('usage errors exit 2 and name the option', () => {
     [['--group', 'web'], /--group: expected NAME=REGEX, got "web"/],
     [['--group', 'web=(unclosed'], /--group: web: Invalid regular expression/],
     [['--group', 'a=x', '--group', 'a=y'], /--group: a is named twice/],
+    [
+      ['--group', '(other)=x', '--group-by', 'comm'],
+      /--group: \(other\) is the group of what --metrics-max-groups folds/,
+    ],
+    [['--metrics-max-groups', '0'], /--metrics-max-groups: /],
     [['--group-by', 'user'], /--group-by: invalid value "user"/],
     [['--allow-signals', '--signal-token', 'short'], /--signal-token: expected at least 16 characters/],
   ])('%j', (args, message) => {
@@ -121,7 +126,7 @@ describe('usage errors exit 2 and name the option', () => {
 
 describe('topz serving (the bundle)', () => {
   let server: ChildProcess | undefined;
-  let stderr = '';
+  let log = () => '';
   const dir = mkdtempSync(join(tmpdir(), 'topz-cli-'));
   afterAll(() => {
     server?.kill('SIGKILL');
@@ -131,31 +136,13 @@ describe('topz serving (the bundle)', () => {
   it('serves with a token from a file, signals on request, and exits 0 soon after SIGTERM', async () => {
     const token = 'token-from-a-file-0123456789abcdef';
     writeFileSync(join(dir, 'token'), `${token}\n`);
-    server = spawn(
-      process.execPath,
-      [
-        bundle,
-        '--addr',
-        '127.0.0.1:0',
-        '--interval',
-        '200ms',
-        '--allow-signals',
-        '--signal-token-file',
-        join(dir, 'token'),
-      ],
-      { env, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    server.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const address = await waitFor(
-      () => /"address":"([\d.]+:\d+)".*"msg":"listening"/.exec(stderr)?.[1],
-      10_000,
-      'listening',
-    );
+    let address: string;
+    ({ server, address, log } = await serveBundle([
+      ...['--interval', '200ms', '--allow-signals', '--signal-token-file', join(dir, 'token')],
+    ]));
     const base = `http://${address}`;
     await waitUntil(async () => (await fetch(`${base}/readyz`)).status === 200, 10_000, 'ready');
-    await waitFor(() => /"msg":"ready"/.test(stderr) || undefined, 10_000, 'ready log');
+    await waitFor(() => /"msg":"ready"/.test(log()) || undefined, 10_000, 'ready log');
 
     // The page's script is function source text: bundled, it must still stand alone and compile.
     const page = await (await fetch(`${base}/`)).text();
@@ -174,7 +161,7 @@ describe('topz serving (the bundle)', () => {
     });
     expect(response.status).toBe(200);
     expect(await exited).toBe('SIGTERM');
-    expect(stderr).toMatch(/"signal":"SIGTERM".*"msg":"signal sent"/);
+    expect(log()).toMatch(/"signal":"SIGTERM".*"msg":"signal sent"/);
 
     const stopped = new Promise<number | null>((resolve) => server!.once('exit', (code) => resolve(code)));
     const before = performance.now();

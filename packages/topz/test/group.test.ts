@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +9,12 @@ import {
   createGroupNamer,
   type GroupSummary,
   GroupTotals,
+  overflowGroup,
   parseGroupRule,
   Sampler,
   TopzMetrics,
 } from '../src/index.ts';
-import { bundle, expectBundle } from './helpers/bundle.ts';
+import { expectBundle, serveBundle } from './helpers/bundle.ts';
 import { Children, sleep, waitFor, waitForExec } from './helpers/children.ts';
 
 const children = new Children();
@@ -154,12 +155,45 @@ describe('GroupTotals over real processes', () => {
   });
 });
 
+describe('--metrics-max-groups', () => {
+  it('folds the processes --group-by would put in further groups into (other); rule groups never fold', async () => {
+    const totals = new GroupTotals(createGroupNamer([parseGroupRule('kept=^sleep 29 ')], 'cmdline')!, 100, {
+      maxGroups: 3,
+      ruleNames: new Set(['kept']),
+    });
+    // Six distinct command lines, as a shell loop with arguments makes, and one the rule names; only
+    // these children are added up (the machine's other processes would fill the groups first).
+    const pids = new Set<number>();
+    const start = (args: string[]) => pids.add(children.spawn('sleep', args).pid!);
+    for (let i = 0; i < 6; i++) start(['30', `0.${i}`]);
+    start(['29', '0.9']);
+    const ours = () => sampler.sample().processes.filter((p) => pids.has(p.pid) && p.comm === 'sleep');
+    await waitFor(() => ours().length === 7, 10_000, 'seven sleeps');
+    const groups = totals.update(ours());
+    expect(groups.map((g) => g.name).sort()).toEqual(
+      [overflowGroup, 'kept', 'sleep 30 0.0', 'sleep 30 0.1', 'sleep 30 0.2'].sort(),
+    );
+    expect(groups.find((g) => g.name === overflowGroup)!.processes).toBe(3);
+    expect(groups.find((g) => g.name === 'kept')!.processes).toBe(1);
+    expect(totals.foldedProcesses).toBe(3);
+
+    // The groups stay once seen: a new command line after the first ones exit still folds.
+    await children.killAll();
+    start(['30', '0.7']);
+    await waitFor(() => ours().length === 1, 10_000, 'an eighth sleep');
+    const later = totals.update(ours());
+    expect(later).toHaveLength(5);
+    expect(later.find((g) => g.name === overflowGroup)!.processes).toBe(1);
+    expect(totals.foldedProcesses).toBe(4);
+  });
+});
+
 describe('topz_group_* on /metrics', () => {
   it('serves group series and no per-process series with --metrics-max-processes 0', async () => {
     const marker = `topz-group-${process.pid}-c`;
     const registry = new Registry();
     const metrics = new TopzMetrics(registry, 0, {
-      name: createGroupNamer([parseGroupRule(`app=${marker}`)], undefined)!,
+      namer: createGroupNamer([parseGroupRule(`app=${marker}`)], undefined)!,
       clockTicks: 100,
     });
     burner(marker, 100);
@@ -190,35 +224,12 @@ describe('topz --group (the bundle)', () => {
 
   it('keeps group counters monotonic while members exit and restart; promtool accepts the exposition', async () => {
     const marker = `topz-group-${process.pid}-d`;
-    let stderr = '';
-    server = spawn(
-      process.execPath,
-      [
-        bundle,
-        '--addr',
-        '127.0.0.1:0',
-        '--interval',
-        '200ms',
-        '--metrics-max-processes',
-        '0',
-        '--group',
-        // Anchored at the end: topz's own command line holds the marker too, followed by more flags.
-        `app=${marker}$`,
-        '--group',
-        'commas=x{1,3}y',
-        '--group-by',
-        'exe',
-      ],
-      { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    server.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const address = await waitFor(
-      () => /"address":"([\d.]+:\d+)".*"msg":"listening"/.exec(stderr)?.[1],
-      10_000,
-      'listening',
-    );
+    let address: string;
+    ({ server, address } = await serveBundle([
+      ...['--interval', '200ms', '--metrics-max-processes', '0'],
+      // Anchored at the end: topz's own command line holds the marker too, followed by more flags.
+      ...['--group', `app=${marker}$`, '--group', 'commas=x{1,3}y', '--group-by', 'exe'],
+    ]));
     const scrape = async () => (await fetch(`http://${address}/metrics`)).text();
     await waitUntil(async () => /topz_snapshots_total [1-9]/.test(await scrape()), 10_000, 'a snapshot');
     const cpu = (text: string) =>
@@ -281,5 +292,48 @@ describe('topz --group (the bundle)', () => {
       .join('\n');
     const checked = spawnSync('promtool', ['check', 'metrics'], { input: `${ours}\n`, encoding: 'utf8' });
     expect(checked.status, checked.stdout + checked.stderr).toBe(0);
+  }, 60_000);
+
+  it('--group-by cmdline under a shell loop with changing arguments: at most --metrics-max-groups groups, the rest in (other), counted and logged', async () => {
+    const marker = `topz-group-${process.pid}-f`;
+    // 60 distinct command lines (sleep 0.101, 0.102, …) one after another; bounded to about 10 s.
+    const loop = children.spawn('sh', [
+      '-c',
+      `i=100; while [ $i -lt 160 ]; do i=$((i+1)); sleep 0.$i; done # ${marker}`,
+    ]);
+    const topz = await serveBundle([
+      ...['--interval', '200ms', '--metrics-max-processes', '0'],
+      ...['--group', `loop=${marker}$`, '--group-by', 'cmdline', '--metrics-max-groups', '5'],
+    ]);
+    const { address } = topz;
+    try {
+      const scrape = async () => (await fetch(`http://${address}/metrics`)).text();
+      const folded = (text: string) =>
+        Number(/^topz_group_folded_processes_total (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+      // Several of the loop's sleeps come and go while topz sweeps.
+      await sleep(2_000);
+      let text = '';
+      await waitUntil(
+        async () => {
+          text = await scrape();
+          return folded(text) >= 3;
+        },
+        10_000,
+        'processes folded',
+      );
+      const names = new Set(
+        [...text.matchAll(/^topz_group_processes\{group="((?:[^"\\]|\\.)*)"\} \d+$/gm)].map((m) => m[1]),
+      );
+      // Five by --group-by, the rule's own, and (other).
+      expect(names.size).toBeLessThanOrEqual(7);
+      expect(names).toContain('(other)');
+      expect(names).toContain('loop');
+      expect(loop.exitCode).toBe(null);
+      expect(topz.log()).toMatch(
+        /"level":"warn".*"maxGroups":5.*"group":"\(other\)".*more groups than --metrics-max-groups/,
+      );
+    } finally {
+      topz.server.kill('SIGKILL');
+    }
   }, 60_000);
 });

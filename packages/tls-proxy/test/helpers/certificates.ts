@@ -1,65 +1,30 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
+import {
+  type AltName,
+  createCa,
+  issueCertificate as issueTestCertificate,
+  type Pem,
+} from '@toolkit/test-helpers';
 import { afterAll } from 'vitest';
 
-export interface Pem {
-  cert: string;
-  key: string;
-}
+export { createCa, type Pem } from '@toolkit/test-helpers';
 
-type AltName = { type: 2; value: string } | { type: 6; value: string } | { type: 7; ip: string };
-
-const ec = { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' } as const;
-
-/** A test CA, real certificates signed by it, all EC P-256 (fast to make). */
-export async function createCa(name = 'Test CA'): Promise<Pem> {
-  const pems = await generate([{ name: 'commonName', value: name }], {
-    ...ec,
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
-}
-
-export async function issueCertificate(
+/** test-helpers' certificate with the subject and alternative names first, as these tests name them. */
+export function issueCertificate(
   ca: Pem,
   commonName: string,
   altNames: AltName[],
   usage: 'server' | 'client',
   validDays = 30,
 ): Promise<Pem> {
-  const now = Date.now();
-  const pems = await generate([{ name: 'commonName', value: commonName }], {
-    ...ec,
-    ca,
-    notBeforeDate: new Date(now - 60_000),
-    notAfterDate: new Date(now + validDays * 86_400_000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: usage === 'server', clientAuth: usage === 'client' },
-      ...(altNames.length > 0 ? [{ name: 'subjectAltName' as const, altNames }] : []),
-    ],
-  });
-  // selfsigned appends the CA to the chain; a leaf-first chain is what cert-manager writes too.
-  return { cert: pems.cert, key: pems.private };
+  return issueTestCertificate(ca, usage, commonName, { altNames, validDays });
 }
 
+/** For localhost and 127.0.0.1. */
 export function issueServerCertificate(ca: Pem, validDays = 30): Promise<Pem> {
-  return issueCertificate(
-    ca,
-    'localhost',
-    [
-      { type: 2, value: 'localhost' },
-      { type: 7, ip: '127.0.0.1' },
-    ],
-    'server',
-    validDays,
-  );
+  return issueTestCertificate(ca, 'server', 'localhost', { validDays });
 }
 
 // Every test file imports this module afresh (vitest isolates files), so this hook belongs to the

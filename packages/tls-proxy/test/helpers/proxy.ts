@@ -1,9 +1,12 @@
 import { createLogger, type Logger, parseOptions, programOptions } from '@toolkit/lifecycle';
 import { Registry } from 'prom-client';
+import { afterAll, beforeAll } from 'vitest';
 import { definition } from '../../src/definition.ts';
 import { ProxyMetrics } from '../../src/metrics.ts';
 import { deriveSettings, type TlsProxyConfig } from '../../src/settings.ts';
 import { startTlsProxy, type TlsProxy } from '../../src/tls-proxy.ts';
+import { makeServerFiles, type Pem } from './certificates.ts';
+import { TestUpstream } from './upstream.ts';
 
 export interface RunningProxy {
   proxy: TlsProxy;
@@ -61,4 +64,31 @@ export async function metricValue(
     Object.entries(labels).every(([key, expected]) => String(value.labels[key]) === expected),
   );
   return series?.value ?? 0;
+}
+
+/** What `useServingProxy` starts: read its fields in tests and hooks, not when the file is collected. */
+export interface ServingProxy {
+  upstream: TestUpstream;
+  /** The CA that signed the proxy's certificate (for localhost and 127.0.0.1). */
+  ca: Pem;
+  files: { cert: string; key: string };
+  proxy: RunningProxy;
+}
+
+/**
+ * A test upstream, a fresh CA with a server certificate, and the proxy serving that certificate in
+ * front of the upstream with `extraArgs`: started before the enclosing block's tests, stopped after.
+ */
+export function useServingProxy(extraArgs: string[] = []): ServingProxy {
+  const serving = { upstream: new TestUpstream() } as ServingProxy;
+  beforeAll(async () => {
+    await serving.upstream.start();
+    ({ ca: serving.ca, files: serving.files } = await makeServerFiles());
+    serving.proxy = await startProxy([...servingArgs(serving.upstream.url, serving.files), ...extraArgs]);
+  });
+  afterAll(async () => {
+    await serving.proxy?.stop();
+    await serving.upstream.stop();
+  });
+  return serving;
 }

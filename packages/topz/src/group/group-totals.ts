@@ -61,6 +61,15 @@ interface Member {
   last: Counters;
 }
 
+/** The group that takes the processes --group-by would name once --metrics-max-groups groups exist. */
+export const overflowGroup = '(other)';
+
+/** How many groups --group-by may make; the names of --group rules, which never fold. */
+export interface GroupLimit {
+  maxGroups: number;
+  ruleNames: ReadonlySet<string>;
+}
+
 interface Group {
   /** What members that left (exited, or moved to another group by an exec) had added. */
   departed: Counters;
@@ -76,14 +85,28 @@ interface Group {
  * what it had added there and counts in the new one from that point.
  */
 export class GroupTotals {
-  readonly #name: GroupNamer;
+  readonly #namer: GroupNamer;
   readonly #clockTicks: number;
+  readonly #limit: GroupLimit;
   readonly #members = new Map<string, Member>();
   readonly #groups = new Map<string, Group>();
+  /** Groups named by --group-by (not by a rule, not the overflow): what the limit counts. */
+  #namedBy = 0;
+  #foldedProcesses = 0;
 
-  constructor(name: GroupNamer, clockTicks: number) {
-    this.#name = name;
+  constructor(
+    namer: GroupNamer,
+    clockTicks: number,
+    limit: GroupLimit = { maxGroups: Number.POSITIVE_INFINITY, ruleNames: new Set() },
+  ) {
+    this.#namer = namer;
     this.#clockTicks = clockTicks;
+    this.#limit = limit;
+  }
+
+  /** Processes put in the overflow group since topz started, because the limit was reached. */
+  get foldedProcesses(): number {
+    return this.#foldedProcesses;
   }
 
   /** Takes in one sweep's processes and returns every group, by name. */
@@ -152,6 +175,22 @@ export class GroupTotals {
     }
     member.last = current;
     return member;
+  }
+
+  /**
+   * The group of a process, or the overflow group when its --group-by name would be a new group past
+   * the limit: groups stay once seen, so without a limit a shell loop with changing arguments under
+   * `--group-by cmdline` would add series without end.
+   */
+  #name(process: ProcessInfo): string | undefined {
+    const name = this.#namer(process);
+    if (name === undefined || this.#groups.has(name) || this.#limit.ruleNames.has(name)) return name;
+    if (this.#namedBy < this.#limit.maxGroups) {
+      this.#namedBy++;
+      return name;
+    }
+    this.#foldedProcesses++;
+    return overflowGroup;
   }
 
   /** A member leaves its group: what it added there stays. */

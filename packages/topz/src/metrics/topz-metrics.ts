@@ -1,6 +1,7 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { metricsOn } from '@toolkit/lifecycle';
+import type { Counter, Gauge, Registry } from 'prom-client';
 import type { GroupNamer } from '../group/group-namer.ts';
-import { type GroupSummary, GroupTotals } from '../group/group-totals.ts';
+import { type GroupLimit, type GroupSummary, GroupTotals } from '../group/group-totals.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { GroupSeries } from './group-series.ts';
 import { ProcessSeries } from './process-series.ts';
@@ -24,6 +25,7 @@ export class TopzMetrics {
   readonly #byState: Gauge<'state'>;
   readonly #threads: Gauge;
   readonly #dropped: Gauge;
+  readonly #folded: Counter;
   readonly #duration: Gauge;
   readonly #timestamp: Gauge;
   readonly #snapshots: Counter;
@@ -38,21 +40,29 @@ export class TopzMetrics {
   readonly #throttledPeriods: Counter<'cgroup'>;
   readonly #throttledSeconds: Counter<'cgroup'>;
   readonly #oomKills: Counter<'cgroup'>;
+  #foldedSoFar = 0;
   #latest: Snapshot | undefined;
   #shown: Snapshot | undefined;
 
   /** `groups`: how processes are grouped (--group, --group-by); no group series without it. */
-  constructor(registry: Registry, maxProcesses: number, groups?: { name: GroupNamer; clockTicks: number }) {
+  constructor(
+    registry: Registry,
+    maxProcesses: number,
+    groups?: { namer: GroupNamer; clockTicks: number } & Partial<GroupLimit>,
+  ) {
     this.#maxProcesses = maxProcesses;
     const collect = () => this.#show();
     this.#processes = new ProcessSeries(registry, collect);
     this.#groupSeries = new GroupSeries(registry, collect);
-    this.#groupTotals = groups && new GroupTotals(groups.name, groups.clockTicks);
-    const registers = [registry];
-    const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
-      new Gauge<L>({ name, help, labelNames, registers, collect });
-    const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
-      new Counter<L>({ name, help, labelNames, registers });
+    this.#groupTotals =
+      groups &&
+      new GroupTotals(groups.namer, groups.clockTicks, {
+        maxGroups: groups.maxGroups ?? Number.POSITIVE_INFINITY,
+        ruleNames: groups.ruleNames ?? new Set(),
+      });
+    // Built from the latest snapshot when read; event counters count as events happen.
+    const { gauge } = metricsOn(registry, collect);
+    const { counter } = metricsOn(registry);
     this.#byState = gauge(
       'topz_processes',
       'Processes topz sees, by state letter as in ps (R, S, D, Z, T, I…).',
@@ -62,6 +72,10 @@ export class TopzMetrics {
     this.#dropped = gauge(
       'topz_metrics_dropped_processes',
       'Processes left without per-process series by --metrics-max-processes.',
+    );
+    this.#folded = counter(
+      'topz_group_folded_processes_total',
+      'Processes counted in the group (other) because --group-by already had --metrics-max-groups groups.',
     );
     this.#duration = gauge('topz_snapshot_duration_seconds', 'Time the last sweep of /proc took.');
     this.#timestamp = gauge(
@@ -90,8 +104,8 @@ export class TopzMetrics {
     this.#memoryUsage = gauge('topz_cgroup_memory_usage_bytes', "Memory charged to topz's cgroup.", [
       'cgroup',
     ]);
-    const kernelCounter = <L extends string>(name: string, help: string, labelNames: L[]) =>
-      new Counter<L>({ name, help, labelNames, registers, collect });
+    // Counters the kernel keeps: read with the snapshot's other series.
+    const kernelCounter = metricsOn(registry, collect).counter;
     this.#pressure = kernelCounter(
       'topz_cgroup_pressure_seconds_total',
       "Time tasks of topz's cgroup stalled waiting for a resource (PSI, cgroup v2): kind some (at least one task) or full (all); absent where unreadable.",
@@ -130,7 +144,11 @@ export class TopzMetrics {
    */
   record(snapshot: Snapshot): void {
     this.#latest = snapshot;
-    if (this.#groupTotals) this.#groups = this.#groupTotals.update(snapshot.processes);
+    if (this.#groupTotals) {
+      this.#groups = this.#groupTotals.update(snapshot.processes);
+      this.#folded.inc(this.#groupTotals.foldedProcesses - this.foldedProcesses);
+      this.#foldedSoFar = this.#groupTotals.foldedProcesses;
+    }
     this.#snapshots.inc();
     this.#vanished.inc(snapshot.errors.vanished);
     for (const [file, count] of Object.entries(snapshot.errors.readErrors))
@@ -161,6 +179,11 @@ export class TopzMetrics {
       this.#throttledSeconds.inc({ cgroup }, pressure.throttling.throttledSeconds);
     }
     if (pressure.oomKills !== null) this.#oomKills.inc({ cgroup }, pressure.oomKills);
+  }
+
+  /** Processes counted in the overflow group since topz started (see --metrics-max-groups). */
+  get foldedProcesses(): number {
+    return this.#foldedSoFar;
   }
 
   countSnapshotError(): void {
