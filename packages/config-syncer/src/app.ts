@@ -35,6 +35,7 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
     targetDir: settings.targetDir,
     layout: config.publishLayout as PublishLayout,
     mode: settings.fileMode,
+    owner: settings.fileOwner,
     template: config.template as TemplateMode,
     env: process.env,
     validateTypes: config.validate,

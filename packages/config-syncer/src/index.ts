@@ -12,7 +12,7 @@ export { describePlan } from './publish/dry-run.ts';
 export { manifestName, readManifest, writeManifest } from './publish/manifest.ts';
 export { hasChanges, type Plan, type Published, planChanges } from './publish/plan.ts';
 export { publishPlan } from './publish/publish.ts';
-export { deriveSettings, parseFileMode, parseSourceSpec, type Settings } from './settings.ts';
+export { deriveSettings, parseFileMode, parseFileOwner, parseSourceSpec, type Settings } from './settings.ts';
 export { computeRevision, type FileSet, hashContent, mergeFileSets } from './snapshot.ts';
 export { fetchIfChanged, HttpStatusError } from './sources/conditional-get.ts';
 export { DirectorySource } from './sources/directory-source.ts';

@@ -45,6 +45,11 @@ export const options = {
     help: 'files: each file replaced by rename in the --target directory. link: --target is a symlink to a complete directory of the whole set, swapped in one rename, so an app that resolves it once reads one set (the previous set stays; older ones go 30s after being replaced).',
   },
   fileMode: { type: 'string', default: '0644', placeholder: 'OCTAL', help: 'Mode of the published files.' },
+  fileOwner: {
+    type: 'string',
+    placeholder: 'UID:GID',
+    help: 'Numeric owner and group of the published files and of the directories the syncer creates, set before a file is renamed into place. Needs root or CAP_CHOWN, checked at start (exit 1 without it); unset: the files are the syncer’s own.',
+  },
   validate: {
     type: 'boolean',
     default: true,

@@ -10,6 +10,7 @@ import {
 } from '@toolkit/lifecycle';
 import { createDirectoryFilter, createNameFilter, type NameFilter } from './filter.ts';
 import type { options } from './options.ts';
+import type { FileOwner } from './publish/file-owner.ts';
 
 export type SourceSpec =
   | { kind: 'directory'; path: string }
@@ -20,6 +21,7 @@ export interface Settings {
   sources: SourceSpec[];
   targetDir: string;
   fileMode: number;
+  fileOwner: FileOwner | undefined;
   accept: NameFilter;
   /** Which subdirectories are read, with `--recursive`; undefined: top-level files only. */
   acceptDirectory: NameFilter | undefined;
@@ -64,6 +66,21 @@ export function parseFileMode(raw: string): number {
   return Number.parseInt(raw, 8);
 }
 
+/** `UID:GID`, both numeric (names would need the target's /etc/passwd, which the image has not). */
+export function parseFileOwner(raw: string | undefined): FileOwner | undefined {
+  if (raw === undefined) return undefined;
+  const match = /^(\d{1,10}):(\d{1,10})$/.exec(raw.trim());
+  const [uid, gid] = [Number(match?.[1]), Number(match?.[2])];
+  // 2^32-1 is (uid_t)-1, which chown(2) takes as "leave unchanged".
+  if (!match || uid >= 2 ** 32 - 1 || gid >= 2 ** 32 - 1) {
+    throw badOption(
+      'fileOwner',
+      `invalid value ${JSON.stringify(raw)}: expected numeric UID:GID such as 1000:1000`,
+    );
+  }
+  return { uid, gid };
+}
+
 export function deriveSettings(config: Config<typeof options>): Settings {
   // The option is required, but an empty list (`--source ''`) still gets past the parser.
   if (config.source.length === 0)
@@ -101,6 +118,7 @@ export function deriveSettings(config: Config<typeof options>): Settings {
     sources,
     targetDir,
     fileMode: parseFileMode(config.fileMode),
+    fileOwner: parseFileOwner(config.fileOwner),
     accept: createNameFilter(config.include, config.exclude),
     acceptDirectory: config.recursive ? createDirectoryFilter(config.exclude) : undefined,
     notifyStatus,
