@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { renameSync } from 'node:fs';
 import { type FileHandle, open, readdir, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { concurrentWrites, forEachConcurrently } from './concurrently.ts';
 import type { FileOwner } from './file-owner.ts';
 
 // Temp files are named apart from any config name (and kept short: a long config name plus a suffix
@@ -42,6 +44,42 @@ export async function writeFileAtomic(
     await rename(temp, join(dir, name));
   } catch (error) {
     await unlink(temp).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Writes several files as `writeFileAtomic` does each, faster: every temp file is written and fsynced
+ * first (several at a time), then all are renamed into place back to back, in the order given. So each
+ * file is still whole, and the time in which an app could read a new file beside an old one shrinks to
+ * that of the renames. On a failure no file is renamed if it happened while writing; the temp files
+ * left are removed.
+ */
+export async function writeFilesAtomic(
+  dir: string,
+  files: readonly { name: string; content: Buffer }[],
+  mode: number,
+  owner: FileOwner | undefined,
+): Promise<void> {
+  const staged = new Map<string, string>();
+  try {
+    await forEachConcurrently(files, concurrentWrites, async ({ name, content }) => {
+      const temp = tempPathIn(dirname(join(dir, name)));
+      staged.set(name, temp);
+      const handle = await open(temp, 'wx', mode);
+      try {
+        await writeContent(handle, content, mode, owner);
+      } finally {
+        await handle.close();
+      }
+    });
+    // Synchronous: a few microseconds each, with nothing else interleaved between them.
+    for (const { name } of files) {
+      renameSync(staged.get(name)!, join(dir, name));
+      staged.delete(name);
+    }
+  } catch (error) {
+    await Promise.all([...staged.values()].map((temp) => unlink(temp).catch(() => {})));
     throw error;
   }
 }

@@ -6,6 +6,7 @@ import { badOption, readLinkTarget, removeLeftoverLinks, swapLink } from '@toolk
 import type { FileSet } from '../snapshot.ts';
 import { hashContent } from '../snapshot.ts';
 import { syncDirectory, tempPathIn, writeContent } from './atomic-write.ts';
+import { concurrentWrites, forEachConcurrently } from './concurrently.ts';
 import { checkCanChown, type FileOwner, makeDirectories } from './file-owner.ts';
 import { manifestContent, manifestName } from './manifest.ts';
 
@@ -83,12 +84,12 @@ export class LinkLayout {
     const published = new Map<string, string>();
     try {
       await makeDirectories(dir, owner);
-      for (const [name, content] of files) {
-        // A fresh directory of the syncer's own: its subdirectories are made here, nothing to check.
-        await makeDirectories(dirname(join(dir, name)), owner);
+      // A fresh directory of the syncer's own: its subdirectories are made here, nothing to check.
+      for (const name of files.keys()) await makeDirectories(dirname(join(dir, name)), owner);
+      await forEachConcurrently([...files], concurrentWrites, async ([name, content]) => {
         await writeDurable(join(dir, name), content, mode, owner);
-        published.set(name, hashContent(content));
-      }
+      });
+      for (const [name, content] of files) published.set(name, hashContent(content));
       await writeDurable(join(dir, manifestName), manifestContent(published.keys()), 0o644, owner);
       await syncDirectory(dir);
       await syncDirectory(this.#setsDir);

@@ -1,6 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { syncDirectory, writeFileAtomic } from './atomic-write.ts';
+import { syncDirectory, writeFilesAtomic } from './atomic-write.ts';
 import { type FileOwner, makeDirectories } from './file-owner.ts';
 import { isSafeName, sameNames, writeManifest } from './manifest.ts';
 import type { Plan, Published } from './plan.ts';
@@ -28,9 +28,7 @@ export async function publishPlan(
     // manifest, the next run still knows it wrote them and may remove them later.
     await writeManifest(dir, [...current.keys(), ...added], owner);
   }
-  for (const write of plan.writes) {
-    await writeFileAtomic(dir, write.name, write.content, mode, owner);
-  }
+  await writeFilesAtomic(dir, plan.writes, mode, owner);
   for (const name of plan.removals) {
     // readManifest refuses such names already; a removal never leaves the target whatever its source.
     if (!isSafeName(name) || !parentsAreDirectories(dir, name)) continue;
