@@ -10,6 +10,7 @@ import { buildNotifiers, buildSources } from './build-parts.ts';
 import { Debouncer } from './debounce.ts';
 import { SyncerMetrics } from './metrics.ts';
 import type { ChangeEvent } from './notify/change-event.ts';
+import { type ConfirmMode, ReloadConfirmer } from './notify/confirm-reload.ts';
 import type { options } from './options.ts';
 import type { PublishLayout } from './publish/link-layout.ts';
 import { deriveSettings } from './settings.ts';
@@ -73,12 +74,42 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
     },
   );
   context.onShutdown('pending notifications', () => dispatcher.close());
+  const confirmer = settings.confirmUrl
+    ? new ReloadConfirmer(
+        {
+          url: settings.confirmUrl,
+          mode: config.confirmBy as ConfirmMode,
+          timeoutMs: config.confirmTimeout,
+          intervalMs: config.confirmInterval,
+          dispatcher: outgoingTls.dispatcher,
+        },
+        {
+          log,
+          onResult: (result, published) => {
+            metrics.confirmations.inc({ result });
+            if (result !== 'confirmed') return;
+            metrics.lastConfirmed.setToCurrentTime();
+            metrics.confirmedRevision.reset();
+            metrics.confirmedRevision.set({ revision: published.revision }, 1);
+          },
+        },
+      )
+    : undefined;
+  if (confirmer) context.onShutdown('reload confirmation', () => confirmer.close());
   let synced = false;
   const debouncer = new Debouncer(
     { quietMs: config.debounce, maxWaitMs: config.debounceMax },
     async (full) => {
       const outcome = await syncer.sync(full);
-      if (outcome.result === 'changed' && !config.dryRun) dispatcher.notify(outcome.event);
+      if (outcome.result === 'changed' && !config.dryRun) {
+        const publishedAt = Date.now();
+        dispatcher.notify(outcome.event);
+        confirmer?.confirm({
+          revision: outcome.event.revision,
+          writtenHashes: outcome.writtenHashes,
+          publishedAt,
+        });
+      }
       if (synced) return;
       if (outcome.result === 'changed' || outcome.result === 'unchanged') {
         synced = true;
@@ -107,6 +138,7 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
       sources: sources.map((source) => source.label),
       target: settings.targetDir,
       notifiers: notifiers.map((notifier) => notifier.label),
+      confirmUrl: confirmer?.label,
       dryRun: config.dryRun,
     },
     'watching',

@@ -4,6 +4,7 @@ export { definition } from './definition.ts';
 export { createNameFilter, globToRegExp, type NameFilter } from './filter.ts';
 export { SyncerMetrics } from './metrics.ts';
 export type { ChangeEvent } from './notify/change-event.ts';
+export { checkBody, checkRuntimeInfo, ReloadConfirmer } from './notify/confirm-reload.ts';
 export { listProcesses, type ProcessInfo, selectByName } from './notify/find-process.ts';
 export { SignalTarget } from './notify/signal-target.ts';
 export { options } from './options.ts';

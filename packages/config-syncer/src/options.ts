@@ -1,4 +1,5 @@
 import { type OptionTable, outgoingTlsOptions } from '@toolkit/lifecycle';
+import { confirmModes } from './notify/confirm-reload.ts';
 import { publishLayouts } from './publish/link-layout.ts';
 import { templateModes } from './template.ts';
 
@@ -154,6 +155,27 @@ export const options = {
     type: 'duration',
     default: '30s',
     help: 'Longest wait between notification tries; they go on until one succeeds or a newer change replaces it.',
+  },
+  confirmUrl: {
+    type: 'string',
+    placeholder: 'URL',
+    help: 'After each publish, poll this URL (GET) until the app reports the new revision (see --confirm-by); a publish not confirmed within --confirm-timeout is logged and counted, and the program goes on.',
+  },
+  confirmBy: {
+    type: 'enum',
+    choices: confirmModes,
+    default: 'revision',
+    help: 'What --confirm-url answers once the app has the new config. revision: a 2xx body containing the published revision (as sent to --notify-url and in $CONFIG_REVISION) or the sha256 of a file written by the publish. prometheus: Prometheus /api/v1/status/runtimeinfo with reloadConfigSuccess true and lastConfigTime not before the publish.',
+  },
+  confirmTimeout: {
+    type: 'duration',
+    default: '30s',
+    help: 'How long after a publish the app has to confirm it at --confirm-url.',
+  },
+  confirmInterval: {
+    type: 'duration',
+    default: '500ms',
+    help: 'Wait between two polls of --confirm-url.',
   },
   once: {
     type: 'boolean',

@@ -26,6 +26,7 @@ export interface Settings {
   /** Which subdirectories are read, with `--recursive`; undefined: top-level files only. */
   acceptDirectory: NameFilter | undefined;
   notifyStatus: StatusMatcher;
+  confirmUrl: UrlWithoutCredentials | undefined;
 }
 
 export function parseSourceSpec(raw: string): SourceSpec {
@@ -47,15 +48,18 @@ export function parseSourceSpec(raw: string): SourceSpec {
   return { kind: 'url', name, url };
 }
 
-/** A notification URL, checked when the options are read rather than at the first publish. */
-export function splitNotifyUrl(raw: string): UrlWithoutCredentials {
+/** A notification (or confirmation) URL, checked when the options are read rather than at the first publish. */
+export function splitNotifyUrl(
+  raw: string,
+  option: 'notifyUrl' | 'confirmUrl' = 'notifyUrl',
+): UrlWithoutCredentials {
   if (!/^https?:\/\//i.test(raw)) {
-    throw badOption('notifyUrl', `invalid value ${JSON.stringify(raw)}: expected an http(s) URL`);
+    throw badOption(option, `invalid value ${JSON.stringify(raw)}: expected an http(s) URL`);
   }
   try {
     return splitUrlCredentials(raw);
   } catch {
-    throw badOption('notifyUrl', `invalid URL ${JSON.stringify(raw)}`);
+    throw badOption(option, `invalid URL ${JSON.stringify(raw)}`);
   }
 }
 
@@ -103,7 +107,7 @@ export function deriveSettings(config: Config<typeof options>): Settings {
       `invalid value ${JSON.stringify(config.notifyStatus.join(','))}: expected codes or classes such as 200,204 or 2xx`,
     );
   }
-  config.notifyUrl.forEach(splitNotifyUrl);
+  for (const raw of config.notifyUrl) splitNotifyUrl(raw);
   // Zero here would mean a busy loop against a server, or a command killed before it starts.
   for (const key of [
     'pollInterval',
@@ -111,6 +115,8 @@ export function deriveSettings(config: Config<typeof options>): Settings {
     'notifyTimeout',
     'notifyBackoff',
     'checkTimeout',
+    'confirmTimeout',
+    'confirmInterval',
   ] as const) {
     if (config[key] <= 0) throw badOption(key, 'must be more than 0');
   }
@@ -122,5 +128,6 @@ export function deriveSettings(config: Config<typeof options>): Settings {
     accept: createNameFilter(config.include, config.exclude),
     acceptDirectory: config.recursive ? createDirectoryFilter(config.exclude) : undefined,
     notifyStatus,
+    confirmUrl: config.confirmUrl === undefined ? undefined : splitNotifyUrl(config.confirmUrl, 'confirmUrl'),
   };
 }

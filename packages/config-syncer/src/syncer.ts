@@ -37,7 +37,8 @@ export interface SyncerOptions {
 }
 
 export type SyncOutcome =
-  | { result: 'changed'; event: ChangeEvent }
+  /** `writtenHashes`: sha256 of each file written, for --confirm-url. */
+  | { result: 'changed'; event: ChangeEvent; writtenHashes: string[] }
   | { result: 'unchanged' }
   /** A source has not answered yet (a URL before its first fetch): neither success nor failure. */
   | { result: 'pending' }
@@ -145,7 +146,7 @@ export class Syncer {
     };
     if (this.#options.dryRun) {
       for (const line of describePlan(plan, this.#published)) this.#options.print(line);
-      return { result: 'changed', event };
+      return { result: 'changed', event, writtenHashes: [] };
     }
     log.debug({ revision: event.revision, files: event.changed.length }, 'publishing');
     this.#published = this.#link
@@ -157,7 +158,7 @@ export class Syncer {
     metrics.managedFiles.set(this.#published.size);
     metrics.lastPublish.setToCurrentTime();
     log.info({ revision: event.revision, changed: event.changed, removed: event.removed }, 'published');
-    return { result: 'changed', event };
+    return { result: 'changed', event, writtenHashes: plan.writes.map((write) => write.hash) };
   }
 
   #reject(reason: string, problems: string[], output?: string): SyncOutcome {
