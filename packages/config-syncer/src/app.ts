@@ -6,11 +6,10 @@ import {
   OutgoingTls,
   type ProgramContext,
 } from '@toolkit/lifecycle';
-import { buildNotifiers, buildSources } from './build-parts.ts';
+import { buildConfirmer, buildNotifiers, buildSources } from './build-parts.ts';
 import { Debouncer } from './debounce.ts';
 import { SyncerMetrics } from './metrics.ts';
 import type { ChangeEvent } from './notify/change-event.ts';
-import { type ConfirmMode, ReloadConfirmer } from './notify/confirm-reload.ts';
 import type { options } from './options.ts';
 import type { PublishLayout } from './publish/link-layout.ts';
 import { deriveSettings } from './settings.ts';
@@ -74,27 +73,7 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
     },
   );
   context.onShutdown('pending notifications', () => dispatcher.close());
-  const confirmer = settings.confirmUrl
-    ? new ReloadConfirmer(
-        {
-          url: settings.confirmUrl,
-          mode: config.confirmBy as ConfirmMode,
-          timeoutMs: config.confirmTimeout,
-          intervalMs: config.confirmInterval,
-          dispatcher: outgoingTls.dispatcher,
-        },
-        {
-          log,
-          onResult: (result, published) => {
-            metrics.confirmations.inc({ result });
-            if (result !== 'confirmed') return;
-            metrics.lastConfirmed.setToCurrentTime();
-            metrics.confirmedRevision.reset();
-            metrics.confirmedRevision.set({ revision: published.revision }, 1);
-          },
-        },
-      )
-    : undefined;
+  const confirmer = buildConfirmer(settings, config, { log, metrics }, outgoingTls.dispatcher);
   if (confirmer) context.onShutdown('reload confirmation', () => confirmer.close());
   let synced = false;
   const debouncer = new Debouncer(

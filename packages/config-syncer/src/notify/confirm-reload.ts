@@ -1,5 +1,6 @@
 import type { Dispatcher, UrlWithoutCredentials } from '@toolkit/lifecycle';
 import { describeError, type Logger, sleep } from '@toolkit/lifecycle';
+import type { SyncerMetrics } from '../metrics.ts';
 
 /**
  * What counts as "the app took the new config" at `--confirm-url`. revision: a 2xx body containing
@@ -35,7 +36,7 @@ export type ConfirmResult = 'confirmed' | 'timeout' | 'superseded';
 
 export interface ConfirmReporting {
   log: Logger;
-  onResult(result: ConfirmResult, published: PublishedRevision): void;
+  metrics: SyncerMetrics;
 }
 
 // A runtime-info or status page is small: a larger body is read only this far.
@@ -108,7 +109,7 @@ export class ReloadConfirmer {
         if (seen.confirmed) {
           this.#lastConfigTime = memory.lastConfigTime;
           const ms = Math.round(Date.now() - published.publishedAt);
-          this.#reporting.onResult('confirmed', published);
+          this.#count('confirmed', published);
           log.info({ ...fields, polls, ms }, 'reload confirmed');
           return;
         }
@@ -124,15 +125,24 @@ export class ReloadConfirmer {
     this.#lastConfigTime = memory.lastConfigTime;
     if (stop.aborted) {
       if (this.#closed) return;
-      this.#reporting.onResult('superseded', published);
+      this.#count('superseded', published);
       log.info(fields, 'reload confirmation superseded by a newer publish');
       return;
     }
-    this.#reporting.onResult('timeout', published);
+    this.#count('timeout', published);
     log.warn(
       { ...fields, polls, timeoutMs, last },
       'reload not confirmed: the app did not report the new revision in time',
     );
+  }
+
+  #count(result: ConfirmResult, published: PublishedRevision): void {
+    const { metrics } = this.#reporting;
+    metrics.confirmations.inc({ result });
+    if (result !== 'confirmed') return;
+    metrics.lastConfirmed.setToCurrentTime();
+    metrics.confirmedRevision.reset();
+    metrics.confirmedRevision.set({ revision: published.revision }, 1);
   }
 
   async #check(
