@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { measureBreakdown } from './breakdown.ts';
 import { measureIdle } from './idle.ts';
 import { measureLatency, type Summary } from './latency.ts';
 import { repoRoot } from './syncer-process.ts';
@@ -33,6 +34,15 @@ try {
   console.log(`  ratio (one file / cp+rename)   ${ratio(latency.syncer, latency.cpRename)}`);
   console.log(`  ratio (ConfigMap / one file)   ${ratio(latency.configMap, latency.syncer)}`);
 
+  const breakdown = await measureBreakdown(dir, Math.min(changes, 100));
+  console.log(`\nwhere a ConfigMap change's time goes (in process, ${breakdown.swaps} swaps)`);
+  for (const [phase, s] of Object.entries(breakdown.phases)) {
+    console.log(`  ${phase.padEnd(24)} p50 ${ms(s.p50)}  p99 ${ms(s.p99)}`);
+  }
+  const { sequential, concurrent } = breakdown.writes;
+  console.log(`  ten files written one after another  p50 ${ms(sequential.p50)}  p99 ${ms(sequential.p99)}`);
+  console.log(`  ten files written eight at a time     p50 ${ms(concurrent.p50)}  p99 ${ms(concurrent.p99)}`);
+
   const idle =
     idleSeconds > 0
       ? [
@@ -58,7 +68,7 @@ try {
     );
     console.log(`  RSS < ${targets.rssMiB} MB: ${verdict(inotify.rssMiB < targets.rssMiB)}`);
   }
-  console.log(JSON.stringify({ benchmark: 'config-syncer', latency, idle }));
+  console.log(JSON.stringify({ benchmark: 'config-syncer', latency, breakdown, idle }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
