@@ -6,7 +6,7 @@ import {
   OutgoingTls,
   type ProgramContext,
 } from '@toolkit/lifecycle';
-import { buildNotifiers, buildSources } from './build-parts.ts';
+import { buildConfirmer, buildNotifiers, buildSources } from './build-parts.ts';
 import { Debouncer } from './debounce.ts';
 import { SyncerMetrics } from './metrics.ts';
 import type { ChangeEvent } from './notify/change-event.ts';
@@ -35,6 +35,7 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
     targetDir: settings.targetDir,
     layout: config.publishLayout as PublishLayout,
     mode: settings.fileMode,
+    owner: settings.fileOwner,
     template: config.template as TemplateMode,
     env: process.env,
     validateTypes: config.validate,
@@ -72,12 +73,22 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
     },
   );
   context.onShutdown('pending notifications', () => dispatcher.close());
+  const confirmer = buildConfirmer(settings, config, { log, metrics }, outgoingTls.dispatcher);
+  if (confirmer) context.onShutdown('reload confirmation', () => confirmer.close());
   let synced = false;
   const debouncer = new Debouncer(
     { quietMs: config.debounce, maxWaitMs: config.debounceMax },
     async (full) => {
       const outcome = await syncer.sync(full);
-      if (outcome.result === 'changed' && !config.dryRun) dispatcher.notify(outcome.event);
+      if (outcome.result === 'changed' && !config.dryRun) {
+        const publishedAt = Date.now();
+        dispatcher.notify(outcome.event);
+        confirmer?.confirm({
+          revision: outcome.event.revision,
+          writtenHashes: outcome.writtenHashes,
+          publishedAt,
+        });
+      }
       if (synced) return;
       if (outcome.result === 'changed' || outcome.result === 'unchanged') {
         synced = true;
@@ -106,6 +117,7 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
       sources: sources.map((source) => source.label),
       target: settings.targetDir,
       notifiers: notifiers.map((notifier) => notifier.label),
+      confirmUrl: confirmer?.label,
       dryRun: config.dryRun,
     },
     'watching',

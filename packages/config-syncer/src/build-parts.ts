@@ -7,6 +7,7 @@ import {
   TouchTarget,
 } from '@toolkit/lifecycle';
 import type { ChangeEvent } from './notify/change-event.ts';
+import { type ConfirmMode, type ConfirmReporting, ReloadConfirmer } from './notify/confirm-reload.ts';
 import { SignalTarget } from './notify/signal-target.ts';
 import type { options } from './options.ts';
 import { type Settings, splitNotifyUrl } from './settings.ts';
@@ -36,6 +37,24 @@ export function buildSources(settings: Settings, config: SyncerConfig, dispatche
           dispatcher,
         }),
   );
+}
+
+/** `--confirm-url`, when given: polls the app after each publish. */
+export function buildConfirmer(
+  settings: Settings,
+  config: SyncerConfig,
+  reporting: ConfirmReporting,
+  dispatcher?: Dispatcher,
+): ReloadConfirmer | undefined {
+  if (!settings.confirmUrl) return undefined;
+  const options = {
+    url: settings.confirmUrl,
+    mode: config.confirmBy as ConfirmMode,
+    timeoutMs: config.confirmTimeout,
+    intervalMs: config.confirmInterval,
+    dispatcher,
+  };
+  return new ReloadConfirmer(options, reporting);
 }
 
 /** Every way of telling the app that was asked for; all of them are used for each publish. */

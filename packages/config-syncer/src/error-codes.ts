@@ -7,4 +7,9 @@ export const errorCodes = [
     meaning:
       'A URL source has not been fetched yet: the sync waits for it (and /readyz says so) instead of counting an error.',
   },
+  {
+    code: 'CHOWN_NOT_PERMITTED',
+    meaning:
+      '--file-owner is set but the process cannot give files that owner (not root, no CAP_CHOWN): found at start by chowning a scratch file in the target; exit 1 before anything is published.',
+  },
 ] as const satisfies ErrorCatalogue;

@@ -21,6 +21,9 @@ export class SyncerMetrics {
   readonly lastSyncSuccessful: Gauge;
   readonly lastSyncSuccess: Gauge;
   readonly lastPublish: Gauge;
+  readonly confirmations: Counter<'result'>;
+  readonly lastConfirmed: Gauge;
+  readonly confirmedRevision: Gauge<'revision'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -110,6 +113,23 @@ export class SyncerMetrics {
     this.lastPublish = new Gauge({
       name: 'config_syncer_last_publish_timestamp_seconds',
       help: 'Unix time of the last publish that changed the target.',
+      registers,
+    });
+    this.confirmations = new Counter({
+      name: 'config_syncer_confirmations_total',
+      help: 'Publishes checked at --confirm-url, by result: confirmed (the app reported the revision), timeout (published but never confirmed), superseded (a newer publish came first).',
+      labelNames: ['result'],
+      registers,
+    });
+    this.lastConfirmed = new Gauge({
+      name: 'config_syncer_last_confirmed_timestamp_seconds',
+      help: 'Unix time the app last confirmed a revision at --confirm-url.',
+      registers,
+    });
+    this.confirmedRevision = new Gauge({
+      name: 'config_syncer_confirmed_revision_info',
+      help: 'The revision the app last confirmed at --confirm-url, as the label of a single series set to 1.',
+      labelNames: ['revision'],
       registers,
     });
   }

@@ -1,4 +1,5 @@
 import { type OptionTable, outgoingTlsOptions } from '@toolkit/lifecycle';
+import { confirmModes } from './notify/confirm-reload.ts';
 import { publishLayouts } from './publish/link-layout.ts';
 import { templateModes } from './template.ts';
 
@@ -45,6 +46,11 @@ export const options = {
     help: 'files: each file replaced by rename in the --target directory. link: --target is a symlink to a complete directory of the whole set, swapped in one rename, so an app that resolves it once reads one set (the previous set stays; older ones go 30s after being replaced).',
   },
   fileMode: { type: 'string', default: '0644', placeholder: 'OCTAL', help: 'Mode of the published files.' },
+  fileOwner: {
+    type: 'string',
+    placeholder: 'UID:GID',
+    help: 'Numeric owner and group of the published files and of the directories the syncer creates, set before a file is renamed into place. Needs root or CAP_CHOWN, checked at start (exit 1 without it); unset: the files are the syncer’s own.',
+  },
   validate: {
     type: 'boolean',
     default: true,
@@ -149,6 +155,27 @@ export const options = {
     type: 'duration',
     default: '30s',
     help: 'Longest wait between notification tries; they go on until one succeeds or a newer change replaces it.',
+  },
+  confirmUrl: {
+    type: 'string',
+    placeholder: 'URL',
+    help: 'After each publish, poll this URL (GET) until the app reports the new revision (see --confirm-by); a publish not confirmed within --confirm-timeout is logged and counted, and the program goes on.',
+  },
+  confirmBy: {
+    type: 'enum',
+    choices: confirmModes,
+    default: 'revision',
+    help: 'What --confirm-url answers once the app has the new config. revision: a 2xx body containing the published revision (as sent to --notify-url and in $CONFIG_REVISION) or the sha256 of a file written by the publish. prometheus: Prometheus /api/v1/status/runtimeinfo with reloadConfigSuccess true and lastConfigTime not before the publish.',
+  },
+  confirmTimeout: {
+    type: 'duration',
+    default: '30s',
+    help: 'How long after a publish the app has to confirm it at --confirm-url.',
+  },
+  confirmInterval: {
+    type: 'duration',
+    default: '500ms',
+    help: 'Wait between two polls of --confirm-url.',
   },
   once: {
     type: 'boolean',

@@ -10,6 +10,7 @@ import {
 } from '@toolkit/lifecycle';
 import { createDirectoryFilter, createNameFilter, type NameFilter } from './filter.ts';
 import type { options } from './options.ts';
+import type { FileOwner } from './publish/file-owner.ts';
 
 export type SourceSpec =
   | { kind: 'directory'; path: string }
@@ -20,10 +21,12 @@ export interface Settings {
   sources: SourceSpec[];
   targetDir: string;
   fileMode: number;
+  fileOwner: FileOwner | undefined;
   accept: NameFilter;
   /** Which subdirectories are read, with `--recursive`; undefined: top-level files only. */
   acceptDirectory: NameFilter | undefined;
   notifyStatus: StatusMatcher;
+  confirmUrl: UrlWithoutCredentials | undefined;
 }
 
 export function parseSourceSpec(raw: string): SourceSpec {
@@ -45,15 +48,18 @@ export function parseSourceSpec(raw: string): SourceSpec {
   return { kind: 'url', name, url };
 }
 
-/** A notification URL, checked when the options are read rather than at the first publish. */
-export function splitNotifyUrl(raw: string): UrlWithoutCredentials {
+/** A notification (or confirmation) URL, checked when the options are read rather than at the first publish. */
+export function splitNotifyUrl(
+  raw: string,
+  option: 'notifyUrl' | 'confirmUrl' = 'notifyUrl',
+): UrlWithoutCredentials {
   if (!/^https?:\/\//i.test(raw)) {
-    throw badOption('notifyUrl', `invalid value ${JSON.stringify(raw)}: expected an http(s) URL`);
+    throw badOption(option, `invalid value ${JSON.stringify(raw)}: expected an http(s) URL`);
   }
   try {
     return splitUrlCredentials(raw);
   } catch {
-    throw badOption('notifyUrl', `invalid URL ${JSON.stringify(raw)}`);
+    throw badOption(option, `invalid URL ${JSON.stringify(raw)}`);
   }
 }
 
@@ -62,6 +68,21 @@ export function parseFileMode(raw: string): number {
     throw badOption('fileMode', `invalid value ${JSON.stringify(raw)}: expected octal such as 0644 or 0600`);
   }
   return Number.parseInt(raw, 8);
+}
+
+/** `UID:GID`, both numeric (names would need the target's /etc/passwd, which the image has not). */
+export function parseFileOwner(raw: string | undefined): FileOwner | undefined {
+  if (raw === undefined) return undefined;
+  const match = /^(\d{1,10}):(\d{1,10})$/.exec(raw.trim());
+  const [uid, gid] = [Number(match?.[1]), Number(match?.[2])];
+  // 2^32-1 is (uid_t)-1, which chown(2) takes as "leave unchanged".
+  if (!match || uid >= 2 ** 32 - 1 || gid >= 2 ** 32 - 1) {
+    throw badOption(
+      'fileOwner',
+      `invalid value ${JSON.stringify(raw)}: expected numeric UID:GID such as 1000:1000`,
+    );
+  }
+  return { uid, gid };
 }
 
 export function deriveSettings(config: Config<typeof options>): Settings {
@@ -86,7 +107,7 @@ export function deriveSettings(config: Config<typeof options>): Settings {
       `invalid value ${JSON.stringify(config.notifyStatus.join(','))}: expected codes or classes such as 200,204 or 2xx`,
     );
   }
-  config.notifyUrl.forEach(splitNotifyUrl);
+  for (const raw of config.notifyUrl) splitNotifyUrl(raw);
   // Zero here would mean a busy loop against a server, or a command killed before it starts.
   for (const key of [
     'pollInterval',
@@ -94,6 +115,8 @@ export function deriveSettings(config: Config<typeof options>): Settings {
     'notifyTimeout',
     'notifyBackoff',
     'checkTimeout',
+    'confirmTimeout',
+    'confirmInterval',
   ] as const) {
     if (config[key] <= 0) throw badOption(key, 'must be more than 0');
   }
@@ -101,8 +124,10 @@ export function deriveSettings(config: Config<typeof options>): Settings {
     sources,
     targetDir,
     fileMode: parseFileMode(config.fileMode),
+    fileOwner: parseFileOwner(config.fileOwner),
     accept: createNameFilter(config.include, config.exclude),
     acceptDirectory: config.recursive ? createDirectoryFilter(config.exclude) : undefined,
     notifyStatus,
+    confirmUrl: config.confirmUrl === undefined ? undefined : splitNotifyUrl(config.confirmUrl, 'confirmUrl'),
   };
 }

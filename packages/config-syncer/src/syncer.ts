@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describeError, type Logger } from '@toolkit/lifecycle';
 import type { SyncerMetrics } from './metrics.ts';
 import type { ChangeEvent } from './notify/change-event.ts';
-import { removeStaleTempFiles } from './publish/atomic-write.ts';
+import { removeStaleTempFiles, tempPathIn } from './publish/atomic-write.ts';
 import { describePlan } from './publish/dry-run.ts';
+import { checkCanChown, type FileOwner, makeDirectories } from './publish/file-owner.ts';
 import { LinkLayout, linkGraceMs, type PublishLayout } from './publish/link-layout.ts';
 import { readManifest } from './publish/manifest.ts';
 import { hasChanges, type Published, planChanges } from './publish/plan.ts';
@@ -22,6 +22,8 @@ export interface SyncerOptions {
   targetDir: string;
   layout: PublishLayout;
   mode: number;
+  /** `--file-owner`: owner of every file and directory created in the target. */
+  owner: FileOwner | undefined;
   template: TemplateMode;
   env: NodeJS.ProcessEnv;
   validateTypes: boolean;
@@ -35,7 +37,8 @@ export interface SyncerOptions {
 }
 
 export type SyncOutcome =
-  | { result: 'changed'; event: ChangeEvent }
+  /** `writtenHashes`: sha256 of each file written, for --confirm-url. */
+  | { result: 'changed'; event: ChangeEvent; writtenHashes: string[] }
   | { result: 'unchanged' }
   /** A source has not answered yet (a URL before its first fetch): neither success nor failure. */
   | { result: 'pending' }
@@ -55,15 +58,19 @@ export class Syncer {
     this.#link = link;
   }
 
-  /** Prepares the target directory: creates it, clears temp files a killed run left, reads the manifest. */
+  /**
+   * Prepares the target directory: creates it, checks files can be given --file-owner, clears temp
+   * files a killed run left, reads the manifest.
+   */
   static async open(options: SyncerOptions): Promise<Syncer> {
-    const { targetDir, log } = options;
-    const link = options.layout === 'link' ? new LinkLayout(targetDir, linkGraceMs) : undefined;
+    const { targetDir, log, owner } = options;
+    const link = options.layout === 'link' ? new LinkLayout(targetDir, linkGraceMs, owner) : undefined;
     if (link && !options.dryRun) {
       const stale = await link.open();
       if (stale.length > 0) log.info({ files: stale }, 'removed set directories left by an earlier run');
     } else if (!options.dryRun) {
-      await mkdir(targetDir, { recursive: true });
+      await makeDirectories(targetDir, owner);
+      if (owner) await checkCanChown(tempPathIn(targetDir), owner);
     }
     const { names, problem } = await readManifest(targetDir);
     if (!link && !options.dryRun) {
@@ -103,14 +110,14 @@ export class Syncer {
   }
 
   async #syncOnce(verify: boolean): Promise<SyncOutcome> {
-    const { log, metrics, targetDir, mode } = this.#options;
+    const { log, metrics, targetDir, mode, owner } = this.#options;
     this.#syncs += 1;
     const parts = await readSources(this.#options.sources, log, metrics);
     if (typeof parts === 'string') return { result: parts };
     const prepared = prepareFiles(parts, { ...this.#options, validated: this.#validated });
     if (!prepared.ok) return this.#reject(prepared.reason, prepared.problems);
 
-    const plan = planChanges(prepared.files, this.#published, { dir: targetDir, mode, verify });
+    const plan = planChanges(prepared.files, this.#published, { dir: targetDir, mode, owner, verify });
     if (!hasChanges(plan)) {
       // Keep the hashes learnt from the disk (unknown at start, or right under an old one after a
       // killed run). A dry run says "no change" once, not at every resync.
@@ -139,19 +146,19 @@ export class Syncer {
     };
     if (this.#options.dryRun) {
       for (const line of describePlan(plan, this.#published)) this.#options.print(line);
-      return { result: 'changed', event };
+      return { result: 'changed', event, writtenHashes: [] };
     }
     log.debug({ revision: event.revision, files: event.changed.length }, 'publishing');
     this.#published = this.#link
       ? await this.#link.publish(prepared.files, mode, event.revision)
-      : await publishPlan(targetDir, plan, this.#published, mode);
+      : await publishPlan(targetDir, plan, this.#published, mode, owner);
     metrics.publishes.inc();
     metrics.filesWritten.inc(plan.writes.length);
     metrics.filesRemoved.inc(plan.removals.length);
     metrics.managedFiles.set(this.#published.size);
     metrics.lastPublish.setToCurrentTime();
     log.info({ revision: event.revision, changed: event.changed, removed: event.removed }, 'published');
-    return { result: 'changed', event };
+    return { result: 'changed', event, writtenHashes: plan.writes.map((write) => write.hash) };
   }
 
   #reject(reason: string, problems: string[], output?: string): SyncOutcome {

@@ -24,8 +24,8 @@ class Target {
 
   async publish(desired: Record<string, string>, verify = false) {
     const files = new Map(Object.entries(desired).map(([name, text]) => [name, Buffer.from(text)]));
-    const plan = planChanges(files, this.published, { dir: this.dir, mode: 0o640, verify });
-    this.published = await publishPlan(this.dir, plan, this.published, 0o640);
+    const plan = planChanges(files, this.published, { dir: this.dir, mode: 0o640, owner: undefined, verify });
+    this.published = await publishPlan(this.dir, plan, this.published, 0o640, undefined);
     return plan;
   }
 }

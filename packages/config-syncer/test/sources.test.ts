@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { computeRevision, hashContent } from '../src/index.ts';
 import {
   logsWith,
   makeTempDir,
@@ -45,6 +46,55 @@ describe('a ConfigMap volume as source', () => {
     await waitForNthLog(child, 'app notified', 3);
     expect(logsWith(child, 'published')).toHaveLength(3);
     expect(hook.requests).toHaveLength(3);
+  });
+  it('publishes each swap of a ten-file ConfigMap whole: at each notification every file is of the notified revision', async () => {
+    const dir = makeTempDir();
+    const source = join(dir, 'configmap');
+    const target = join(dir, 'target');
+    const names = Array.from({ length: 10 }, (_, i) => `file-${i}.json`);
+    const revisionFiles = (revision: number) =>
+      Object.fromEntries(names.map((name) => [name, JSON.stringify({ revision, pad: 'x'.repeat(4000) })]));
+    writeConfigMap(source, revisionFiles(0));
+    /** What the app finds when told: each file's revision, and the revision id it was sent. */
+    const seen: { revisions: number[]; told: string; hash: string }[] = [];
+    const hook = await startServer((req, res) => {
+      const contents = names.map((name) => readFileSync(join(target, name)));
+      seen.push({
+        revisions: contents.map(
+          (content) => (JSON.parse(content.toString()) as { revision: number }).revision,
+        ),
+        told: JSON.parse(req.body).revision,
+        hash: computeRevision(new Map(names.map((name, i) => [name, hashContent(contents[i]!)]))),
+      });
+      res.writeHead(204).end();
+    });
+    const child = startSyncer([
+      '--source',
+      source,
+      '--target',
+      target,
+      '--debounce',
+      '0s',
+      '--notify-url',
+      hook.url,
+    ]);
+    await waitForNthLog(child, 'app notified', 1);
+    for (let revision = 1; revision <= 20; revision++) {
+      writeConfigMap(source, revisionFiles(revision));
+      await waitForNthLog(child, 'app notified', revision + 1);
+    }
+    expect(seen.map((set) => set.revisions)).toEqual(
+      Array.from({ length: 21 }, (_, revision) => names.map(() => revision)),
+    );
+    // The revision sent is the hash of the set as published: an app (or --confirm-url) can compare it.
+    for (const set of seen) expect(set.told).toBe(set.hash);
+
+    // A burst of swaps with no pause: whatever is published in between, the last set ends up whole.
+    for (let revision = 21; revision <= 30; revision++) writeConfigMap(source, revisionFiles(revision));
+    await waitUntil(() => seen.at(-1)?.revisions.every((revision) => revision === 30) === true, 15_000);
+    expect(names.map((name) => JSON.parse(readFileSync(join(target, name), 'utf8')).revision)).toEqual(
+      names.map(() => 30),
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { lchown, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 
 /**
@@ -21,13 +21,18 @@ export async function readLinkTarget(linkPath: string): Promise<string | undefin
 /**
  * Points the link at `dir` in one step: a new symlink under a temporary name beside it, renamed over
  * the old one (rename(2) replaces the link atomically). The target is relative, so the volume can be
- * mounted anywhere.
+ * mounted anywhere. `owner`, when given, is the link's before the rename.
  */
-export async function swapLink(linkPath: string, dir: string): Promise<void> {
+export async function swapLink(
+  linkPath: string,
+  dir: string,
+  owner?: { uid: number; gid: number },
+): Promise<void> {
   const parent = dirname(linkPath);
   const temporary = join(parent, `${temporaryPrefix(linkPath)}${randomBytes(4).toString('hex')}`);
   await symlink(relative(parent, dir), temporary);
   try {
+    if (owner) await lchown(temporary, owner.uid, owner.gid);
     await rename(temporary, linkPath);
   } catch (error) {
     await rm(temporary, { force: true });

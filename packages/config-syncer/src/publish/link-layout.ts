@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { badOption, readLinkTarget, removeLeftoverLinks, swapLink } from '@toolkit/lifecycle';
 import type { FileSet } from '../snapshot.ts';
 import { hashContent } from '../snapshot.ts';
-import { syncDirectory } from './atomic-write.ts';
-import { manifestName } from './manifest.ts';
+import { syncDirectory, tempPathIn, writeContent } from './atomic-write.ts';
+import { concurrentWrites, forEachConcurrently } from './concurrently.ts';
+import { checkCanChown, type FileOwner, makeDirectories } from './file-owner.ts';
+import { manifestContent, manifestName } from './manifest.ts';
 
 /** How the set reaches the target: file by file in a directory, or a symlink swapped to a whole set. */
 export const publishLayouts = ['files', 'link'] as const;
@@ -28,13 +30,15 @@ export class LinkLayout {
   readonly #link: string;
   readonly #setsDir: string;
   readonly #graceMs: number;
+  readonly #owner: FileOwner | undefined;
   /** Set directories replaced by a swap, with the time they stopped being current. */
   readonly #retired = new Map<string, number>();
 
-  constructor(link: string, graceMs: number) {
+  constructor(link: string, graceMs: number, owner: FileOwner | undefined) {
     this.#link = link;
     this.#setsDir = join(dirname(link), `.${basename(link)}.sets`);
     this.#graceMs = graceMs;
+    this.#owner = owner;
   }
 
   /**
@@ -52,7 +56,7 @@ export class LinkLayout {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    await mkdir(this.#setsDir, { recursive: true });
+    await makeDirectories(this.#setsDir, this.#owner);
     const current = await this.currentSet();
     const removed = await removeLeftoverLinks(this.#link);
     for (const name of await readdir(this.#setsDir)) {
@@ -61,6 +65,7 @@ export class LinkLayout {
       await rm(dir, { recursive: true, force: true });
       removed.push(join(basename(this.#setsDir), name));
     }
+    if (this.#owner) await checkCanChown(tempPathIn(this.#setsDir), this.#owner);
     return removed;
   }
 
@@ -75,21 +80,17 @@ export class LinkLayout {
    */
   async publish(files: FileSet, mode: number, revision: string): Promise<Map<string, string>> {
     const dir = join(this.#setsDir, `${revision}-${randomBytes(4).toString('hex')}`);
-    await mkdir(dir, { recursive: true, mode: 0o755 });
+    const owner = this.#owner;
     const published = new Map<string, string>();
     try {
-      for (const [name, content] of files) {
-        // A fresh directory of the syncer's own: its subdirectories are made here, nothing to check.
-        await mkdir(dirname(join(dir, name)), { recursive: true, mode: 0o755 });
-        await writeDurable(join(dir, name), content, mode);
-        published.set(name, hashContent(content));
-      }
-      const manifest = { writer: 'config-syncer', files: [...published.keys()].sort() };
-      await writeDurable(
-        join(dir, manifestName),
-        Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
-        0o644,
-      );
+      await makeDirectories(dir, owner);
+      // A fresh directory of the syncer's own: its subdirectories are made here, nothing to check.
+      for (const name of files.keys()) await makeDirectories(dirname(join(dir, name)), owner);
+      await forEachConcurrently([...files], concurrentWrites, async ([name, content]) => {
+        await writeDurable(join(dir, name), content, mode, owner);
+      });
+      for (const [name, content] of files) published.set(name, hashContent(content));
+      await writeDurable(join(dir, manifestName), manifestContent(published.keys()), 0o644, owner);
       await syncDirectory(dir);
       await syncDirectory(this.#setsDir);
     } catch (error) {
@@ -104,7 +105,7 @@ export class LinkLayout {
   }
 
   async #swap(dir: string): Promise<void> {
-    await swapLink(this.#link, dir);
+    await swapLink(this.#link, dir, this.#owner);
     await syncDirectory(dirname(this.#link));
   }
 
@@ -122,13 +123,15 @@ export class LinkLayout {
   }
 }
 
-async function writeDurable(path: string, content: Buffer, mode: number): Promise<void> {
+async function writeDurable(
+  path: string,
+  content: Buffer,
+  mode: number,
+  owner: FileOwner | undefined,
+): Promise<void> {
   const handle = await open(path, 'wx', mode);
   try {
-    await handle.writeFile(content);
-    // The umask may have narrowed the mode given to open().
-    await handle.chmod(mode);
-    await handle.sync();
+    await writeContent(handle, content, mode, owner);
   } finally {
     await handle.close();
   }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write.ts';
+import type { FileOwner } from './file-owner.ts';
 
 /**
  * The names of the files the syncer wrote to the target, kept in the target. It is what lets the
@@ -63,9 +64,16 @@ export function isSafeName(name: string): boolean {
   return name.split('/').every(isPlainName);
 }
 
-export async function writeManifest(dir: string, names: Iterable<string>): Promise<void> {
-  const text = `${JSON.stringify({ writer: 'config-syncer', files: [...names].sort() }, null, 2)}\n`;
-  await writeFileAtomic(dir, manifestName, Buffer.from(text), 0o644);
+export async function writeManifest(
+  dir: string,
+  names: Iterable<string>,
+  owner: FileOwner | undefined,
+): Promise<void> {
+  await writeFileAtomic(dir, manifestName, manifestContent(names), 0o644, owner);
+}
+
+export function manifestContent(names: Iterable<string>): Buffer {
+  return Buffer.from(`${JSON.stringify({ writer: 'config-syncer', files: [...names].sort() }, null, 2)}\n`);
 }
 
 export function sameNames(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {

@@ -1,6 +1,7 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FileSet, hashContent } from '../snapshot.ts';
+import type { FileOwner } from './file-owner.ts';
 
 export interface FileWrite {
   name: string;
@@ -32,6 +33,8 @@ export function hasChanges(plan: Plan): boolean {
 export interface PlanOptions {
   dir: string;
   mode: number;
+  /** With --file-owner: a file on disk with another owner is rewritten. */
+  owner: FileOwner | undefined;
   /**
    * Compare with the files on disk, not only with the manifest: catches a target file someone edited
    * or deleted, or one a killed run left at the new version while its manifest still has the old.
@@ -48,8 +51,8 @@ export function planChanges(files: FileSet, current: Published, options: PlanOpt
       published.set(name, hash);
       return undefined;
     }
-    const onDisk = describeTargetFile(join(options.dir, name), options.mode);
-    if (onDisk.hash === hash && onDisk.modeMatches) {
+    const onDisk = describeTargetFile(join(options.dir, name), options.mode, options.owner);
+    if (onDisk.hash === hash && onDisk.attributesMatch) {
       // Already right on disk. Only a file the syncer wrote stays recorded: an identical file
       // someone else put there is left alone, and is never removed either.
       if (current.has(name)) published.set(name, hash);
@@ -66,19 +69,21 @@ export function planChanges(files: FileSet, current: Published, options: PlanOpt
 function describeTargetFile(
   path: string,
   mode: number,
-): { exists: boolean; hash?: string; modeMatches: boolean } {
+  owner: FileOwner | undefined,
+): { exists: boolean; hash?: string; attributesMatch: boolean } {
   try {
     // lstat: a link someone put under a published name is not "already right" even when it leads to the
     // same bytes (they could change them later); it is replaced, and what it leads to is never read.
     const stats = lstatSync(path);
-    if (!stats.isFile()) return { exists: true, modeMatches: false };
+    if (!stats.isFile()) return { exists: true, attributesMatch: false };
+    const ownerMatches = !owner || (stats.uid === owner.uid && stats.gid === owner.gid);
     return {
       exists: true,
       hash: hashContent(readFileSync(path)),
-      modeMatches: (stats.mode & 0o7777) === mode,
+      attributesMatch: (stats.mode & 0o7777) === mode && ownerMatches,
     };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false, modeMatches: false };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false, attributesMatch: false };
     throw error;
   }
 }

@@ -1,19 +1,33 @@
 import { lstatSync } from 'node:fs';
-import { mkdir, rmdir } from 'node:fs/promises';
+import { chown, mkdir, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { FileOwner } from './file-owner.ts';
 
 /**
  * Subdirectories in the target (`--recursive`). Anyone who can write the shared target could put a
  * symlink where a subdirectory goes (`sub → /etc`): a write or removal through it would leave the
  * target. So every parent of a published path must be a real directory, created by the syncer when
- * missing.
+ * missing (and given `owner`, with --file-owner).
  */
-export async function ensureParentDirectories(target: string, name: string): Promise<void> {
+export async function ensureParentDirectories(
+  target: string,
+  name: string,
+  owner: FileOwner | undefined,
+): Promise<void> {
   const segments = name.split('/').slice(0, -1);
   for (let i = 1; i <= segments.length; i++) {
     const path = join(target, ...segments.slice(0, i));
     const kind = entryKind(path);
-    if (kind === 'missing') await mkdir(path, { mode: 0o755 }).catch(ignoreCode('EEXIST'));
+    if (kind === 'missing') {
+      const made = await mkdir(path, { mode: 0o755 }).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST') throw error;
+          return false;
+        },
+      );
+      if (made && owner) await chown(path, owner.uid, owner.gid);
+    }
     if (kind === 'other' || entryKind(path) !== 'directory') {
       throw new Error(
         `${name}: ${segments.slice(0, i).join('/')} in the target is not a directory (a symlink or a file); not written`,
@@ -49,10 +63,4 @@ function entryKind(path: string): 'directory' | 'missing' | 'other' {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw error;
   }
-}
-
-function ignoreCode(code: string) {
-  return (error: NodeJS.ErrnoException) => {
-    if (error.code !== code) throw error;
-  };
 }

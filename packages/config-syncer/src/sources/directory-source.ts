@@ -75,8 +75,11 @@ export class DirectorySource implements Source {
       pollingInterval: pollingIntervalMs,
     });
     this.#watcher = watcher;
-    // Editor swap files and other skipped names cannot change the result: no sync for them.
-    const matters = (name: string) => name.startsWith('..') || this.#accept(name);
+    // Editor swap files and other skipped names cannot change the result: no sync for them. Of the
+    // kubelet's names only `..data` counts: its new `..<timestamp>` directory and `..data_tmp` link come
+    // before the swap, and a sync started by them would read the old version and hold back the one the
+    // swap needs (a ConfigMap change waited on it).
+    const matters = (name: string) => name === '..data' || this.#accept(name);
     watcher.on('all', (event, path) => {
       // A directory missing at start is watched through its parent, which does not look inside it
       // once it appears: start over on it.
