@@ -105,7 +105,7 @@ describe('HTTP sink', () => {
     ]);
   });
 
-  it('writes container records (only a stream field) byte for byte as JSON.stringify of their document, whatever the labels', async () => {
+  it('writes records with fields (a container stream only, or parsed) byte for byte as JSON.stringify of their document, whatever the labels', async () => {
     const fake = await fakeSink();
     const target = parseHttpTarget(`http://127.0.0.1:${new URL(fake.url).port}/in`, {})!;
     const lines = ['plain', 'say "hi"\tthere', 'caf\u00e9 \u2603', 'lone \ud800 surrogate'];
@@ -126,6 +126,16 @@ describe('HTTP sink', () => {
       });
     });
     block.addText('odd stream', 400, streamFields('console'), undefined);
+    // Parsed fields: plain, empty, naming a key the document sets, with an array index, a nested value.
+    block.addText('{"level":"info","n":1.5}', 500, { level: 'info', n: 1.5 }, undefined);
+    block.addText('{}', 600, {}, undefined);
+    block.addText('{"path":"mine","app":"x"}', 700, { path: 'mine', app: 'x' }, undefined);
+    block.addText(
+      '{"3":"three","b":{"c":[1,"\\u0001"]}}',
+      800,
+      { 3: 'three', b: { c: [1, '\u0001'] } },
+      undefined,
+    );
     const slice = { block, from: 0, to: block.count };
     // Labels that keep the keys' order (written from bytes made once) and labels that move them.
     for (const labelSet of [

@@ -32,6 +32,12 @@ export type LinesWriter = (block: RecordBlock, from: number, to: number, writer:
 const jsonPrefix = (iso: string, source: LogSource) =>
   `{"timestamp":"${iso}","path":${source.pathJson},"line":`;
 
+/** Whether `fields` has one of `keys` as its own property. */
+function setsAny(fields: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (const key of keys) if (Object.hasOwn(fields, key)) return true;
+  return false;
+}
+
 /** Keys a JSON document made from an object lists first, whatever their place: array indices. */
 const arrayIndex = /^(?:0|[1-9]\d{0,9})$/;
 
@@ -60,6 +66,16 @@ export function createJsonDocument(labels: Record<string, string>): DocumentWrit
   const streamHeads = createStreamHeads(labels);
   const afterTime = createPrefixCache((_iso, source) => `","path":${source.pathJson},"line":`);
   const close = Buffer.from('}');
+  // Labels named as an array index, or as a key the document sets after them, move keys.
+  const labelsKeepOrder = !Object.keys(labels).some(
+    (key) => arrayIndex.test(key) || key === 'timestamp' || key === 'path' || key === 'line',
+  );
+  /** The keys a field must not have for the document to be written from its fields' JSON. */
+  const labelKeys = [...Object.keys(labels), 'timestamp', 'path', 'line'];
+  const afterFields = Buffer.from(`${labelsTail(labels)},"timestamp":"`);
+  const afterFieldsNone = Buffer.from(
+    `${labelsTail(labels).slice(1)}${Object.keys(labels).length > 0 ? ',' : ''}"timestamp":"`,
+  );
   return (block, i, writer) => {
     const fields = block.fields?.[i];
     const stream = fields && streamHeads && sharedStream(fields);
@@ -74,6 +90,18 @@ export function createJsonDocument(labels: Record<string, string>): DocumentWrit
       return;
     }
     if (fields) {
+      if (labelsKeepOrder && !setsAny(fields, labelKeys)) {
+        // No field is one the document sets: the fields as JSON.stringify writes them, then the rest
+        // as bytes, in the order of the object below, and the line not escaped a second time.
+        const json = JSON.stringify(fields);
+        writer.text(json.length === 2 ? '{' : json.slice(0, -1));
+        writer.constant(json.length === 2 ? afterFieldsNone : afterFields);
+        writer.text(time(block.timeMs(i)));
+        writer.constant(afterTime(block));
+        writer.jsonLine(block, i);
+        writer.constant(close);
+        return;
+      }
       const document = {
         ...fields,
         ...labels,
