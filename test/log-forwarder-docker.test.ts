@@ -28,13 +28,15 @@ function requestIds(ndjson: string): string[] {
 }
 
 describe.skipIf(!status.available)(`log-forwarder in Docker${skipped}`, () => {
-  test('the image: OCI labels, numeric non-root user, node entrypoint, only the admin port, a state volume', async () => {
+  test('the image: OCI labels, numeric non-root user, node entrypoint, heap flags, only the admin port, a state volume', async () => {
     const config = JSON.parse(
       await docker(['image', 'inspect', '--format', '{{json .Config}}', forwarderImage]),
     );
     expect(config.User).toBe('65532:65532');
     expect(config.Entrypoint).toEqual(['/usr/bin/tini', '-s', '--', 'node', '/app/log-forwarder.mjs']);
     expect(config.Cmd).toEqual(['--path', '/logs/*.log', '--stdout']);
+    // V8's heap sized for a sidecar (the bench runs the forwarder with the same NODE_OPTIONS).
+    expect(config.Env).toContain('NODE_OPTIONS=--max-semi-space-size=2 --max-old-space-size=256');
     expect(Object.keys(config.ExposedPorts)).toEqual(['9090/tcp']);
     expect(Object.keys(config.Volumes)).toEqual(['/var/lib/log-forwarder']);
     expect(config.Healthcheck.Test.slice(0, 2)).toEqual(['CMD', 'node']);

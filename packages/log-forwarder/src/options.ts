@@ -304,7 +304,7 @@ export const options = {
     type: 'integer',
     default: 4_194_304,
     min: 65_536,
-    help: 'Bytes of lines held in memory until every sink has them; when full, reading pauses.',
+    help: "Bytes of lines held in memory until every sink has them; when full, reading pauses. At most an eighth of Node's heap limit (about 32 MiB in the image, whose NODE_OPTIONS sets --max-old-space-size=256).",
   },
   // --ca-file, --client-cert-file, --client-key-file, --insecure-skip-verify for outgoing HTTPS.
   ...outgoingTlsOptions,

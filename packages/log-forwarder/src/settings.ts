@@ -1,7 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { badOption, type Config, UsageError } from '@toolkit/lifecycle';
 import type { options } from './options.ts';
 import type { ContainerFormat } from './reading/container-lines.ts';
+import { checkBufferFitsHeap } from './reading/memory-budget.ts';
 import { type MultilinePreset, multilinePresets, type RecordStart } from './reading/multiline.ts';
 import { createLineParser, type ParseMode } from './reading/parse-line.ts';
 import { hasRules, type RecordRules } from './reading/record-shaper.ts';
@@ -223,6 +225,7 @@ export function deriveSettings(config: Config<typeof options>): Settings {
     throw new UsageError('MISSING_OPTION', 'missing required option --path (or LOG_FORWARDER_PATH)', 'path');
   if (config.parse === 'regex' && !config.parseRegex)
     throw new UsageError('MISSING_OPTION', '--parse regex needs --parse-regex', 'parseRegex');
+  checkBufferFitsHeap(config.bufferMaxBytes, getHeapStatistics().heap_size_limit);
   const sinks = deriveSinks(config);
   return {
     include: config.path.map(absoluteGlob),

@@ -86,6 +86,12 @@ describe('command line', () => {
       '--time-key needs --parse json, regex or logfmt',
     ],
     [
+      // A buffer the heap cannot hold: refused at start, not an out-of-memory death under load.
+      ['--path', '/tmp/x.log', '--stdout', '--buffer-max-bytes', '16777216'],
+      { NODE_OPTIONS: '--max-semi-space-size=1 --max-old-space-size=64' },
+      "--buffer-max-bytes: 16777216 is more than an eighth of Node's heap limit",
+    ],
+    [
       ['--stdout'],
       { LOG_FORWARDER_PATH: '/tmp/x.log', LOG_FORWARDER_READ_FROM: 'middle' },
       'LOG_FORWARDER_READ_FROM: invalid value',

@@ -26,6 +26,29 @@ describe('event time', () => {
     }
   });
 
+  it('reads each time whole when times share their date and second (the second is remembered)', () => {
+    const second = Date.UTC(2026, 4, 1, 10);
+    expect(parseRfc3339('2026-05-01T10:00:00.1Z')).toEqual({ ms: second + 100, ns: 0 });
+    expect(parseRfc3339('2026-05-01T10:00:00.000000007Z')).toEqual({ ms: second, ns: 7 });
+    expect(parseRfc3339('2026-05-01T10:00:00-01:00')).toEqual({ ms: second + 3_600_000, ns: 0 });
+    expect(parseRfc3339('2026-05-01T10:00:00+0130')).toEqual({ ms: second - 5_400_000, ns: 0 });
+    expect(parseRfc3339('2026-05-01T10:00:00')).toEqual({ ms: second, ns: 0 });
+    // The same second with a bad ending is still refused, and a new second read afresh.
+    for (const bad of [
+      '2026-05-01T10:00:00.',
+      '2026-05-01T10:00:00.1234567890Z',
+      '2026-05-01T10:00:00Zulu',
+      '2026-05-01T10:00:00+01:0',
+      '2026-05-01T10:00:00 ',
+      '2026-05-01T10:00:0',
+    ]) {
+      expect(parseRfc3339(bad), bad).toBeUndefined();
+    }
+    expect(parseRfc3339('2026-05-01t10:00:01,5z')).toEqual({ ms: second + 1500, ns: 0 });
+    expect(parseRfc3339('2026-05-01T10:00:60Z')).toEqual({ ms: second + 60_000, ns: 0 });
+    expect(parseRfc3339('2026-05-01T10:00:61Z')).toBeUndefined();
+  });
+
   it('reads epoch seconds, milliseconds and nanoseconds, as numbers or strings', () => {
     const epoch = createTimeReader('epoch');
     expect(epoch(1_700_000_000)).toEqual({ ms: 1_700_000_000_000, ns: 0 });
@@ -250,6 +273,29 @@ describe('record rules', () => {
     expect(shaper.shape('{"level":"info","ts":"later"}', undefined)).toBe(true);
     expect(shaper.time).toBeUndefined();
     expect(shaper.counts).toEqual({ notIncluded: 1, excluded: 1, timeFallback: 1 });
+  });
+
+  it('gives container records their stream: on the parsed fields, in place of a stream field of the line', () => {
+    const plain = new RecordShaper(settingsOf(['--format', 'cri', '--include-lines', '.']).recordRules!);
+    const meta: LineMeta = { stream: 'stdout', time: undefined };
+    expect(plain.shape('first', meta)).toBe(true);
+    const first = plain.fields;
+    expect(first).toEqual({ stream: 'stdout' });
+    expect(plain.shape('second', { stream: 'stderr', time: undefined })).toBe(true);
+    expect(plain.fields).toEqual({ stream: 'stderr' });
+    const parsed = new RecordShaper(settingsOf(['--format', 'cri', '--parse', 'json']).recordRules!);
+    expect(parsed.shape('{"stream":"mine","level":"info"}', meta)).toBe(true);
+    expect(Object.entries(parsed.fields!)).toEqual([
+      ['stream', 'stdout'],
+      ['level', 'info'],
+    ]);
+    expect(parsed.shape('{"level":"warn"}', { stream: 'stderr', time: undefined })).toBe(true);
+    expect(Object.entries(parsed.fields!)).toEqual([
+      ['level', 'warn'],
+      ['stream', 'stderr'],
+    ]);
+    // Fields shared by the records of a stream are never changed by a later record.
+    expect(first).toEqual({ stream: 'stdout' });
   });
 
   it('sets no rule, so lines stay bytes, when none of the options is given', () => {

@@ -2,13 +2,15 @@ import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AckLedger } from '../src/records/ack-ledger.ts';
+import { RecordBlock, streamFields } from '../src/records/record.ts';
 import { BodyWriter } from '../src/sinks/body-writer.ts';
 import { ElasticsearchSink } from '../src/sinks/http/elasticsearch-sink.ts';
 import { HttpSink } from '../src/sinks/http/http-sink.ts';
 import { parseHttpTarget } from '../src/sinks/http/http-target.ts';
 import { LokiSink } from '../src/sinks/http/loki-sink.ts';
 import { StdoutSink } from '../src/sinks/stdout-sink.ts';
-import { blockOf } from './helpers/blocks.ts';
+import { blockOf, testSource } from './helpers/blocks.ts';
 import { FakeSink } from './helpers/fake-sink.ts';
 
 const sinks: FakeSink[] = [];
@@ -101,6 +103,63 @@ describe('HTTP sink', () => {
       { timestamp: '2026-05-01T10:00:00.000Z', path: '/logs/app.log', line: 'first "line"', app: 'web' },
       { timestamp: '2026-05-01T10:00:00.000Z', path: '/logs/app.log', line: 'second', app: 'web' },
     ]);
+  });
+
+  it('writes records with fields (a container stream only, or parsed) byte for byte as JSON.stringify of their document, whatever the labels', async () => {
+    const fake = await fakeSink();
+    const target = parseHttpTarget(`http://127.0.0.1:${new URL(fake.url).port}/in`, {})!;
+    const lines = ['plain', 'say "hi"\tthere', 'caf\u00e9 \u2603', 'lone \ud800 surrogate'];
+    const block = new RecordBlock(
+      testSource,
+      Date.parse('2026-05-01T10:00:00.000Z'),
+      new AckLedger(
+        0,
+        () => {},
+        () => {},
+      ).createSegment(),
+      undefined,
+    );
+    lines.forEach((line, i) => {
+      block.addText(line, i * 100, streamFields(i % 2 === 0 ? 'stdout' : 'stderr'), {
+        ms: Date.UTC(2024, 0, 1) + i,
+        ns: 0,
+      });
+    });
+    block.addText('odd stream', 400, streamFields('console'), undefined);
+    // Parsed fields: plain, empty, naming a key the document sets, with an array index, a nested value.
+    block.addText('{"level":"info","n":1.5}', 500, { level: 'info', n: 1.5 }, undefined);
+    block.addText('{}', 600, {}, undefined);
+    block.addText('{"path":"mine","app":"x"}', 700, { path: 'mine', app: 'x' }, undefined);
+    block.addText(
+      '{"3":"three","b":{"c":[1,"\\u0001"]}}',
+      800,
+      { 3: 'three', b: { c: [1, '\u0001'] } },
+      undefined,
+    );
+    const slice = { block, from: 0, to: block.count };
+    // Labels that keep the keys' order (written from bytes made once) and labels that move them.
+    for (const labelSet of [
+      {},
+      { app: 'web', 'we"ird': 'v\\' },
+      { stream: 'mine' },
+      { path: 'p' },
+      { 7: 'x' },
+    ] as Record<string, string>[]) {
+      const sink = new HttpSink({ target, format: 'ndjson', labels: labelSet, gzip: false, timeoutMs: 2000 });
+      await sink.send([slice], signal);
+      const expected = Array.from({ length: block.count }, (_, i) =>
+        JSON.stringify({
+          ...block.fields![i],
+          ...labelSet,
+          timestamp: new Date(block.timeMs(i)).toISOString(),
+          path: testSource.path,
+          line: block.text(i),
+        }),
+      );
+      expect(fake.requests.at(-1)!.body.split('\n').filter(Boolean), JSON.stringify(labelSet)).toEqual(
+        expected,
+      );
+    }
   });
 
   it('posts a gzipped JSON array when asked', async () => {

@@ -18,6 +18,14 @@ interface Decoded {
   partial: boolean;
 }
 
+/** `stdout` or `stderr` when `line[from..to)` says so, as the one constant string; else undefined. */
+function streamNamed(line: string, from: number, to: number): 'stdout' | 'stderr' | undefined {
+  if (to - from !== 6) return undefined;
+  if (line.startsWith('stdout', from)) return 'stdout';
+  if (line.startsWith('stderr', from)) return 'stderr';
+  return undefined;
+}
+
 /**
  * A kubelet CRI line: `2024-01-01T00:00:00.123456789Z stdout F message`, the tag `P` for a partial
  * line (the runtime cut a long one), `F` for the last part.
@@ -27,11 +35,11 @@ export function decodeCri(line: string): Decoded | undefined {
   if (timeEnd < 0) return undefined;
   const streamEnd = line.indexOf(' ', timeEnd + 1);
   if (streamEnd < 0) return undefined;
-  const stream = line.slice(timeEnd + 1, streamEnd);
-  if (stream !== 'stdout' && stream !== 'stderr') return undefined;
+  // Compared in place: a slice this short is a new string on every line.
+  const stream = streamNamed(line, timeEnd + 1, streamEnd);
+  if (stream === undefined) return undefined;
   const tagEnd = line.indexOf(' ', streamEnd + 1);
-  const tag = line.slice(streamEnd + 1, tagEnd < 0 ? line.length : tagEnd);
-  const first = tag.charCodeAt(0);
+  const first = line.charCodeAt(streamEnd + 1);
   if (first !== 70 /* F */ && first !== 80 /* P */) return undefined;
   return {
     text: tagEnd < 0 ? '' : line.slice(tagEnd + 1),

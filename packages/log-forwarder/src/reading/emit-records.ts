@@ -1,5 +1,5 @@
 import type { PooledBuffer } from '../records/ack-ledger.ts';
-import { RecordBlock, recordOverhead } from '../records/record.ts';
+import { RecordBlock, recordOverhead, streamFields } from '../records/record.ts';
 import type { MessageHandler } from './container-lines.ts';
 import type { LineHandler } from './line-splitter.ts';
 import type { TailerEnvironment } from './tailer-environment.ts';
@@ -62,7 +62,7 @@ export function emitRecords(
   };
   const onText: MessageHandler = (text, start, end, meta) => {
     if (shaper === undefined) {
-      current().addText(text, start, meta ? { stream: meta.stream } : undefined, meta?.time);
+      current().addText(text, start, meta ? streamFields(meta.stream) : undefined, meta?.time);
     } else if (shaper.shape(text, meta)) current().addText(shaper.text, start, shaper.fields, shaper.time);
     else return;
     bytes += text.length + recordOverhead;

@@ -1,4 +1,5 @@
 import type { EventTime, TimeReader } from '../records/event-time.ts';
+import { streamFields } from '../records/record.ts';
 import type { LineMeta } from './container-lines.ts';
 import type { LineParser } from './parse-line.ts';
 import { type Redaction, redact } from './redaction.ts';
@@ -67,7 +68,12 @@ export class RecordShaper {
     }
     const text = redactions.length > 0 ? redact(line, redactions) : line;
     let fields = parser ? parser(text) : undefined;
-    if (meta) fields = fields ? { ...fields, stream: meta.stream } : { stream: meta.stream };
+    // The parser's object is new for this line: the stream is set on it (last, unless the line had
+    // one), not copied into another.
+    if (meta) {
+      if (fields) fields.stream = meta.stream;
+      else fields = streamFields(meta.stream);
+    }
     this.text = text;
     this.fields = fields;
     this.time = meta?.time;

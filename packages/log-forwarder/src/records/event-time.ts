@@ -7,9 +7,6 @@ export interface EventTime {
 /** Reads a time value (a parsed field: a string or a number); undefined when it does not parse. */
 export type TimeReader = (value: unknown) => EventTime | undefined;
 
-const rfc3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
-
 /** Milliseconds and nanoseconds from the digits of a fraction of a second (`123456789`). */
 function fraction(digits: string | undefined): { ms: number; ns: number } {
   if (!digits) return { ms: 0, ns: 0 };
@@ -21,24 +18,87 @@ function checkedTime(ms: number, ns: number): EventTime | undefined {
   return Number.isFinite(ms) && ms >= 0 ? { ms, ns } : undefined;
 }
 
+/** The value of `text[at]` as a digit, or NaN. */
+function digitAt(text: string, at: number): number {
+  const code = text.charCodeAt(at) - 48;
+  return code >= 0 && code <= 9 ? code : Number.NaN;
+}
+
+/** The two digits at `at` as a number, or NaN. */
+function twoDigits(text: string, at: number): number {
+  return digitAt(text, at) * 10 + digitAt(text, at + 1);
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` (T, t or a space) at the start of `text` as Unix ms, or NaN. */
+function parseDateTime(text: string): number {
+  const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  const separator = text.charCodeAt(10);
+  if (
+    text.charCodeAt(4) !== 45 /* - */ ||
+    text.charCodeAt(7) !== 45 ||
+    (separator !== 84 /* T */ && separator !== 116 /* t */ && separator !== 32) ||
+    text.charCodeAt(13) !== 58 /* : */ ||
+    text.charCodeAt(16) !== 58 ||
+    !(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60)
+  ) {
+    return Number.NaN;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+/**
+ * The date and time to the second last read, and its Unix ms: lines written together share it, so
+ * most times cost a comparison and the fraction and offset after it.
+ */
+let lastDateTime = '';
+let lastDateTimeMs = 0;
+
 /** RFC 3339 (`2024-01-01T10:00:00.123456789Z`, `+02:00`), nanoseconds kept; no offset is read as UTC. */
 export function parseRfc3339(text: string): EventTime | undefined {
-  const m = rfc3339.exec(text);
-  if (!m) return undefined;
-  const [, year, month, day, hour, minute, second, digits, , sign, offsetHours, offsetMinutes] = m;
-  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > 31) return undefined;
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 60) return undefined;
-  let ms = Date.UTC(
-    Number(year),
-    Number(month) - 1,
-    Number(day),
-    Number(hour),
-    Number(minute),
-    Number(second),
-  );
-  if (sign) ms -= (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
-  const part = fraction(digits);
-  return checkedTime(ms + part.ms, part.ns);
+  const length = text.length;
+  if (length < 19) return undefined;
+  let ms: number;
+  if (lastDateTime !== '' && text.startsWith(lastDateTime)) ms = lastDateTimeMs;
+  else {
+    ms = parseDateTime(text);
+    if (Number.isNaN(ms)) return undefined;
+    // A copy: a slice would keep the whole line alive.
+    lastDateTime = Buffer.from(text.slice(0, 19), 'latin1').toString('latin1');
+    lastDateTimeMs = ms;
+  }
+  let at = 19;
+  let nanos = 0;
+  const separator = text.charCodeAt(at);
+  if (separator === 46 /* . */ || separator === 44 /* , */) {
+    const first = ++at;
+    for (; at < length && at - first < 10; at++) {
+      const digit = digitAt(text, at);
+      if (Number.isNaN(digit)) break;
+      nanos = nanos * 10 + digit;
+    }
+    const digits = at - first;
+    if (digits === 0 || digits > 9) return undefined;
+    nanos *= 10 ** (9 - digits);
+  }
+  if (at < length) {
+    const zone = text.charCodeAt(at);
+    if (zone === 90 /* Z */ || zone === 122 /* z */) at++;
+    else if (zone === 43 /* + */ || zone === 45 /* - */) {
+      const hours = twoDigits(text, at + 1);
+      at += text.charCodeAt(at + 3) === 58 /* : */ ? 4 : 3;
+      const minutes = twoDigits(text, at);
+      at += 2;
+      if (Number.isNaN(hours) || Number.isNaN(minutes) || at > length) return undefined;
+      ms -= (zone === 45 ? -1 : 1) * (hours * 60 + minutes) * 60_000;
+    } else return undefined;
+    if (at !== length) return undefined;
+  }
+  return checkedTime(ms + Math.floor(nanos / 1e6), nanos % 1e6);
 }
 
 /** Epoch numbers in `unit`: a JSON number or a string of digits (with a fraction for seconds and ms). */

@@ -132,6 +132,24 @@ export class RecordBlock {
   }
 }
 
+const stdoutFields: Readonly<Record<string, unknown>> = Object.freeze({ stream: 'stdout' });
+const stderrFields: Readonly<Record<string, unknown>> = Object.freeze({ stream: 'stderr' });
+
+/**
+ * The fields of a container line that nothing parsed: `{ stream }`, one shared object for each of
+ * stdout and stderr rather than one per record held until every sink has it (sinks only read fields).
+ */
+export function streamFields(stream: string): Record<string, unknown> {
+  if (stream === 'stdout') return stdoutFields;
+  if (stream === 'stderr') return stderrFields;
+  return { stream };
+}
+
+/** The stream named by `fields` when they are streamFields' shared object for it; else undefined. */
+export function sharedStream(fields: Record<string, unknown>): 'stdout' | 'stderr' | undefined {
+  return fields === stdoutFields ? 'stdout' : fields === stderrFields ? 'stderr' : undefined;
+}
+
 /** Records `from` (included) to `to` (excluded) of a block: what batches and outcomes are made of. */
 export interface RecordSlice {
   block: RecordBlock;

@@ -1,4 +1,4 @@
-import { createTimeFormatter, type LogSource, type RecordBlock } from '../records/record.ts';
+import { createTimeFormatter, type LogSource, type RecordBlock, sharedStream } from '../records/record.ts';
 import type { BodyWriter } from './body-writer.ts';
 
 /** Writes the document of record `i` of a block into a body. */
@@ -32,6 +32,29 @@ export type LinesWriter = (block: RecordBlock, from: number, to: number, writer:
 const jsonPrefix = (iso: string, source: LogSource) =>
   `{"timestamp":"${iso}","path":${source.pathJson},"line":`;
 
+/** Whether `fields` has one of `keys` as its own property. */
+function setsAny(fields: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (const key of keys) if (Object.hasOwn(fields, key)) return true;
+  return false;
+}
+
+/** Keys a JSON document made from an object lists first, whatever their place: array indices. */
+const arrayIndex = /^(?:0|[1-9]\d{0,9})$/;
+
+/**
+ * The start of the JSON document of a record whose fields are only its stream (`{"stream":"stdout"`,
+ * the labels, `,"timestamp":"`), as JSON.stringify writes it from the object spread in
+ * createJsonDocument; undefined when a label would move a key (it is named stream, timestamp, path
+ * or line, or is an array index), and the object is made.
+ */
+function createStreamHeads(labels: Record<string, string>): Record<'stdout' | 'stderr', Buffer> | undefined {
+  const moves = (key: string) =>
+    key === 'stream' || key === 'timestamp' || key === 'path' || key === 'line' || arrayIndex.test(key);
+  if (Object.keys(labels).some(moves)) return undefined;
+  const head = (stream: string) => Buffer.from(`{"stream":"${stream}"${labelsTail(labels)},"timestamp":"`);
+  return { stdout: head('stdout'), stderr: head('stderr') };
+}
+
 /**
  * The JSON document of a record for the HTTP and stdout sinks: `timestamp`, `path`, `line`, the static
  * labels, and parsed fields (which never replace the first three or a label).
@@ -40,9 +63,45 @@ export function createJsonDocument(labels: Record<string, string>): DocumentWrit
   const tail = Buffer.from(`${labelsTail(labels)}}`);
   const time = createTimeFormatter();
   const prefix = createPrefixCache(jsonPrefix);
+  const streamHeads = createStreamHeads(labels);
+  const afterTime = createPrefixCache((_iso, source) => `","path":${source.pathJson},"line":`);
+  const close = Buffer.from('}');
+  // Labels named as an array index, or as a key the document sets after them, move keys.
+  const labelsKeepOrder = !Object.keys(labels).some(
+    (key) => arrayIndex.test(key) || key === 'timestamp' || key === 'path' || key === 'line',
+  );
+  /** The keys a field must not have for the document to be written from its fields' JSON. */
+  const labelKeys = [...Object.keys(labels), 'timestamp', 'path', 'line'];
+  const afterFields = Buffer.from(`${labelsTail(labels)},"timestamp":"`);
+  const afterFieldsNone = Buffer.from(
+    `${labelsTail(labels).slice(1)}${Object.keys(labels).length > 0 ? ',' : ''}"timestamp":"`,
+  );
   return (block, i, writer) => {
     const fields = block.fields?.[i];
+    const stream = fields && streamHeads && sharedStream(fields);
+    if (stream) {
+      // A container record whose only field is its stream: the bytes of the document below, with no
+      // object made for it.
+      writer.constant(streamHeads![stream]);
+      writer.text(time(block.timeMs(i)));
+      writer.constant(afterTime(block));
+      writer.jsonLine(block, i);
+      writer.constant(close);
+      return;
+    }
     if (fields) {
+      if (labelsKeepOrder && !setsAny(fields, labelKeys)) {
+        // No field is one the document sets: the fields as JSON.stringify writes them, then the rest
+        // as bytes, in the order of the object below, and the line not escaped a second time.
+        const json = JSON.stringify(fields);
+        writer.text(json.length === 2 ? '{' : json.slice(0, -1));
+        writer.constant(json.length === 2 ? afterFieldsNone : afterFields);
+        writer.text(time(block.timeMs(i)));
+        writer.constant(afterTime(block));
+        writer.jsonLine(block, i);
+        writer.constant(close);
+        return;
+      }
       const document = {
         ...fields,
         ...labels,
