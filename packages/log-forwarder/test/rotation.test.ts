@@ -171,6 +171,72 @@ describe('rotation', () => {
     // Longer than the waits above, so a slow machine reports what arrived instead of a bare timeout.
   }, 180_000);
 
+  it.each([
+    ['in the middle of the contents it reads', 3, 'lines'],
+    ['just after it saw a truncation (nothing read from the new contents yet)', 2, 'nothing'],
+    ['when it has read part of the first line of the new contents', 2, 'part of a line'],
+  ] as const)(
+    'copytruncate while the forwarder is stopped %s: the rest of those contents, every copy it never saw, then the file, each line once',
+    async (_, rotations, readOfNewContents) => {
+      const dir = mkdtempSync(join(tmpdir(), 'lf-copytruncate-stopped-'));
+      const log = join(dir, 'app.log');
+      const perGeneration = 500;
+      let next = 1;
+      /** Appends lines as the writer fixture writes them (100 bytes, `seq=` and 9 digits), from byte `from`. */
+      const append = (count: number, from = 0) => {
+        let text = '';
+        for (const end = next + count; next < end; next++)
+          text += `seq=${String(next).padStart(9, '0')} ${'x'.repeat(86)}\n`;
+        appendFileSync(log, text.slice(from));
+      };
+      let copies = 0;
+      const copytruncate = async () => {
+        await copyFile(log, `${log}.${++copies}`);
+        await truncate(log, 0);
+      };
+      append(perGeneration);
+      const { sink, child } = await follow(dir, ['--read-from', 'beginning']);
+      await waitUntil(() => sink.distinct === next - 1, 15_000, 'the first lines');
+      // The first bytes of the new contents tell nothing yet: none, or `seq=0000` of many lines.
+      const partLength = readOfNewContents === 'part of a line' ? 8 : 0;
+      if (readOfNewContents !== 'lines') {
+        await copytruncate();
+        await child.waitForLog((line) => String(line.msg).startsWith('file truncated'), 15_000);
+      }
+      if (partLength > 0) {
+        appendFileSync(log, 'seq=0000');
+        const base = await adminUrl(child);
+        const readPart = async () => {
+          const files = (await (await fetch(`${base}/files`)).json()) as { file: string; read: number }[];
+          return files.some((file) => file.file === log && file.read === partLength);
+        };
+        for (const deadline = performance.now() + 15_000; !(await readPart()); ) {
+          if (performance.now() > deadline) throw new Error('the part of a line was not read');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+      child.process.kill('SIGSTOP');
+      try {
+        // Lines it has not read, then rotations it does not see, each copy holding a whole generation.
+        append(perGeneration, partLength);
+        for (let rotation = 0; rotation < rotations; rotation++) {
+          await copytruncate();
+          append(perGeneration);
+        }
+      } finally {
+        child.process.kill('SIGCONT');
+      }
+      const total = next - 1;
+      await waitUntil(() => sink.distinct === total, 15_000, `all ${total} lines`).catch(() => {});
+      // Late duplicates would come after the last line: give them time.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(missingRanges(sink.missing(1, total))).toEqual([]);
+      expect(sink.duplicates).toBe(0);
+      expect(sink.unnumbered).toBe(0);
+    },
+    60_000,
+  );
+
   it('reads the first files of a log created and rotated before it saw any (stopped meanwhile)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-unseen-'));
     const log = join(dir, 'app.log');

@@ -80,6 +80,7 @@ export class Tailer implements FileReader {
           this.#stopAt - this.file.readOffset,
         );
         if (result.kind === 'changed') this.#restartFile(result.head);
+        if (result.kind === 'grown') await this.#settleHead(result.head);
         if (result.kind !== 'end') {
           this.#emptyPolls = 0;
           continue;
@@ -115,6 +116,15 @@ export class Tailer implements FileReader {
     if (size >= this.file.readOffset) return false;
     this.#restartFile(await readHead(this.handle, this.#env.timing.fingerprintBytes));
     return true;
+  }
+
+  /**
+   * The file's start grew from bytes too few to tell contents apart: copied and truncated meanwhile
+   * (a starved or stopped process), those bytes are other contents. Only the copies can tell.
+   */
+  async #settleHead(head: Buffer): Promise<void> {
+    if (this.mode === 'live' && (await this.#env.rewrittenSince(this, head))) this.#restartFile(head);
+    else this.file.growHead(head);
   }
 
   /** The file was truncated: what was read becomes the old contents, reading restarts at 0. */

@@ -11,6 +11,7 @@ import {
   recoverMissedRotations,
   recoverRotationsBefore,
   recoverUnreadSinceRestart,
+  rewrittenSince,
   startsLike,
   startsLikeEntry,
 } from './rotation-recovery.ts';
@@ -61,6 +62,7 @@ export class FileTracker implements Tracking {
       ...options.environment,
       moved: (reader, path) => this.#moved(reader, path),
       truncated: (reader, old) => this.#truncated(reader, old),
+      rewrittenSince: (reader, head) => this.#rewrittenSince(reader, head),
     };
   }
 
@@ -286,6 +288,21 @@ export class FileTracker implements Tracking {
     this.options.log.info(fields, 'file renamed or deleted; reading it to its end');
     this.found(path);
     this.enqueue(() => recoverMissedRotations(this, file, path));
+  }
+
+  /**
+   * Asked in turn with the file events: a truncation seen before has its copies found and followed
+   * first, so they are known and not taken for copies of contents never seen.
+   */
+  #rewrittenSince(reader: FileReader, head: Buffer): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.enqueue(() =>
+        rewrittenSince(this, reader.file, head).then(resolve, (error) => {
+          resolve(false);
+          throw error;
+        }),
+      );
+    });
   }
 
   #truncated(reader: FileReader, old: TrackedFile): void {

@@ -1,18 +1,11 @@
 import { basename, dirname } from 'node:path';
-import { findByFingerprint, findMissedRotations, openFile } from '../disk/file-checks.ts';
-import { fingerprintOf } from '../disk/file-identity.ts';
+import { type FoundFile, findByFingerprint, findMissedRotations, openFile } from '../disk/file-checks.ts';
+import { fingerprintOf, tellsContentsApart } from '../disk/file-identity.ts';
 import type { PositionsEntry } from '../positions/positions-file.ts';
 import { Tailer } from '../reading/tailer.ts';
 import type { FileReader } from '../reading/tailer-environment.ts';
 import type { TrackedFile } from '../reading/tracked-file.ts';
 import type { Tracking } from './tracking.ts';
-
-/** Whether two heads begin alike (one is the start of the other); an empty head tells nothing. */
-export function sharesStart(a: Buffer, b: Buffer): boolean {
-  if (a.length === 0 || b.length === 0) return false;
-  const length = Math.min(a.length, b.length);
-  return a.subarray(0, length).equals(b.subarray(0, length));
-}
 
 /**
  * Rotated files of `file`'s log that were never followed (a burst of rotations on a starved CPU, or
@@ -74,12 +67,9 @@ async function readMissedRotations(
   }
 }
 
-/**
- * Whether `length` first bytes are enough to tell contents apart: all the bytes of a fingerprint, or
- * a whole first line (a few bytes of a line being written, `seq=0`, start many files).
- */
+/** Whether `length` first bytes of `head` are enough to tell contents apart (see tellsContentsApart). */
 function tellsApart(head: Buffer, length: number, fingerprintBytes: number): boolean {
-  return length > 0 && (length >= fingerprintBytes || head.subarray(0, length).includes(10));
+  return tellsContentsApart(head.subarray(0, length), fingerprintBytes);
 }
 
 /** Whether a file (its `head`) starts with the known first bytes of other contents: a copy of those. */
@@ -150,20 +140,7 @@ export async function carryOnAfterTruncation(
 ): Promise<void> {
   if (tracker.closed) return;
   const { fingerprintBytes, log } = tracker.options;
-  // Nothing read from the old contents yet: no head to know their copy by (the missed copies are).
-  const copy =
-    old.head.length === 0
-      ? undefined
-      : await findByFingerprint(
-          dirname(old.physicalPath),
-          fingerprintOf(old.head),
-          old.head.length,
-          (found) =>
-            !tracker.isTracked(found.key) &&
-            found.size >= old.readOffset &&
-            (found.birthMs === 0 || found.birthMs > old.startedMs - 1000),
-          tracker.options.linkRoots,
-        );
+  const copy = await findCopyOf(tracker, old);
   const opened = copy ? await openFile(copy.path, fingerprintBytes, tracker.options.linkRoots) : undefined;
   if (!copy || !opened) {
     const message =
@@ -179,7 +156,73 @@ export async function carryOnAfterTruncation(
     old.physicalPath = copy.path;
     tracker.run(new Tailer(opened.handle, old, 'copy', tracker.environment));
   }
-  await recoverMissedCopies(tracker, old, successor, opened?.birthMs || old.startedMs);
+  await recoverMissedCopies(tracker, old, successor, opened?.birthMs || old.startedMs - birthClockSlackMs);
+}
+
+/**
+ * A file system's clock for birth times advances by ticks (a few ms), behind the clock a process
+ * reads: a copy made just after a moment can look born just before it.
+ */
+const birthClockSlackMs = 20;
+
+/**
+ * logrotate's copy of contents truncated, found by their first bytes (a copy is made after we began
+ * reading what it copies; a second of slack for coarse clocks). First bytes too few to tell contents
+ * apart (part of a first line) also start the copies of later truncations: the copy is then the
+ * oldest of those born since the contents began. With nothing read, there is no head to know the copy
+ * by (the missed copies are read whole).
+ */
+async function findCopyOf(tracker: Tracking, old: TrackedFile): Promise<FoundFile | undefined> {
+  if (old.head.length === 0) return undefined;
+  const { fingerprintBytes, linkRoots } = tracker.options;
+  const settled = tellsContentsApart(old.head, fingerprintBytes);
+  const matches: FoundFile[] = [];
+  await findByFingerprint(
+    dirname(old.physicalPath),
+    fingerprintOf(old.head),
+    old.head.length,
+    (found) => {
+      const accepted = settled
+        ? !tracker.isTracked(found.key) &&
+          found.size >= old.readOffset &&
+          (found.birthMs === 0 || found.birthMs > old.startedMs - 1000)
+        : !tracker.isKnown(found.key) &&
+          found.size >= old.readOffset &&
+          found.birthMs > old.startedMs - birthClockSlackMs;
+      if (accepted) matches.push(found);
+      return accepted;
+    },
+    linkRoots,
+  );
+  return settled ? matches[0] : matches.sort((a, b) => a.birthMs - b.birthMs)[0];
+}
+
+/**
+ * Whether the file a tailer reads was truncated and written again since its contents began, seen
+ * when its first bytes grow to `head` from too few to tell contents apart: a copy born since, not
+ * known, that starts like no contents followed or followed before (the contents now in the file
+ * included) holds contents never seen. The truncation is then carried on as any other.
+ */
+export async function rewrittenSince(tracker: Tracking, file: TrackedFile, head: Buffer): Promise<boolean> {
+  if (tracker.closed) return false;
+  const { filter, fingerprintBytes, linkRoots } = tracker.options;
+  const accept = (candidate: string, key: Parameters<Tracking['isKnown']>[0]) =>
+    candidate !== file.physicalPath && !filter.excludes(candidate) && !tracker.isKnown(key);
+  for (const candidate of await findMissedRotations(
+    dirname(file.physicalPath),
+    basename(file.logicalPath),
+    file.startedMs - birthClockSlackMs,
+    Number.POSITIVE_INFINITY,
+    accept,
+  )) {
+    const opened = await openFile(candidate, fingerprintBytes, linkRoots);
+    if (!opened) continue;
+    await opened.handle.close();
+    const seen =
+      startsLike(opened.head, head, fingerprintBytes) || tracker.startsLikeKnownContents(opened.head);
+    if (!seen && !tracker.isKnown(opened.key)) return true;
+  }
+  return false;
 }
 
 /**
@@ -208,7 +251,11 @@ async function recoverMissedCopies(
     accept,
   )) {
     const opened = await openFile(candidate, fingerprintBytes, tracker.options.linkRoots);
-    const seen = opened && (sharesStart(opened.head, old.head) || sharesStart(opened.head, successor.head));
+    // First bytes too few to tell contents apart (part of a line) start other contents too.
+    const seen =
+      opened &&
+      (startsLike(opened.head, old.head, fingerprintBytes) ||
+        startsLike(opened.head, successor.head, fingerprintBytes));
     if (!opened || seen || tracker.isTracked(opened.key)) {
       await opened?.handle.close();
       continue;

@@ -18,7 +18,7 @@ export interface TrackerOptions {
   /** --ignore-older: a file the positions file does not know, last written longer ago, starts at its end. */
   ignoreOlderMs: number | undefined;
   context: TrackingContext;
-  environment: Omit<TailerEnvironment, 'moved' | 'truncated'>;
+  environment: Omit<TailerEnvironment, 'moved' | 'truncated' | 'rewrittenSince'>;
   log: Logger;
   /** A rotation seen, or a rotated file found that was never followed (a rotation seen late). */
   rotated(kind: 'rename' | 'truncate'): void;
