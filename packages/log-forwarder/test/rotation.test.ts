@@ -1,4 +1,12 @@
-import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { copyFile, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,7 +138,7 @@ describe('rotation', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-copytruncate-'));
     const log = join(dir, 'app.log');
     writeFileSync(log, '');
-    const { sink } = await follow(dir);
+    const { sink, child } = await follow(dir);
     sink.sequenceOf = sequenceOfWholeLine;
     const total = 200_000;
     const rotator = new Child(copytruncateFile, ['--file', log, '--every-ms', '150', '--times', '12']);
@@ -163,6 +171,20 @@ describe('rotation', () => {
       `copytruncate: ${total} lines in ${writer.ms} ms, 12 rotations: lost ${lost} (${total - inFiles.size} were never in a file; ` +
         `${lostFromFiles()} lost from files), duplicated ${sink.duplicates}, torn lines of copies sent ${sink.unnumbered}`,
     );
+    if (lostFromFiles() > 0) {
+      // Say where the lines lost are (which copy, born when) and what the forwarder did on truncations.
+      const where: string[] = [];
+      for (const name of readdirSync(dir).filter((name) => name.startsWith('app.log'))) {
+        const path = join(dir, name);
+        const lines = String(readFileSync(path)).split('\n').map(sequenceOfWholeLine);
+        const lost = lines.filter((seq) => seq !== undefined && !sink.counts.has(seq)) as number[];
+        const born = new Date(statSync(path).birthtimeMs).toISOString();
+        if (lost.length > 0)
+          where.push(`${name} (born ${born}): lost ${JSON.stringify(missingRanges(lost))}`);
+      }
+      const truncations = child.stderr.split('\n').filter((line) => /truncat|copy/.test(line));
+      console.error(`${where.join('\n')}\nforwarder stderr:\n${truncations.join('\n').slice(-20_000)}`);
+    }
     expect(lostFromFiles()).toBe(0);
     // A torn line is the end of a copy, and sent at most once: one per rotation at most.
     expect(sink.unnumbered).toBeLessThanOrEqual(12);

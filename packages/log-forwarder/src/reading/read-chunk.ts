@@ -8,12 +8,13 @@ import type { TrackedFile } from './tracked-file.ts';
  * `data`: a chunk was read and dispatched; `end`: nothing more to read; `changed`: the file's start
  * changed (truncated); `grown`: its start grew from bytes too few to tell contents apart (none, or
  * part of a first line), so a truncation meanwhile would not show: nothing was read, the tailer asks.
+ * `seenAtMs`: just before `head` was read (Unix ms), the contents it starts were there; on a starved
+ * CPU, seconds may pass before the tailer goes on, and a copy of them may be made meanwhile.
  */
 export type ChunkResult =
   | { kind: 'data' }
   | { kind: 'end' }
-  | { kind: 'changed'; head: Buffer }
-  | { kind: 'grown'; head: Buffer };
+  | { kind: 'changed' | 'grown'; head: Buffer; seenAtMs: number };
 
 /** Compares the file's first bytes with the known head; undefined when they match (the head may grow). */
 async function changedHead(
@@ -21,10 +22,11 @@ async function changedHead(
   file: TrackedFile,
   bytes: number,
 ): Promise<ChunkResult | undefined> {
+  const seenAtMs = Date.now();
   const current = await readHead(handle, bytes);
-  if (compareHead(file.head, current) === 'changed') return { kind: 'changed', head: current };
+  if (compareHead(file.head, current) === 'changed') return { kind: 'changed', head: current, seenAtMs };
   if (current.length > file.head.length && !tellsContentsApart(file.head, bytes))
-    return { kind: 'grown', head: current };
+    return { kind: 'grown', head: current, seenAtMs };
   file.growHead(current);
   return undefined;
 }

@@ -79,8 +79,8 @@ export class Tailer implements FileReader {
           this.#env,
           this.#stopAt - this.file.readOffset,
         );
-        if (result.kind === 'changed') this.#restartFile(result.head);
-        if (result.kind === 'grown') await this.#settleHead(result.head);
+        if (result.kind === 'changed') this.#restartFile(result.head, result.seenAtMs);
+        if (result.kind === 'grown') await this.#settleHead(result.head, result.seenAtMs);
         if (result.kind !== 'end') {
           this.#emptyPolls = 0;
           continue;
@@ -114,7 +114,8 @@ export class Tailer implements FileReader {
   async #checkTruncation(): Promise<boolean> {
     const { size } = await this.handle.stat();
     if (size >= this.file.readOffset) return false;
-    this.#restartFile(await readHead(this.handle, this.#env.timing.fingerprintBytes));
+    const seenAtMs = Date.now();
+    this.#restartFile(await readHead(this.handle, this.#env.timing.fingerprintBytes), seenAtMs);
     return true;
   }
 
@@ -122,15 +123,19 @@ export class Tailer implements FileReader {
    * The file's start grew from bytes too few to tell contents apart: copied and truncated meanwhile
    * (a starved or stopped process), those bytes are other contents. Only the copies can tell.
    */
-  async #settleHead(head: Buffer): Promise<void> {
-    if (this.mode === 'live' && (await this.#env.rewrittenSince(this, head))) this.#restartFile(head);
+  async #settleHead(head: Buffer, seenAtMs: number): Promise<void> {
+    if (this.mode === 'live' && (await this.#env.rewrittenSince(this, head)))
+      this.#restartFile(head, seenAtMs);
     else this.file.growHead(head);
   }
 
-  /** The file was truncated: what was read becomes the old contents, reading restarts at 0. */
-  #restartFile(head: Buffer): void {
+  /**
+   * The file was truncated: what was read becomes the old contents, reading restarts at 0. The new
+   * contents began before `seenAtMs`, when their first bytes were read.
+   */
+  #restartFile(head: Buffer, seenAtMs: number): void {
     const old = this.file;
-    this.file = old.successor(head);
+    this.file = old.successor(head, seenAtMs);
     this.#env.truncated(this, old);
   }
 

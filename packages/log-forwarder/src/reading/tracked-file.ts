@@ -44,8 +44,11 @@ export class TrackedFile {
   readonly joiner: MultilineJoiner | undefined;
   readonly decoder: ContainerLineDecoder | undefined;
   readonly ledger: AckLedger;
-  /** When reading of these contents began (Unix ms): a truncation starts new contents. */
-  readonly startedMs = Date.now();
+  /**
+   * When reading of these contents began (Unix ms): a truncation starts new contents, seen with
+   * their first bytes (see `successor`). A copy of them is made after.
+   */
+  startedMs = Date.now();
   /** Birth time of the file (Unix ms), 0 when the file system keeps none. */
   birthMs = 0;
   /**
@@ -85,9 +88,16 @@ export class TrackedFile {
     this.ledger = new AckLedger(offset, context.committed, context.release);
   }
 
-  /** The file that starts when this one is truncated: same inode and name, new head, offset 0. */
-  successor(head: Buffer): TrackedFile {
-    return new TrackedFile(this.key, this.logicalPath, this.physicalPath, head, 0, this.#context);
+  /**
+   * The file that starts when this one is truncated: same inode and name, new head, offset 0; its
+   * contents were there when `seenAtMs` was taken, before their head was read (the tailer may go on
+   * seconds later on a starved CPU, after a copy of them was made).
+   */
+  successor(head: Buffer, seenAtMs: number): TrackedFile {
+    const next = new TrackedFile(this.key, this.logicalPath, this.physicalPath, head, 0, this.#context);
+    next.startedMs = Math.min(next.startedMs, seenAtMs);
+    next.contentsBornMs = next.startedMs;
+    return next;
   }
 
   /** Offset of the first byte not yet in a record: a restart reads again from here. */

@@ -145,7 +145,7 @@ export async function carryOnAfterTruncation(
   if (!copy || !opened) {
     const message =
       'file truncated; it was read to its end, or no copy of it is left: reading it again from its start';
-    log.info({ path: old.logicalPath, offset: old.readOffset }, message);
+    log.info({ path: old.logicalPath, offset: old.readOffset, headBytes: old.head.length }, message);
     reader.flushOld(old);
   } else {
     log.info(
