@@ -8,13 +8,14 @@ import type { TrackedFile } from './tracked-file.ts';
  * `data`: a chunk was read and dispatched; `end`: nothing more to read; `changed`: the file's start
  * changed (truncated); `grown`: its start grew from bytes too few to tell contents apart (none, or
  * part of a first line), so a truncation meanwhile would not show: nothing was read, the tailer asks.
- * `seenAtMs`: just before `head` was read (Unix ms), the contents it starts were there; on a starved
- * CPU, seconds may pass before the tailer goes on, and a copy of them may be made meanwhile.
+ * `seenAtMs`: just before `head` was read (Unix ms); `readMs`: just after, the contents it starts were
+ * in the file by then (the read may run long after it is asked for, on a starved CPU, after a copy
+ * made meanwhile; the tailer may go on seconds later still).
  */
 export type ChunkResult =
   | { kind: 'data' }
   | { kind: 'end' }
-  | { kind: 'changed' | 'grown'; head: Buffer; seenAtMs: number };
+  | { kind: 'changed' | 'grown'; head: Buffer; seenAtMs: number; readMs: number };
 
 /** Compares the file's first bytes with the known head; undefined when they match (the head may grow). */
 async function changedHead(
@@ -24,9 +25,11 @@ async function changedHead(
 ): Promise<ChunkResult | undefined> {
   const seenAtMs = Date.now();
   const current = await readHead(handle, bytes);
-  if (compareHead(file.head, current) === 'changed') return { kind: 'changed', head: current, seenAtMs };
+  const readMs = Date.now();
+  if (compareHead(file.head, current) === 'changed')
+    return { kind: 'changed', head: current, seenAtMs, readMs };
   if (current.length > file.head.length && !tellsContentsApart(file.head, bytes))
-    return { kind: 'grown', head: current, seenAtMs };
+    return { kind: 'grown', head: current, seenAtMs, readMs };
   file.growHead(current);
   return undefined;
 }

@@ -79,8 +79,8 @@ export class Tailer implements FileReader {
           this.#env,
           this.#stopAt - this.file.readOffset,
         );
-        if (result.kind === 'changed') this.#restartFile(result.head, result.seenAtMs);
-        if (result.kind === 'grown') await this.#settleHead(result.head, result.seenAtMs);
+        if (result.kind === 'changed') this.#restartFile(result.head, result.seenAtMs, result.readMs);
+        if (result.kind === 'grown') await this.#settleHead(result.head, result.seenAtMs, result.readMs);
         if (result.kind !== 'end') {
           this.#emptyPolls = 0;
           continue;
@@ -115,7 +115,8 @@ export class Tailer implements FileReader {
     const { size } = await this.handle.stat();
     if (size >= this.file.readOffset) return false;
     const seenAtMs = Date.now();
-    this.#restartFile(await readHead(this.handle, this.#env.timing.fingerprintBytes), seenAtMs);
+    const head = await readHead(this.handle, this.#env.timing.fingerprintBytes);
+    this.#restartFile(head, seenAtMs, Date.now());
     return true;
   }
 
@@ -123,19 +124,19 @@ export class Tailer implements FileReader {
    * The file's start grew from bytes too few to tell contents apart: copied and truncated meanwhile
    * (a starved or stopped process), those bytes are other contents. Only the copies can tell.
    */
-  async #settleHead(head: Buffer, seenAtMs: number): Promise<void> {
+  async #settleHead(head: Buffer, seenAtMs: number, readMs: number): Promise<void> {
     if (this.mode === 'live' && (await this.#env.rewrittenSince(this, head)))
-      this.#restartFile(head, seenAtMs);
+      this.#restartFile(head, seenAtMs, readMs);
     else this.file.growHead(head);
   }
 
   /**
    * The file was truncated: what was read becomes the old contents, reading restarts at 0. The new
-   * contents began before `seenAtMs`, when their first bytes were read.
+   * contents were in the file when their first bytes were read, between `seenAtMs` and `readMs`.
    */
-  #restartFile(head: Buffer, seenAtMs: number): void {
+  #restartFile(head: Buffer, seenAtMs: number, readMs: number): void {
     const old = this.file;
-    this.file = old.successor(head, seenAtMs);
+    this.file = old.successor(head, seenAtMs, readMs);
     this.#env.truncated(this, old);
   }
 

@@ -56,6 +56,18 @@ export class TrackedFile {
    * when the truncation was seen for the next; after a restart, as the positions file says.
    */
   contentsBornMs = this.startedMs;
+  /**
+   * Birth time (Unix ms) from which logrotate's copies of these contents, and of any after them, are
+   * born: every copy born before is accounted for (followed, or read past). Set to the newest copy
+   * accounted for when a truncation is carried on; a second before reading began for the first
+   * contents followed (a copy made while the first bytes were read, clocks of coarse ticks).
+   */
+  copiesFromMs = this.startedMs - 1000;
+  /**
+   * When these contents were in the file (Unix ms; for new contents after a truncation, just after
+   * their first bytes were read): a copy of contents before them is born before.
+   */
+  inFileByMs = this.startedMs;
   /** No more reading: the file was let go, or the copy was read to its end. */
   finished = false;
   readonly #context: TrackingContext;
@@ -89,14 +101,16 @@ export class TrackedFile {
   }
 
   /**
-   * The file that starts when this one is truncated: same inode and name, new head, offset 0; its
-   * contents were there when `seenAtMs` was taken, before their head was read (the tailer may go on
-   * seconds later on a starved CPU, after a copy of them was made).
+   * The file that starts when this one is truncated: same inode and name, new head, offset 0. Its
+   * first bytes were read between `seenAtMs` and `readMs`: it dates from the first (the tailer may go
+   * on seconds later on a starved CPU, after a copy of it was made), and was in the file by the second.
    */
-  successor(head: Buffer, seenAtMs: number): TrackedFile {
+  successor(head: Buffer, seenAtMs: number, readMs: number): TrackedFile {
     const next = new TrackedFile(this.key, this.logicalPath, this.physicalPath, head, 0, this.#context);
     next.startedMs = Math.min(next.startedMs, seenAtMs);
     next.contentsBornMs = next.startedMs;
+    next.copiesFromMs = this.copiesFromMs;
+    next.inFileByMs = Math.min(next.inFileByMs, readMs);
     return next;
   }
 

@@ -4,14 +4,13 @@ import type { PositionsEntry } from '../positions/positions-file.ts';
 import { Tailer } from '../reading/tailer.ts';
 import type { FileReader, TailerEnvironment, TailerMode } from '../reading/tailer-environment.ts';
 import { TrackedFile } from '../reading/tracked-file.ts';
+import { carryOnAfterTruncation, rewrittenSince } from './copytruncate-recovery.ts';
 import { resumeEntries } from './resume.ts';
 import { RetiredFiles } from './retired-files.ts';
 import {
-  carryOnAfterTruncation,
   recoverMissedRotations,
   recoverRotationsBefore,
   recoverUnreadSinceRestart,
-  rewrittenSince,
   startsLike,
   startsLikeEntry,
 } from './rotation-recovery.ts';
@@ -82,6 +81,15 @@ export class FileTracker implements Tracking {
   retire(opened: OpenedFile, entry: PositionsEntry, physicalPath: string): void {
     this.#retired.remember(keyText(opened.key), opened.head, entry.offset);
     this.#rememberDone({ ...entry, file: physicalPath });
+  }
+
+  account(opened: OpenedFile): void {
+    this.#retired.remember(keyText(opened.key), opened.head, opened.size);
+    void opened.handle.close().catch(() => {});
+  }
+
+  forget(file: TrackedFile): void {
+    this.#files.delete(file);
   }
 
   /**
