@@ -228,12 +228,24 @@ describe('rotation', () => {
   );
 
   it.each([
-    ['in the middle of the contents it reads', 3, 'lines'],
-    ['just after it saw a truncation (nothing read from the new contents yet)', 2, 'nothing'],
-    ['when it has read part of the first line of the new contents', 2, 'part of a line'],
+    ['in the middle of the contents it reads', 3, 'lines', false],
+    ['just after it saw a truncation (nothing read from the new contents yet)', 2, 'nothing', false],
+    ['when it has read part of the first line of the new contents', 2, 'part of a line', false],
+    [
+      'just after it saw a truncation, the app quiet after the last one (the file stays empty)',
+      2,
+      'nothing',
+      true,
+    ],
+    [
+      'when it has read part of a first line, the app quiet after the last copytruncate',
+      2,
+      'part of a line',
+      true,
+    ],
   ] as const)(
     'copytruncate while the forwarder is stopped %s: the rest of those contents, every copy it never saw, then the file, each line once',
-    async (_, rotations, readOfNewContents) => {
+    async (_, rotations, readOfNewContents, quietAfter) => {
       const dir = mkdtempSync(join(tmpdir(), 'lf-copytruncate-stopped-'));
       const log = join(dir, 'app.log');
       const perGeneration = 500;
@@ -277,7 +289,7 @@ describe('rotation', () => {
         append(perGeneration, partLength);
         for (let rotation = 0; rotation < rotations; rotation++) {
           await copytruncate();
-          append(perGeneration);
+          if (!quietAfter || rotation < rotations - 1) append(perGeneration);
         }
       } finally {
         child.process.kill('SIGCONT');

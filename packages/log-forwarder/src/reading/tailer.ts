@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { checkPath } from '../disk/file-checks.ts';
-import { readHead } from '../disk/file-identity.ts';
+import { readHead, tellsContentsApart } from '../disk/file-identity.ts';
 import { emitRecords, flushHeld, flushPartial } from './emit-records.ts';
 import { readChunk } from './read-chunk.ts';
 import type { FileReader, TailerEnvironment, TailerMode } from './tailer-environment.ts';
@@ -22,6 +22,9 @@ export class Tailer implements FileReader {
   readonly #wakes = new WakeSignal();
   #stopAt = Number.POSITIVE_INFINITY;
   #pathCheckedAt = 0;
+  /** The ctime of the file when its quiet start was last checked, and when (Unix ms). */
+  #quietChangedMs = 0;
+  #quietCheckedMs = 0;
   /** Polls at the end of the file since data last came: the wait doubles from 1 ms up to the poll interval. */
   #emptyPolls = 0;
 
@@ -87,6 +90,7 @@ export class Tailer implements FileReader {
         }
         if (this.#stopAt !== Number.POSITIVE_INFINITY) break;
         if (await this.#checkTruncation()) continue;
+        if (this.mode === 'live' && (await this.#checkQuietStart())) continue;
         if (this.mode === 'live') await this.#checkPath();
         // Idle as of the read that found the end, not as of now: after a pause (a starved or stopped
         // process) the end seen is stale, the file may have grown since. A renamed file is let go
@@ -117,6 +121,28 @@ export class Tailer implements FileReader {
     const seenAtMs = Date.now();
     const head = await readHead(this.handle, this.#env.timing.fingerprintBytes);
     this.#restartFile(head, seenAtMs, Date.now());
+    return true;
+  }
+
+  /**
+   * At the end of contents whose first bytes tell nothing (none, or part of a line), the file may
+   * look unchanged after copytruncates (empty again, the app quiet): the copies born since tell. Asked
+   * when the file changed (its ctime; a change in the tick of the last look is seen by that look).
+   */
+  async #checkQuietStart(): Promise<boolean> {
+    const { fingerprintBytes } = this.#env.timing;
+    if (tellsContentsApart(this.file.head, fingerprintBytes)) return false;
+    const changedMs = Number((await this.handle.stat({ bigint: true })).ctimeNs / 1_000_000n);
+    if (changedMs === this.#quietChangedMs && this.#quietCheckedMs > changedMs + 10) return false;
+    const seenAtMs = Date.now();
+    const head = await readHead(this.handle, fingerprintBytes);
+    const readMs = Date.now();
+    // Other first bytes: the next read sees them.
+    if (!head.equals(this.file.head)) return false;
+    this.#quietChangedMs = changedMs;
+    this.#quietCheckedMs = seenAtMs;
+    if (!(await this.#env.rewrittenSince(this, head))) return false;
+    this.#restartFile(head, seenAtMs, readMs);
     return true;
   }
 
