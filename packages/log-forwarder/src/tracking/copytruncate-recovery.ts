@@ -127,7 +127,10 @@ export async function carryOnAfterTruncation(
       if (used.has(copy)) continue;
       // Born before the copy of the old contents: a copy of contents before them.
       if (own && copy.opened.birthMs < own.opened.birthMs) continue;
-      // A copy of contents followed (the new ones, copied before the truncation still to come).
+      // The copy of the new contents (their first bytes read, the reply late on a starved CPU): it
+      // and every copy after are the next truncation's to carry on.
+      if (startsLike(copy.opened.head, successor.head, fingerprintBytes)) break;
+      // A copy of other contents followed.
       if (tracker.isKnown(copy.opened.key) || tracker.startsLikeKnownContents(copy.opened.head)) continue;
       used.add(copy);
       newestMs = Math.max(newestMs, copy.opened.birthMs);
