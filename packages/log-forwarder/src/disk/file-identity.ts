@@ -40,3 +40,11 @@ export function compareHead(known: Buffer, current: Buffer): 'same' | 'changed' 
   if (current.length < known.length) return 'changed';
   return current.subarray(0, known.length).equals(known) ? 'same' : 'changed';
 }
+
+/**
+ * Whether first bytes are enough to tell contents apart: all the bytes of a fingerprint, or a whole
+ * first line (a few bytes of a line being written, `seq=0`, start many files; none tell nothing).
+ */
+export function tellsContentsApart(head: Buffer, fingerprintBytes: number): boolean {
+  return head.length > 0 && (head.length >= fingerprintBytes || head.includes(10));
+}

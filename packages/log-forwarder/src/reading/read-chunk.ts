@@ -1,20 +1,35 @@
 import type { FileHandle } from 'node:fs/promises';
-import { compareHead, readHead } from '../disk/file-identity.ts';
+import { compareHead, readHead, tellsContentsApart } from '../disk/file-identity.ts';
 import { emitRecords } from './emit-records.ts';
 import type { TailerEnvironment } from './tailer-environment.ts';
 import type { TrackedFile } from './tracked-file.ts';
 
-/** `data`: a chunk was read and dispatched; `end`: nothing more to read; `changed`: the file's start changed (truncated). */
-export type ChunkResult = { kind: 'data' } | { kind: 'end' } | { kind: 'changed'; head: Buffer };
+/**
+ * `data`: a chunk was read and dispatched; `end`: nothing more to read; `changed`: the file's start
+ * changed (truncated); `grown`: its start grew from bytes too few to tell contents apart (none, or
+ * part of a first line), so a truncation meanwhile would not show: nothing was read, the tailer asks.
+ * `seenAtMs`: just before `head` was read (Unix ms); `readMs`: just after, the contents it starts were
+ * in the file by then (the read may run long after it is asked for, on a starved CPU, after a copy
+ * made meanwhile; the tailer may go on seconds later still).
+ */
+export type ChunkResult =
+  | { kind: 'data' }
+  | { kind: 'end' }
+  | { kind: 'changed' | 'grown'; head: Buffer; seenAtMs: number; readMs: number };
 
 /** Compares the file's first bytes with the known head; undefined when they match (the head may grow). */
 async function changedHead(
   handle: FileHandle,
   file: TrackedFile,
   bytes: number,
-): Promise<Buffer | undefined> {
+): Promise<ChunkResult | undefined> {
+  const seenAtMs = Date.now();
   const current = await readHead(handle, bytes);
-  if (compareHead(file.head, current) === 'changed') return current;
+  const readMs = Date.now();
+  if (compareHead(file.head, current) === 'changed')
+    return { kind: 'changed', head: current, seenAtMs, readMs };
+  if (current.length > file.head.length && !tellsContentsApart(file.head, bytes))
+    return { kind: 'grown', head: current, seenAtMs, readMs };
   file.growHead(current);
   return undefined;
 }
@@ -37,11 +52,11 @@ export async function readChunk(
   let kept = false;
   try {
     const before = await changedHead(handle, file, timing.fingerprintBytes);
-    if (before) return { kind: 'changed', head: before };
+    if (before) return before;
     const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, limit), file.readOffset);
     if (bytesRead === 0) return { kind: 'end' };
     const after = await changedHead(handle, file, timing.fingerprintBytes);
-    if (after) return { kind: 'changed', head: after };
+    if (after) return after;
     const offset = file.readOffset;
     file.readOffset += bytesRead;
     file.lastDataAt = performance.now();

@@ -44,4 +44,9 @@ export interface TailerEnvironment {
   moved(reader: FileReader, path: string): void;
   /** The file was truncated; `old` is what was read before, which a copy may carry on. */
   truncated(reader: FileReader, old: TrackedFile): void;
+  /**
+   * The file's start grew from bytes too few to tell contents apart (to `head`): whether copies made
+   * since its contents began show it was truncated and written again meanwhile.
+   */
+  rewrittenSince(reader: FileReader, head: Buffer): Promise<boolean>;
 }

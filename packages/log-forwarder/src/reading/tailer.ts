@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { checkPath } from '../disk/file-checks.ts';
-import { readHead } from '../disk/file-identity.ts';
+import { readHead, tellsContentsApart } from '../disk/file-identity.ts';
 import { emitRecords, flushHeld, flushPartial } from './emit-records.ts';
 import { readChunk } from './read-chunk.ts';
 import type { FileReader, TailerEnvironment, TailerMode } from './tailer-environment.ts';
@@ -22,6 +22,9 @@ export class Tailer implements FileReader {
   readonly #wakes = new WakeSignal();
   #stopAt = Number.POSITIVE_INFINITY;
   #pathCheckedAt = 0;
+  /** The ctime of the file when its quiet start was last checked, and when (Unix ms). */
+  #quietChangedMs = 0;
+  #quietCheckedMs = 0;
   /** Polls at the end of the file since data last came: the wait doubles from 1 ms up to the poll interval. */
   #emptyPolls = 0;
 
@@ -79,13 +82,15 @@ export class Tailer implements FileReader {
           this.#env,
           this.#stopAt - this.file.readOffset,
         );
-        if (result.kind === 'changed') this.#restartFile(result.head);
+        if (result.kind === 'changed') this.#restartFile(result.head, result.seenAtMs, result.readMs);
+        if (result.kind === 'grown') await this.#settleHead(result.head, result.seenAtMs, result.readMs);
         if (result.kind !== 'end') {
           this.#emptyPolls = 0;
           continue;
         }
         if (this.#stopAt !== Number.POSITIVE_INFINITY) break;
         if (await this.#checkTruncation()) continue;
+        if (this.mode === 'live' && (await this.#checkQuietStart())) continue;
         if (this.mode === 'live') await this.#checkPath();
         // Idle as of the read that found the end, not as of now: after a pause (a starved or stopped
         // process) the end seen is stale, the file may have grown since. A renamed file is let go
@@ -113,14 +118,51 @@ export class Tailer implements FileReader {
   async #checkTruncation(): Promise<boolean> {
     const { size } = await this.handle.stat();
     if (size >= this.file.readOffset) return false;
-    this.#restartFile(await readHead(this.handle, this.#env.timing.fingerprintBytes));
+    const seenAtMs = Date.now();
+    const head = await readHead(this.handle, this.#env.timing.fingerprintBytes);
+    this.#restartFile(head, seenAtMs, Date.now());
     return true;
   }
 
-  /** The file was truncated: what was read becomes the old contents, reading restarts at 0. */
-  #restartFile(head: Buffer): void {
+  /**
+   * At the end of contents whose first bytes tell nothing (none, or part of a line), the file may
+   * look unchanged after copytruncates (empty again, the app quiet): the copies born since tell. Asked
+   * when the file changed (its ctime; a change in the tick of the last look is seen by that look).
+   */
+  async #checkQuietStart(): Promise<boolean> {
+    const { fingerprintBytes } = this.#env.timing;
+    if (tellsContentsApart(this.file.head, fingerprintBytes)) return false;
+    const changedMs = Number((await this.handle.stat({ bigint: true })).ctimeNs / 1_000_000n);
+    if (changedMs === this.#quietChangedMs && this.#quietCheckedMs > changedMs + 10) return false;
+    const seenAtMs = Date.now();
+    const head = await readHead(this.handle, fingerprintBytes);
+    const readMs = Date.now();
+    // Other first bytes: the next read sees them.
+    if (!head.equals(this.file.head)) return false;
+    this.#quietChangedMs = changedMs;
+    this.#quietCheckedMs = seenAtMs;
+    if (!(await this.#env.rewrittenSince(this, head))) return false;
+    this.#restartFile(head, seenAtMs, readMs);
+    return true;
+  }
+
+  /**
+   * The file's start grew from bytes too few to tell contents apart: copied and truncated meanwhile
+   * (a starved or stopped process), those bytes are other contents. Only the copies can tell.
+   */
+  async #settleHead(head: Buffer, seenAtMs: number, readMs: number): Promise<void> {
+    if (this.mode === 'live' && (await this.#env.rewrittenSince(this, head)))
+      this.#restartFile(head, seenAtMs, readMs);
+    else this.file.growHead(head);
+  }
+
+  /**
+   * The file was truncated: what was read becomes the old contents, reading restarts at 0. The new
+   * contents were in the file when their first bytes were read, between `seenAtMs` and `readMs`.
+   */
+  #restartFile(head: Buffer, seenAtMs: number, readMs: number): void {
     const old = this.file;
-    this.file = old.successor(head);
+    this.file = old.successor(head, seenAtMs, readMs);
     this.#env.truncated(this, old);
   }
 

@@ -44,8 +44,11 @@ export class TrackedFile {
   readonly joiner: MultilineJoiner | undefined;
   readonly decoder: ContainerLineDecoder | undefined;
   readonly ledger: AckLedger;
-  /** When reading of these contents began (Unix ms): a truncation starts new contents. */
-  readonly startedMs = Date.now();
+  /**
+   * When reading of these contents began (Unix ms): a truncation starts new contents, seen with
+   * their first bytes (see `successor`). A copy of them is made after.
+   */
+  startedMs = Date.now();
   /** Birth time of the file (Unix ms), 0 when the file system keeps none. */
   birthMs = 0;
   /**
@@ -53,6 +56,18 @@ export class TrackedFile {
    * when the truncation was seen for the next; after a restart, as the positions file says.
    */
   contentsBornMs = this.startedMs;
+  /**
+   * Birth time (Unix ms) from which logrotate's copies of these contents, and of any after them, are
+   * born: every copy born before is accounted for (followed, or read past). Set to the newest copy
+   * accounted for when a truncation is carried on; a second before reading began for the first
+   * contents followed (a copy made while the first bytes were read, clocks of coarse ticks).
+   */
+  copiesFromMs = this.startedMs - 1000;
+  /**
+   * When these contents were in the file (Unix ms; for new contents after a truncation, just after
+   * their first bytes were read): a copy of contents before them is born before.
+   */
+  inFileByMs = this.startedMs;
   /** No more reading: the file was let go, or the copy was read to its end. */
   finished = false;
   readonly #context: TrackingContext;
@@ -85,9 +100,18 @@ export class TrackedFile {
     this.ledger = new AckLedger(offset, context.committed, context.release);
   }
 
-  /** The file that starts when this one is truncated: same inode and name, new head, offset 0. */
-  successor(head: Buffer): TrackedFile {
-    return new TrackedFile(this.key, this.logicalPath, this.physicalPath, head, 0, this.#context);
+  /**
+   * The file that starts when this one is truncated: same inode and name, new head, offset 0. Its
+   * first bytes were read between `seenAtMs` and `readMs`: it dates from the first (the tailer may go
+   * on seconds later on a starved CPU, after a copy of it was made), and was in the file by the second.
+   */
+  successor(head: Buffer, seenAtMs: number, readMs: number): TrackedFile {
+    const next = new TrackedFile(this.key, this.logicalPath, this.physicalPath, head, 0, this.#context);
+    next.startedMs = Math.min(next.startedMs, seenAtMs);
+    next.contentsBornMs = next.startedMs;
+    next.copiesFromMs = this.copiesFromMs;
+    next.inFileByMs = Math.min(next.inFileByMs, readMs);
+    return next;
   }
 
   /** Offset of the first byte not yet in a record: a restart reads again from here. */

@@ -4,10 +4,10 @@ import type { PositionsEntry } from '../positions/positions-file.ts';
 import { Tailer } from '../reading/tailer.ts';
 import type { FileReader, TailerEnvironment, TailerMode } from '../reading/tailer-environment.ts';
 import { TrackedFile } from '../reading/tracked-file.ts';
+import { carryOnAfterTruncation, rewrittenSince } from './copytruncate-recovery.ts';
 import { resumeEntries } from './resume.ts';
 import { RetiredFiles } from './retired-files.ts';
 import {
-  carryOnAfterTruncation,
   recoverMissedRotations,
   recoverRotationsBefore,
   recoverUnreadSinceRestart,
@@ -61,6 +61,7 @@ export class FileTracker implements Tracking {
       ...options.environment,
       moved: (reader, path) => this.#moved(reader, path),
       truncated: (reader, old) => this.#truncated(reader, old),
+      rewrittenSince: (reader, head) => this.#rewrittenSince(reader, head),
     };
   }
 
@@ -80,6 +81,15 @@ export class FileTracker implements Tracking {
   retire(opened: OpenedFile, entry: PositionsEntry, physicalPath: string): void {
     this.#retired.remember(keyText(opened.key), opened.head, entry.offset);
     this.#rememberDone({ ...entry, file: physicalPath });
+  }
+
+  account(opened: OpenedFile): void {
+    this.#retired.remember(keyText(opened.key), opened.head, opened.size);
+    void opened.handle.close().catch(() => {});
+  }
+
+  forget(file: TrackedFile): void {
+    this.#files.delete(file);
   }
 
   /**
@@ -286,6 +296,21 @@ export class FileTracker implements Tracking {
     this.options.log.info(fields, 'file renamed or deleted; reading it to its end');
     this.found(path);
     this.enqueue(() => recoverMissedRotations(this, file, path));
+  }
+
+  /**
+   * Asked in turn with the file events: a truncation seen before has its copies found and followed
+   * first, so they are known and not taken for copies of contents never seen.
+   */
+  #rewrittenSince(reader: FileReader, head: Buffer): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.enqueue(() =>
+        rewrittenSince(this, reader.file, head).then(resolve, (error) => {
+          resolve(false);
+          throw error;
+        }),
+      );
+    });
   }
 
   #truncated(reader: FileReader, old: TrackedFile): void {

@@ -1,18 +1,9 @@
 import { basename, dirname } from 'node:path';
-import { findByFingerprint, findMissedRotations, openFile } from '../disk/file-checks.ts';
-import { fingerprintOf } from '../disk/file-identity.ts';
+import { findMissedRotations, openFile } from '../disk/file-checks.ts';
+import { fingerprintOf, tellsContentsApart } from '../disk/file-identity.ts';
 import type { PositionsEntry } from '../positions/positions-file.ts';
-import { Tailer } from '../reading/tailer.ts';
-import type { FileReader } from '../reading/tailer-environment.ts';
 import type { TrackedFile } from '../reading/tracked-file.ts';
 import type { Tracking } from './tracking.ts';
-
-/** Whether two heads begin alike (one is the start of the other); an empty head tells nothing. */
-export function sharesStart(a: Buffer, b: Buffer): boolean {
-  if (a.length === 0 || b.length === 0) return false;
-  const length = Math.min(a.length, b.length);
-  return a.subarray(0, length).equals(b.subarray(0, length));
-}
 
 /**
  * Rotated files of `file`'s log that were never followed (a burst of rotations on a starved CPU, or
@@ -74,12 +65,9 @@ async function readMissedRotations(
   }
 }
 
-/**
- * Whether `length` first bytes are enough to tell contents apart: all the bytes of a fingerprint, or
- * a whole first line (a few bytes of a line being written, `seq=0`, start many files).
- */
+/** Whether `length` first bytes of `head` are enough to tell contents apart (see tellsContentsApart). */
 function tellsApart(head: Buffer, length: number, fingerprintBytes: number): boolean {
-  return length > 0 && (length >= fingerprintBytes || head.subarray(0, length).includes(10));
+  return tellsContentsApart(head.subarray(0, length), fingerprintBytes);
 }
 
 /** Whether a file (its `head`) starts with the known first bytes of other contents: a copy of those. */
@@ -134,87 +122,5 @@ export async function recoverUnreadSinceRestart(
     log.warn({ path: logicalPath, file: candidate }, 'reading a rotated file the last run had not read');
     tracker.options.rotated('rename');
     tracker.start(opened, logicalPath, candidate, 0, 'rotated');
-  }
-}
-
-/**
- * After a truncation: the rest of the old contents is read from logrotate's copy, found by its first
- * bytes (a copy is made after we began reading what it copies; a second of slack for coarse clocks).
- * With no copy, what the old contents held is flushed. Then copies of truncations never seen.
- */
-export async function carryOnAfterTruncation(
-  tracker: Tracking,
-  reader: FileReader,
-  old: TrackedFile,
-  successor: TrackedFile,
-): Promise<void> {
-  if (tracker.closed) return;
-  const { fingerprintBytes, log } = tracker.options;
-  // Nothing read from the old contents yet: no head to know their copy by (the missed copies are).
-  const copy =
-    old.head.length === 0
-      ? undefined
-      : await findByFingerprint(
-          dirname(old.physicalPath),
-          fingerprintOf(old.head),
-          old.head.length,
-          (found) =>
-            !tracker.isTracked(found.key) &&
-            found.size >= old.readOffset &&
-            (found.birthMs === 0 || found.birthMs > old.startedMs - 1000),
-          tracker.options.linkRoots,
-        );
-  const opened = copy ? await openFile(copy.path, fingerprintBytes, tracker.options.linkRoots) : undefined;
-  if (!copy || !opened) {
-    const message =
-      'file truncated; it was read to its end, or no copy of it is left: reading it again from its start';
-    log.info({ path: old.logicalPath, offset: old.readOffset }, message);
-    reader.flushOld(old);
-  } else {
-    log.info(
-      { path: old.logicalPath, copy: copy.path, offset: old.readOffset },
-      'file truncated; reading the rest from its copy',
-    );
-    old.key = opened.key;
-    old.physicalPath = copy.path;
-    tracker.run(new Tailer(opened.handle, old, 'copy', tracker.environment));
-  }
-  await recoverMissedCopies(tracker, old, successor, opened?.birthMs || old.startedMs);
-}
-
-/**
- * Truncated twice before we looked (a starved CPU): the contents between are only in their copies,
- * born after the copy of the old contents (or, with none, after we began reading them) and before we
- * saw the truncation, and starting like neither the old contents nor the new. Each is read whole.
- */
-async function recoverMissedCopies(
-  tracker: Tracking,
-  old: TrackedFile,
-  successor: TrackedFile,
-  bornAfterMs: number,
-): Promise<void> {
-  const { filter, fingerprintBytes, log } = tracker.options;
-  const accept = (candidate: string, key: Parameters<Tracking['isKnown']>[0]) =>
-    candidate !== successor.physicalPath &&
-    candidate !== old.physicalPath &&
-    !filter.excludes(candidate) &&
-    !tracker.isKnown(key);
-  const dir = dirname(successor.physicalPath);
-  for (const candidate of await findMissedRotations(
-    dir,
-    basename(old.logicalPath),
-    bornAfterMs,
-    successor.startedMs,
-    accept,
-  )) {
-    const opened = await openFile(candidate, fingerprintBytes, tracker.options.linkRoots);
-    const seen = opened && (sharesStart(opened.head, old.head) || sharesStart(opened.head, successor.head));
-    if (!opened || seen || tracker.isTracked(opened.key)) {
-      await opened?.handle.close();
-      continue;
-    }
-    log.warn({ path: old.logicalPath, file: candidate }, 'reading a copy of a truncation never seen');
-    tracker.options.rotated('truncate');
-    tracker.start(opened, old.logicalPath, candidate, 0, 'copy');
   }
 }

@@ -18,7 +18,7 @@ export interface TrackerOptions {
   /** --ignore-older: a file the positions file does not know, last written longer ago, starts at its end. */
   ignoreOlderMs: number | undefined;
   context: TrackingContext;
-  environment: Omit<TailerEnvironment, 'moved' | 'truncated'>;
+  environment: Omit<TailerEnvironment, 'moved' | 'truncated' | 'rewrittenSince'>;
   log: Logger;
   /** A rotation seen, or a rotated file found that was never followed (a rotation seen late). */
   rotated(kind: 'rename' | 'truncate'): void;
@@ -54,6 +54,13 @@ export interface Tracking {
   enqueue(work: () => Promise<void>): void;
   /** A file of the positions file read to its end before the restart, and still whole: known, not read. */
   retire(opened: OpenedFile, entry: PositionsEntry, physicalPath: string): void;
+  /**
+   * A copy whose lines were all read from the file it copies (read past its end before the
+   * truncation): known from now on, not read; its handle is closed.
+   */
+  account(opened: OpenedFile): void;
+  /** Contents that hold nothing sent nor to send (read again whole from their copy): no entry. */
+  forget(file: TrackedFile): void;
   /** Whether a file starts like contents followed or named by the positions file: a copy of those. */
   startsLikeKnownContents(head: Buffer): boolean;
 }
