@@ -3,9 +3,9 @@
 // 90 s, the targets and a rule evaluation within 60 s more.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@toolkit/test-helpers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { alertPrograms, rulesFileOf } from '../scripts/alerts.ts';
@@ -25,17 +25,6 @@ const metricsPort: Record<string, keyof DemoPorts> = {
   'log-forwarder': 'logForwarder',
   'tls-proxy': 'tlsProxy',
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function poll<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + ms;

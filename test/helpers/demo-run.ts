@@ -2,23 +2,12 @@
 // names, and stops it with SIGINT as Ctrl-C does.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@toolkit/test-helpers';
 import { type DemoPorts, demoPortDefaults, portEnvName } from '../../scripts/demo/ports.ts';
 import { type DemoWorkspace, workspacePaths } from '../../scripts/demo/workspace.ts';
 import { repoRoot } from '../../scripts/programs.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RunningDemo {
   child: ChildProcess;

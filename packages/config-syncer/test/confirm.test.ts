@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@toolkit/test-helpers';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { checkBody, checkRuntimeInfo } from '../src/index.ts';
 import {
@@ -191,17 +191,6 @@ describe('--confirm-url', () => {
 const prometheusMissing = spawnSync('prometheus', ['--version']).error;
 if (prometheusMissing && process.env.CI === 'true') {
   throw new Error('prometheus is missing: bash scripts/ensure-prometheus.sh installs it');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const prometheusConfig = (scrapeInterval: string, jobs: string[] = ['self']) =>

@@ -8,6 +8,7 @@ export {
   writePem,
 } from './certificates.ts';
 export { Child } from './child.ts';
+export { freePort } from './free-port.ts';
 export {
   type HttpsTestServer,
   type HttpsTestServerOptions,
