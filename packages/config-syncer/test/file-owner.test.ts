@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnBundleAs } from '@toolkit/test-helpers';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseFileOwner } from '../src/index.ts';
 import { makeTempDir, saveLikeEditor, startSyncer, waitForNthLog } from './helpers.ts';
@@ -166,10 +166,10 @@ describe('--file-owner refused', () => {
       mkdirSync(source);
       writeFileSync(join(source, 'app.yaml'), 'a: 1\n');
       const run = (target: string, value: string) =>
-        spawnSync(
-          process.execPath,
+        spawnBundleAs(
+          { uid: 65534, gid: 65534 },
+          bundle,
           [
-            bundle,
             '--source',
             source,
             '--target',
@@ -180,13 +180,7 @@ describe('--file-owner refused', () => {
             '--file-owner',
             value,
           ],
-          {
-            encoding: 'utf8',
-            timeout: 20_000,
-            uid: 65534,
-            gid: 65534,
-            env: { PATH: process.env.PATH ?? '' },
-          },
+          { timeoutMs: 20_000 },
         );
       const refused = run('target', '1234:2345');
       expect(refused.status, refused.stderr).toBe(1);

@@ -16,5 +16,6 @@ export {
   startHttpsServer,
 } from './https-server.ts';
 export { type MutualTlsSetup, startMutualTlsServer } from './mutual-tls.ts';
+export { spawnBundleAs } from './spawn-as-user.ts';
 export { stopProcess } from './stop-process.ts';
 export { waitUntil, waitWhileProgressing } from './wait-until.ts';

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnBundleAs } from '@toolkit/test-helpers';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../src/index.ts';
 import { bundle, expectBundle } from './helpers/bundle.ts';
@@ -77,16 +77,11 @@ describe('as another uid, without capabilities (the bundle)', () => {
     async () => {
       const child = children.spawn('sleep', ['31']);
       await waitForExec(child.pid!, 'sleep');
-      const result = spawnSync(
-        process.execPath,
-        [bundle, '--once', '--format', 'json', '--interval', '100ms'],
-        {
-          encoding: 'utf8',
-          timeout: 20_000,
-          uid: 65534,
-          gid: 65534,
-          env: { PATH: process.env.PATH ?? '' },
-        },
+      const result = spawnBundleAs(
+        { uid: 65534, gid: 65534 },
+        bundle,
+        ['--once', '--format', 'json', '--interval', '100ms'],
+        { timeoutMs: 20_000 },
       );
       expect(result.status, result.stderr).toBe(0);
       const process_ = (JSON.parse(result.stdout) as Snapshot).processes.find((p) => p.pid === child.pid)!;
