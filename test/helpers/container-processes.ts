@@ -28,9 +28,20 @@ export async function containerProcesses(container: string): Promise<ContainerPr
   return JSON.parse(await docker(['exec', container, 'node', '-e', readProc]));
 }
 
-/** The zombies of a container, as `pid comm (parent ppid)` for a readable failure. */
+/**
+ * The zombies of a container that are still zombies a second later, as `pid comm (parent ppid)` for a
+ * readable failure. A child that exits is a zombie until its parent reaps it, a moment under a PID 1
+ * that reaps; while commands keep running, one seen once may be that moment. Under a PID 1 that does
+ * not reap, every zombie stays.
+ */
 export async function zombiesOf(container: string): Promise<string[]> {
-  return (await containerProcesses(container))
-    .filter((p) => p.state === 'Z')
-    .map((p) => `${p.pid} ${p.comm} (parent ${p.ppid})`);
+  const zombies = async () =>
+    (await containerProcesses(container))
+      .filter((p) => p.state === 'Z')
+      .map((p) => `${p.pid} ${p.comm} (parent ${p.ppid})`);
+  const first = await zombies();
+  if (first.length === 0) return [];
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const later = new Set(await zombies());
+  return first.filter((zombie) => later.has(zombie));
 }

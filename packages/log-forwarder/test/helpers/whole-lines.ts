@@ -18,13 +18,19 @@ export function sequenceOfWholeLine(line: string): number | undefined {
 export function linesInFiles(dir: string, prefix: string): Set<number> {
   const seqs = new Set<number>();
   for (const name of readdirSync(dir)) {
-    if (!name.startsWith(prefix)) continue;
-    const lines = readFileSync(join(dir, name), 'utf8').split('\n');
-    lines.pop(); // after the last newline: empty, or a torn line
-    for (const line of lines) {
-      const seq = sequenceOfWholeLine(line);
-      if (seq !== undefined) seqs.add(seq);
-    }
+    if (name.startsWith(prefix)) for (const seq of linesInFile(join(dir, name))) seqs.add(seq);
+  }
+  return seqs;
+}
+
+/** The sequence numbers of the whole lines of one file. */
+export function linesInFile(path: string): Set<number> {
+  const seqs = new Set<number>();
+  const lines = readFileSync(path, 'utf8').split('\n');
+  lines.pop(); // after the last newline: empty, or a torn line
+  for (const line of lines) {
+    const seq = sequenceOfWholeLine(line);
+    if (seq !== undefined) seqs.add(seq);
   }
   return seqs;
 }
