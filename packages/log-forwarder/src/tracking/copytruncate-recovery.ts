@@ -114,7 +114,7 @@ export async function carryOnAfterTruncation(
         // Lines written between the copy and the truncation, read before the truncation.
         log.info({ ...fields, copy: own.path }, 'file truncated; read past the end of its copy');
         reader.flushOld(old);
-        tracker.account(own.opened);
+        tracker.readPast(own.opened, own.path, old);
       } else {
         log.info({ ...fields, copy: own.path }, 'file truncated; reading the rest from its copy');
         old.key = own.opened.key;

@@ -1,5 +1,5 @@
 import { checkPath, type OpenedFile, openFile, whyNotFollowed } from '../disk/file-checks.ts';
-import { type FileKey, keyText } from '../disk/file-identity.ts';
+import { type FileKey, fingerprintOf, keyText } from '../disk/file-identity.ts';
 import type { PositionsEntry } from '../positions/positions-file.ts';
 import { Tailer } from '../reading/tailer.ts';
 import type { FileReader, TailerEnvironment, TailerMode } from '../reading/tailer-environment.ts';
@@ -39,6 +39,8 @@ export class FileTracker implements Tracking {
   readonly #logs = new Set<string>();
   /** Entries of files read to their end and acknowledged, newest last (see `PositionsEntry.done`). */
   #done: PositionsEntry[] = [];
+  /** Copies read past, named as done once the contents they copy are acknowledged past them (see `readPast`). */
+  #readPastCopies: { entry: PositionsEntry; copied: TrackedFile }[] = [];
   /** After a restart: per log, the birth time of its oldest file the positions file named. */
   #restartSince = new Map<string, number>();
   /** The entries a restart began with: a file starting like one of them is a copy of it, not unread. */
@@ -86,6 +88,31 @@ export class FileTracker implements Tracking {
   account(opened: OpenedFile): void {
     this.#retired.remember(keyText(opened.key), opened.head, opened.size);
     void opened.handle.close().catch(() => {});
+  }
+
+  /**
+   * The copy's lines were read from the contents it copies, so it is done once those are
+   * acknowledged past its end, not before: named done at once, a crash before then would lose the
+   * lines not yet acknowledged (the restart would retire the copy, the only file still holding them,
+   * and the entry of the copied contents would find none to read them from).
+   */
+  readPast(copy: OpenedFile, path: string, copied: TrackedFile): void {
+    this.account(copy);
+    const head = copy.head.subarray(0, this.options.fingerprintBytes);
+    const entry: PositionsEntry = {
+      path: copied.logicalPath,
+      file: path,
+      dev: copy.key.dev,
+      ino: copy.key.ino,
+      fingerprint: fingerprintOf(head),
+      fingerprintBytes: head.length,
+      offset: copy.size,
+      bornMs: copied.contentsBornMs,
+      done: true,
+    };
+    this.#readPastCopies.push({ entry, copied });
+    // Acknowledged past it already (the usual case): written with the next positions file, now.
+    this.options.context.committed();
   }
 
   forget(file: TrackedFile): void {
@@ -150,6 +177,11 @@ export class FileTracker implements Tracking {
         this.#rememberDone(entry);
       } else entries.push(entry);
     }
+    this.#readPastCopies = this.#readPastCopies.filter(({ entry, copied }) => {
+      if (copied.ledger.committed < entry.offset) return true;
+      this.#rememberDone(entry);
+      return false;
+    });
     return [...this.#done, ...entries];
   }
 

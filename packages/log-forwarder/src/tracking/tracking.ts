@@ -55,10 +55,16 @@ export interface Tracking {
   /** A file of the positions file read to its end before the restart, and still whole: known, not read. */
   retire(opened: OpenedFile, entry: PositionsEntry, physicalPath: string): void;
   /**
-   * A copy whose lines were all read from the file it copies (read past its end before the
-   * truncation): known from now on, not read; its handle is closed.
+   * A copy with nothing to read (empty): known from now on; its handle is closed. Not named in the
+   * positions file: a restart that finds it reads nothing from it.
    */
   account(opened: OpenedFile): void;
+  /**
+   * A copy whose lines were all read from `copied`, the contents it copies (read past its end before
+   * the truncation): known from now on, not read, its handle closed; named as done in the positions
+   * file once `copied` is acknowledged past its end, so that a restart does not read it again.
+   */
+  readPast(copy: OpenedFile, path: string, copied: TrackedFile): void;
   /** Contents that hold nothing sent nor to send (read again whole from their copy): no entry. */
   forget(file: TrackedFile): void;
   /** Whether a file starts like contents followed or named by the positions file: a copy of those. */
