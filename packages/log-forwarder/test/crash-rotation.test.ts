@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { copyFile, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,23 +202,36 @@ async function handDrivenLog() {
       await waitReady(child);
       return child;
     },
-    /** The positions file as last written. */
+    /** The positions file as last written; none before the first write. */
     saved() {
+      if (!existsSync(positions)) return { savedAt: '', files: [] };
       return JSON.parse(readFileSync(positions, 'utf8')) as {
         savedAt: string;
         files: { file: string; offset: number; done?: boolean }[];
       };
     },
+    /** The forwarder has read the log to its end (whatever the sink has). */
+    async readToEnd(child: Child) {
+      const base = await adminUrl(child);
+      await waitUntil(
+        async () => {
+          const files = (await (await fetch(`${base}/files`)).json()) as { file: string; read: number }[];
+          return files.some((file) => file.file === log && file.read === statSync(log).size);
+        },
+        30_000,
+        'the log to be read to its end',
+      );
+    },
     /** Every line written has arrived, and a positions file written from `afterMs` has them all. */
     async settled(afterMs = 0) {
-      await waitUntil(() => sink.distinct === next - 1, 15_000, `lines 1 to ${next - 1}`);
+      await waitUntil(() => sink.distinct === next - 1, 30_000, `lines 1 to ${next - 1}`);
       await waitUntil(
         () => {
           const saved = this.saved();
           const live = saved.files.find((entry) => entry.file === log && !entry.done);
           return Date.parse(saved.savedAt) >= afterMs && live?.offset === statSync(log).size;
         },
-        15_000,
+        30_000,
         'the positions file to have every line',
       );
     },
@@ -227,7 +240,9 @@ async function handDrivenLog() {
     async firstCopytruncate(child: Child) {
       await copyFile(log, `${log}.1`);
       await truncate(log, 0);
-      await child.waitForLog((line) => line.msg === 'file truncated; reading the rest from its copy');
+      const copyRead = (line: Record<string, unknown>) =>
+        line.msg === 'file truncated; reading the rest from its copy';
+      await child.waitForLog(copyRead, 30_000);
     },
   };
 }
@@ -251,7 +266,7 @@ describe('SIGKILL after a copytruncate whose copy was read past', () => {
     await run.settled();
     await truncate(log, 0);
     run.append(100);
-    await child.waitForLog(readPastLog);
+    await child.waitForLog(readPastLog, 30_000);
     await run.settled();
     // Nothing in flight at either kill: nothing may come twice. The first restart still knows the
     // copy by the entry of the contents it copies; the second knows it only by an entry of its own.
@@ -285,22 +300,17 @@ describe('SIGKILL after a copytruncate whose copy was read past', () => {
     // The sink takes nothing more: what is read from now on stays unacknowledged.
     sink.behaviour = () => 'hang';
     run.append(500);
+    // Read before the copy is taken (its first bytes, at least: else it is a copy of contents
+    // never seen, read whole).
+    await run.readToEnd(child);
     await copyFile(log, `${log}.2`);
     run.append(100);
-    const base = await adminUrl(child);
-    await waitUntil(
-      async () => {
-        const files = (await (await fetch(`${base}/files`)).json()) as { file: string; read: number }[];
-        return files.some((file) => file.file === log && file.read === statSync(log).size);
-      },
-      15_000,
-      'the lines after the copy to be read',
-    );
+    await run.readToEnd(child);
     await truncate(log, 0);
-    await child.waitForLog(readPastLog);
-    // The positions file written since the copy was read past (its own write, or any later one).
-    const readPastMs = Date.now();
-    await waitUntil(() => Date.parse(run.saved().savedAt) >= readPastMs, 15_000, 'a positions file');
+    const readPast = await child.waitForLog(readPastLog, 30_000);
+    // A positions file written since the copy was read past (the write it asks for, or a later one).
+    const readPastMs = Date.parse(String(readPast.time));
+    await waitUntil(() => Date.parse(run.saved().savedAt) >= readPastMs, 30_000, 'a positions file');
     child.process.kill('SIGKILL');
     await child.exited;
     sink.behaviour = () => ({ status: 200, body: '{}' });
@@ -311,7 +321,7 @@ describe('SIGKILL after a copytruncate whose copy was read past', () => {
     expect(inFiles.size).toBe(1000);
     await waitUntil(
       () => [...inFiles].every((seq) => sink.counts.has(seq)),
-      15_000,
+      30_000,
       'the lines in the files',
     );
     await new Promise((resolve) => setTimeout(resolve, 1000));
