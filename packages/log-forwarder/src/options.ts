@@ -143,7 +143,7 @@ export const options = {
   label: {
     type: 'list',
     placeholder: 'KEY=VALUE',
-    help: 'Static label added to every record (app=web); repeat or separate with commas.',
+    help: 'Static label added to every record (app=web); repeat or separate with commas. A name the record already has in the document a sink writes is refused: timestamp, path, line (HTTP, stdout as JSON); @timestamp, message, log (Elasticsearch).',
   },
   stdout: {
     type: 'boolean',

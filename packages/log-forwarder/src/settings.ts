@@ -12,6 +12,7 @@ import { createTimeReader } from './records/event-time.ts';
 import type { SinkSpec } from './sink-spec.ts';
 import { parseHttpTarget } from './sinks/http/http-target.ts';
 import { type LabelField, lokiLabelName } from './sinks/http/loki-streams.ts';
+import { ecsDocumentKeys, jsonDocumentKeys } from './sinks/serialize.ts';
 
 /** Option values the table cannot check by itself, turned into what the parts take. */
 export interface Settings {
@@ -41,6 +42,32 @@ export function parseLabels(items: readonly string[], forLoki: boolean): Record<
     labels[key] = item.slice(at + 1);
   }
   return labels;
+}
+
+/** The keys a sink's document writes itself, with the sink's name; none for a sink without such keys. */
+function documentKeysOf(sink: SinkSpec): { name: string; keys: readonly string[] } | undefined {
+  if (sink.kind === 'http') return { name: '--http-url', keys: jsonDocumentKeys };
+  if (sink.kind === 'stdout' && sink.format === 'json')
+    return { name: '--stdout-format json', keys: jsonDocumentKeys };
+  if (sink.kind === 'elasticsearch') return { name: '--elasticsearch-url', keys: ecsDocumentKeys };
+  return undefined;
+}
+
+/**
+ * A label named like a key a sink's document writes itself (`path` in the JSON document) would give
+ * that key twice, and readers keep either: refused at start rather than renamed behind the user's back.
+ */
+function checkLabelNames(labels: Record<string, string>, sinks: readonly SinkSpec[]): void {
+  for (const sink of sinks) {
+    const document = documentKeysOf(sink);
+    const clash = document && Object.keys(labels).find((key) => document.keys.includes(key));
+    if (clash !== undefined) {
+      throw badOption(
+        'label',
+        `${JSON.stringify(clash)} is a key the document of ${document!.name} already has (${document!.keys.join(', ')}): choose another name`,
+      );
+    }
+  }
 }
 
 export function compileRegex(key: string, source: string): RegExp {
@@ -227,13 +254,15 @@ export function deriveSettings(config: Config<typeof options>): Settings {
     throw new UsageError('MISSING_OPTION', '--parse regex needs --parse-regex', 'parseRegex');
   checkBufferFitsHeap(config.bufferMaxBytes, getHeapStatistics().heap_size_limit);
   const sinks = deriveSinks(config);
+  const labels = parseLabels(
+    config.label,
+    sinks.some((sink) => sink.kind === 'loki'),
+  );
+  checkLabelNames(labels, sinks);
   return {
     include: config.path.map(absoluteGlob),
     exclude: config.exclude.map((glob) => (glob.includes('/') ? absoluteGlob(glob) : glob)),
-    labels: parseLabels(
-      config.label,
-      sinks.some((sink) => sink.kind === 'loki'),
-    ),
+    labels,
     multilineStart: recordStartFrom(config),
     format: config.format === 'plain' ? undefined : (config.format as ContainerFormat),
     recordRules: recordRulesFrom(config),

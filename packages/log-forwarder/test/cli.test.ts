@@ -81,6 +81,22 @@ describe('command line', () => {
       '--label: invalid value "novalue": expected KEY=VALUE',
     ],
     [
+      // A key the document already has would be written twice.
+      ['--path', '/tmp/x.log', '--http-url', 'http://127.0.0.1:1', '--label', 'app=web,path=/elsewhere'],
+      {},
+      '--label: "path" is a key the document of --http-url already has (timestamp, path, line)',
+    ],
+    [
+      ['--path', '/tmp/x.log', '--stdout', '--stdout-format', 'json', '--label', 'timestamp=now'],
+      {},
+      '--label: "timestamp" is a key the document of --stdout-format json already has',
+    ],
+    [
+      ['--path', '/tmp/x.log', '--elasticsearch-url', 'http://127.0.0.1:1', '--label', 'message=x'],
+      {},
+      '--label: "message" is a key the document of --elasticsearch-url already has (@timestamp, message, log)',
+    ],
+    [
       ['--path', '/tmp/x.log', '--stdout', '--time-key', 'ts'],
       {},
       '--time-key needs --parse json, regex or logfmt',

@@ -4,6 +4,11 @@ import type { BodyWriter } from './body-writer.ts';
 /** Writes the document of record `i` of a block into a body. */
 export type DocumentWriter = (block: RecordBlock, i: number, writer: BodyWriter) => void;
 
+/** Keys the JSON document (HTTP sink, stdout as JSON) writes itself: no label may have one's name. */
+export const jsonDocumentKeys: readonly string[] = ['timestamp', 'path', 'line'];
+/** Keys the ECS document (Elasticsearch, OpenSearch) writes itself: no label may have one's name. */
+export const ecsDocumentKeys: readonly string[] = ['@timestamp', 'message', 'log'];
+
 /** `,"k":"v"` for each label: the tail every document of a run shares, made once. */
 function labelsTail(labels: Record<string, string>): string {
   return Object.entries(labels)
@@ -71,7 +76,7 @@ export function createJsonDocument(labels: Record<string, string>): DocumentWrit
     (key) => arrayIndex.test(key) || key === 'timestamp' || key === 'path' || key === 'line',
   );
   /** The keys a field must not have for the document to be written from its fields' JSON. */
-  const labelKeys = [...Object.keys(labels), 'timestamp', 'path', 'line'];
+  const labelKeys = [...Object.keys(labels), ...jsonDocumentKeys];
   const afterFields = Buffer.from(`${labelsTail(labels)},"timestamp":"`);
   const afterFieldsNone = Buffer.from(
     `${labelsTail(labels).slice(1)}${Object.keys(labels).length > 0 ? ',' : ''}"timestamp":"`,
