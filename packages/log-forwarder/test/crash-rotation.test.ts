@@ -1,4 +1,12 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { copyFile, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,7 +191,7 @@ async function handDrivenLog() {
         text += `seq=${String(next).padStart(9, '0')} ${'x'.repeat(86)}\n`;
       appendFileSync(log, text);
     },
-    async start() {
+    async start(extra: string[] = []) {
       const child = startForwarder([
         '--path',
         log,
@@ -197,6 +205,7 @@ async function handDrivenLog() {
         'beginning',
         '--log-level',
         'info',
+        ...extra,
       ]);
       children.push(child);
       await waitReady(child);
@@ -207,7 +216,7 @@ async function handDrivenLog() {
       if (!existsSync(positions)) return { savedAt: '', files: [] };
       return JSON.parse(readFileSync(positions, 'utf8')) as {
         savedAt: string;
-        files: { file: string; offset: number; done?: boolean }[];
+        files: { file: string; ino: string; offset: number; fingerprintBytes: number; done?: boolean }[];
       };
     },
     /** The forwarder has read the log to its end (whatever the sink has). */
@@ -228,8 +237,9 @@ async function handDrivenLog() {
       await waitUntil(
         () => {
           const saved = this.saved();
-          const live = saved.files.find((entry) => entry.file === log && !entry.done);
-          return Date.parse(saved.savedAt) >= afterMs && live?.offset === statSync(log).size;
+          const { ino, size } = statSync(log, { bigint: true });
+          const live = saved.files.find((entry) => entry.ino === String(ino) && !entry.done);
+          return Date.parse(saved.savedAt) >= afterMs && live?.offset === Number(size);
         },
         30_000,
         'the positions file to have every line',
@@ -325,6 +335,48 @@ describe('SIGKILL after a copytruncate whose copy was read past', () => {
       'the lines in the files',
     );
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(sink.duplicates).toBe(0);
+  }, 90_000);
+});
+
+describe('SIGKILL, then a restart on a positions file naming one inode twice', () => {
+  it('an entry of a file let go empty does not claim the inode another entry follows with lines (renamed back)', async () => {
+    const run = await handDrivenLog();
+    const { log, sink } = run;
+    const fast = ['--rotate-wait', '300ms'];
+    let child = await run.start(fast);
+    // The log is renamed away empty and let go: a done entry with no first bytes, for its inode.
+    renameSync(log, `${log}.1`);
+    run.append(1);
+    const base = await adminUrl(child);
+    await waitUntil(
+      async () => {
+        // Only the log is followed: the renamed file is let go.
+        const files = (await (await fetch(`${base}/files`)).json()) as { mode: string }[];
+        return files.length === 1 && files[0]!.mode === 'live';
+      },
+      30_000,
+      'the empty file to be let go',
+    );
+    run.append(1);
+    await run.settled();
+    expect(run.saved().files.find((entry) => entry.fingerprintBytes === 0)).toMatchObject({
+      done: true,
+      fingerprintBytes: 0,
+    });
+    // It comes back under the log's name (a rotation undone; an inode reused after a delete does
+    // the same) and is written to: followed again, a second entry names its inode.
+    renameSync(log, `${log}.2`);
+    renameSync(`${log}.1`, log);
+    run.append(100);
+    await run.settled();
+    child.process.kill('SIGKILL');
+    await child.exited;
+    const restartedMs = Date.now();
+    child = await run.start(fast);
+    await run.settled(restartedMs);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(sink.missing(1, run.written)).toEqual([]);
     expect(sink.duplicates).toBe(0);
   }, 90_000);
 });

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { findByFingerprint, type LinkRoots, type OpenedFile, openFile } from '../disk/file-checks.ts';
-import { type FileKey, fingerprintOf, sameKey } from '../disk/file-identity.ts';
+import { type FileKey, fingerprintOf, keyText, sameKey } from '../disk/file-identity.ts';
 import type { PositionsEntry } from '../positions/positions-file.ts';
 import type { TailerMode } from '../reading/tailer-environment.ts';
 import type { Tracking } from './tracking.ts';
@@ -61,6 +61,26 @@ export async function locateEntry(
 }
 
 /**
+ * Whether an entry of contents read to their end, with too few first bytes to tell contents apart
+ * (none: a file let go empty), was located on an inode another entry follows, not done: that inode
+ * holds those later contents (followed again after a rename back, reused after a delete, truncated
+ * and written again), which that entry places; taken for the first, they would be read again from
+ * its offset.
+ */
+function isStale(
+  entry: PositionsEntry,
+  located: LocatedFile,
+  followedKeys: ReadonlySet<string>,
+  fingerprintBytes: number,
+): boolean {
+  return (
+    entry.done === true &&
+    entry.fingerprintBytes < fingerprintBytes &&
+    followedKeys.has(keyText(located.opened.key))
+  );
+}
+
+/**
  * Reopens the files of the positions file where they are now, at their acknowledged offsets: under
  * a followed name it is followed, renamed away it is read to its end, a copy is read to its end, and
  * one read to its end before (done) is only remembered, unless it has grown since. Every entry is
@@ -75,9 +95,14 @@ export async function resumeEntries(
 ): Promise<Map<string, number>> {
   const { log, fingerprintBytes, filter, linkRoots } = tracker.options;
   const since = new Map<string, number>();
+  const followedKeys = new Set(entries.filter((entry) => !entry.done).map((entry) => keyText(entry)));
   for (const entry of entries) {
     const located = await locateEntry(entry, fingerprintBytes, (key) => tracker.isKnown(key), linkRoots);
-    if (!located || tracker.isKnown(located.opened.key)) {
+    if (
+      !located ||
+      tracker.isKnown(located.opened.key) ||
+      isStale(entry, located, followedKeys, fingerprintBytes)
+    ) {
       await located?.opened.handle.close();
       log.info({ path: entry.path, file: entry.file }, 'file of the positions file is gone');
       continue;
