@@ -115,12 +115,17 @@ export class Forwarder {
     this.#observeGauges();
   }
 
-  /** Opens the files of the positions file, then every file the globs match; resolves when all are open. */
+  /**
+   * Opens the files of the positions file, then every file the globs match; resolves when all are
+   * open and the positions file names them. Ready before that, a SIGKILL would leave no positions
+   * file (or the last run's): the restart, a first start again, would skip what came meanwhile
+   * (--read-from end), or read again files found since.
+   */
   async start(): Promise<void> {
     await this.tracker.resume(this.#options.positions?.entries ?? []);
     await this.#discovery.start(this.#options.log, rescanMs);
     await this.tracker.initialScanDone();
-    this.#positionsWriter.markDirty();
+    await this.#positionsWriter.persist();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Child } from '@toolkit/test-helpers';
@@ -177,5 +177,32 @@ describe('restarts', () => {
     const repeated = [...sink.counts].filter(([, count]) => count > 1).map(([seq]) => seq);
     expect(repeated.length).toBe((inFlight - 1) * perBatch);
     expect(repeated.every((seq) => seq > perBatch && seq <= inFlight * perBatch)).toBe(true);
+  });
+});
+
+describe('a SIGKILL just after the start', () => {
+  it('finds the positions file naming the files followed, once ready: what comes after is not skipped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-killed-at-start-'));
+    const log = join(dir, 'app.log');
+    const positions = join(dir, 'positions.json');
+    writeFileSync(log, 'seq=1\n');
+    const sink = await FakeSink.start();
+    sinks.push(sink);
+    const start = async () => {
+      const child = startForwarder(['--path', log, '--positions-file', positions, '--http-url', sink.url]);
+      children.push(child);
+      await waitReady(child);
+      return child;
+    };
+    // The first start reads from the end (--read-from end): the restart must know it was there.
+    const first = await start();
+    first.process.kill('SIGKILL');
+    await first.exited;
+    expect(existsSync(positions)).toBe(true);
+    appendFileSync(log, 'seq=2\nseq=3\n');
+    await start();
+    await waitUntil(() => sink.distinct === 2, 15_000, 'lines 2 and 3');
+    expect(sink.missing(2, 3)).toEqual([]);
+    expect(sink.counts.has(1)).toBe(false);
   });
 });
