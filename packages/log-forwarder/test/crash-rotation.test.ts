@@ -351,9 +351,9 @@ describe('SIGKILL, then a restart on a positions file naming one inode twice', (
     const base = await adminUrl(child);
     await waitUntil(
       async () => {
-        // Only the log is followed: the renamed file is let go.
-        const files = (await (await fetch(`${base}/files`)).json()) as { mode: string }[];
-        return files.length === 1 && files[0]!.mode === 'live';
+        // Only the new log is followed (it has a line): the renamed file is let go.
+        const files = (await (await fetch(`${base}/files`)).json()) as { mode: string; read: number }[];
+        return files.length === 1 && files[0]!.mode === 'live' && files[0]!.read > 0;
       },
       30_000,
       'the empty file to be let go',
