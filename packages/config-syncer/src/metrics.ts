@@ -11,6 +11,7 @@ export class SyncerMetrics {
   readonly filesWritten: Counter;
   readonly filesRemoved: Counter;
   readonly managedFiles: Gauge;
+  readonly fsyncs: Counter;
   readonly validationFailures: Counter<'reason'>;
   readonly sourceErrors: Counter<'source'>;
   readonly sourceFetches: Counter<'source' | 'result'>;
@@ -57,6 +58,11 @@ export class SyncerMetrics {
     this.managedFiles = new Gauge({
       name: 'config_syncer_managed_files',
       help: 'Files in the target written by the syncer.',
+      registers,
+    });
+    this.fsyncs = new Counter({
+      name: 'config_syncer_fsyncs_total',
+      help: 'fsyncs of published files and of their directories (none with --fsync never, nor with auto on tmpfs).',
       registers,
     });
     this.validationFailures = new Counter({

@@ -169,6 +169,7 @@ describe('one-shot modes', () => {
       ['--notify-url', 'ftp://x'],
       ['--debounce', 'soon'],
       ['--poll-interval', '0s'],
+      ['--fsync', 'sometimes'],
     ];
     const children = cases.map((args) => startSyncer(['--source', dir, '--target', join(dir, 't'), ...args]));
     for (const [i, child] of children.entries()) {
