@@ -46,13 +46,9 @@ export async function measureBreakdown(dir: string, swaps: number): Promise<Brea
   let changed: (() => void) | undefined;
   const quiet = () => {};
   const log = { info: quiet, warn: quiet, error: quiet, debug: quiet } as unknown as SourceContext['log'];
-  const metrics = { watchEvents: { inc: quiet }, watchErrors: { inc: quiet } };
-  await directory.start({
-    onChange: () => changed?.(),
-    log,
-    metrics: metrics as unknown as SourceContext['metrics'],
-    signal: new AbortController().signal,
-  });
+  const metrics = { watchEvents: { inc: quiet }, watchErrors: { inc: quiet }, linksSkipped: { set: quiet } };
+  const context = { log, metrics: metrics as unknown as SourceContext['metrics'] };
+  await directory.start({ ...context, onChange: () => changed?.(), signal: new AbortController().signal });
   const fsync = new Durability(true, 'bench');
   const samples: Record<Phase, number[]> = { event: [], read: [], prepare: [], plan: [], publish: [] };
   const prepareOptions = { template: 'off' as const, env: {}, validateTypes: true, validated: new Map() };
@@ -67,7 +63,7 @@ export async function measureBreakdown(dir: string, swaps: number): Promise<Brea
       samples.event.push((await event) - swappedAt);
       changed = undefined;
       let started = performance.now();
-      const files = await directory.read();
+      const files = await directory.read(context);
       samples.read.push(performance.now() - started);
       started = performance.now();
       const prepared = prepareFiles([{ source, files }], prepareOptions);
