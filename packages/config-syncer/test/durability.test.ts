@@ -1,8 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { adminUrl, makeTempDir, saveLikeEditor, startSyncer, waitForNthLog } from './helpers.ts';
+import { threadPoolSize } from '../src/thread-pool.ts';
+import { adminUrl, makeTempDir, saveLikeEditor, startSyncer, waitForNthLog, waitUntil } from './helpers.ts';
 
 /** The filesystem type of `dir` as coreutils names it (`tmpfs`, `ext2/ext3`, `xfs`, ...). */
 const filesystemOf = (dir: string) =>
@@ -88,4 +97,21 @@ describe('--fsync', () => {
       for (const target of Object.values(targets)) expectPublished(target, 'c: 1\n');
     },
   );
+
+  it('runs 16 thread-pool threads, so the fsyncs of a ConfigMap go out together, without passing the setting to its commands', async () => {
+    const dir = makeTempDir();
+    const source = makeSource(dir);
+    const envFile = join(dir, 'notify-env');
+    const child = startSyncer([
+      ...['--source', source, '--target', join(dir, 'target'), '--fsync', 'always'],
+      ...['--notify-command', `env > ${envFile}`],
+    ]);
+    await waitForNthLog(child, 'published', 1);
+    saveLikeEditor(join(source, 'b.yaml'), 'b: 2\n');
+    await waitUntil(() => existsSync(envFile) && readFileSync(envFile, 'utf8').includes('CONFIG_REVISION='));
+    const task = `/proc/${child.process.pid}/task`;
+    const names = readdirSync(task).map((id) => readFileSync(join(task, id, 'comm'), 'utf8').trim());
+    expect(names.filter((name) => name === 'libuv-worker')).toHaveLength(threadPoolSize);
+    expect(readFileSync(envFile, 'utf8')).not.toContain('UV_THREADPOOL_SIZE');
+  });
 });
