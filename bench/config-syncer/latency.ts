@@ -34,6 +34,15 @@ export interface LatencyResult {
   cpRename: Summary;
 }
 
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
+
 const summarize = (sample: number[]): Summary => ({
   p50: percentile(sample, 50),
   p99: percentile(sample, 99),
@@ -43,7 +52,7 @@ const summarize = (sample: number[]): Summary => ({
 /**
  * Time from a change at the source to the app's webhook receiving the notification, with no debounce,
  * for each shape in interleaved rounds (one syncer each, running side by side, each round changing
- * every shape's source once, one after the other, in a rotating order). Next to them `cp` plus a rename
+ * every shape's source once, one after the other, in a random order). Next to them `cp` plus a rename
  * of the single file.
  */
 export async function measureLatency(
@@ -110,10 +119,9 @@ export async function measureLatency(
     // The first publish's notification: wait it out so it is not taken for a change's.
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (let change = 1; change <= changes; change++) {
-      for (let i = 0; i < runs.length; i++) {
-        const run = runs[(i + change) % runs.length]!;
-        run.sample.push(await timeChange(run, change));
-      }
+      // A fresh order each round: a shape that always came right after the same one would pay for
+      // that one's leftover work (an A/A run with a fixed rotation put 2.6 ms between two equal builds).
+      for (const run of shuffled(runs)) run.sample.push(await timeChange(run, change));
     }
   } finally {
     arrived.clear();

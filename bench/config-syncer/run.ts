@@ -4,7 +4,7 @@
 // rounds, next to `cp` + rename in the same run; then where a ConfigMap change's time goes, and CPU
 // and RSS while idle watching 1,000 files.
 // Usage: node bench/config-syncer/run.ts   (env: CHANGES=300 IDLE_SECONDS=15, 0 skips idle;
-// CONFIG_SYNCER_BASELINE=path/to/config-syncer.mjs adds a ConfigMap run of another build, e.g. main's)
+// CONFIG_SYNCER_BASELINE=path/to/config-syncer.mjs[,...] adds a ConfigMap run of each other build)
 // Bounded: each change waits at most 5 s, each idle window IDLE_SECONDS.
 // First, as in the program: the breakdown below runs its publish code in this process.
 import '../../packages/config-syncer/src/thread-pool.ts';
@@ -36,7 +36,7 @@ const onTmpfs = (path: string) => {
 // A tmpfs target (an emptyDir with medium: Memory), where --fsync auto does not fsync.
 const memoryDir = onTmpfs('/dev/shm') ? mkdtempSync('/dev/shm/config-syncer-bench-') : undefined;
 const benchFs = onTmpfs(dir) ? 'tmpfs' : 'disk';
-const baseline = process.env.CONFIG_SYNCER_BASELINE;
+const baselines = (process.env.CONFIG_SYNCER_BASELINE ?? '').split(',').filter(Boolean);
 const shapes: Shape[] = [
   { label: 'one file', source: 'file' },
   { label: `ConfigMap, auto (${benchFs})`, source: 'configmap' },
@@ -44,7 +44,9 @@ const shapes: Shape[] = [
   ...(memoryDir
     ? [{ label: 'ConfigMap, auto (tmpfs)', source: 'configmap', targetIn: memoryDir } as const]
     : []),
-  ...(baseline ? [{ label: 'ConfigMap, baseline', source: 'configmap', program: baseline } as const] : []),
+  ...baselines.map(
+    (program, i) => ({ label: `ConfigMap, baseline ${i + 1}`, source: 'configmap', program }) as const,
+  ),
 ];
 try {
   const latency = await measureLatency(dir, changes, shapes);
