@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   createNameFilter,
   DirectorySource,
+  Durability,
   type FileSet,
   type Published,
   planChanges,
@@ -10,8 +11,8 @@ import {
   publishPlan,
   type SourceContext,
   writeFileAtomic,
+  writeFilesAtomic,
 } from '../../packages/config-syncer/src/index.ts';
-import { writeFilesAtomic } from '../../packages/config-syncer/src/publish/atomic-write.ts';
 import { configMapFiles, swapConfigMap } from './configmap.ts';
 import { percentile } from './syncer-process.ts';
 
@@ -20,8 +21,8 @@ export interface Breakdown {
   swaps: number;
   /** ms per phase of one ConfigMap change, p50 and p99. */
   phases: Record<Phase, { p50: number; p99: number }>;
-  /** The ten files written one after the other (as before) and eight at a time, in alternate rounds. */
-  writes: { sequential: { p50: number; p99: number }; concurrent: { p50: number; p99: number } };
+  /** The ten files written one after the other, as one set (fsyncs together), and with no fsync. */
+  writes: Record<string, { p50: number; p99: number }>;
 }
 
 const summarize = (sample: number[]) => ({ p50: percentile(sample, 50), p99: percentile(sample, 99) });
@@ -45,13 +46,10 @@ export async function measureBreakdown(dir: string, swaps: number): Promise<Brea
   let changed: (() => void) | undefined;
   const quiet = () => {};
   const log = { info: quiet, warn: quiet, error: quiet, debug: quiet } as unknown as SourceContext['log'];
-  const metrics = { watchEvents: { inc: quiet }, watchErrors: { inc: quiet } };
-  await directory.start({
-    onChange: () => changed?.(),
-    log,
-    metrics: metrics as unknown as SourceContext['metrics'],
-    signal: new AbortController().signal,
-  });
+  const metrics = { watchEvents: { inc: quiet }, watchErrors: { inc: quiet }, linksSkipped: { set: quiet } };
+  const context = { log, metrics: metrics as unknown as SourceContext['metrics'] };
+  await directory.start({ ...context, onChange: () => changed?.(), signal: new AbortController().signal });
+  const fsync = new Durability(true, 'bench');
   const samples: Record<Phase, number[]> = { event: [], read: [], prepare: [], plan: [], publish: [] };
   const prepareOptions = { template: 'off' as const, env: {}, validateTypes: true, validated: new Map() };
   let published: Published = new Map();
@@ -65,7 +63,7 @@ export async function measureBreakdown(dir: string, swaps: number): Promise<Brea
       samples.event.push((await event) - swappedAt);
       changed = undefined;
       let started = performance.now();
-      const files = await directory.read();
+      const files = await directory.read(context);
       samples.read.push(performance.now() - started);
       started = performance.now();
       const prepared = prepareFiles([{ source, files }], prepareOptions);
@@ -80,7 +78,7 @@ export async function measureBreakdown(dir: string, swaps: number): Promise<Brea
       });
       samples.plan.push(performance.now() - started);
       started = performance.now();
-      published = await publishPlan(target, plan, published, 0o644, undefined);
+      published = await publishPlan(target, plan, published, 0o644, undefined, fsync);
       samples.publish.push(performance.now() - started);
     }
   } finally {
@@ -89,20 +87,38 @@ export async function measureBreakdown(dir: string, swaps: number): Promise<Brea
 
   const writesDir = join(dir, 'breakdown-writes');
   mkdirSync(writesDir, { recursive: true });
-  const sequential: number[] = [];
-  const concurrent: number[] = [];
+  const noFsync = new Durability(false, 'bench');
+  const writes: Record<string, number[]> = {
+    'fsync, one file after another': [],
+    'fsync, as one set (the program)': [],
+    'no fsync (--fsync never)': [],
+  };
   const asList = (files: FileSet) => [...files].map(([name, content]) => ({ name, content }));
   for (let round = 0; round < swaps; round++) {
     const files = asList(new Map(Object.entries(configMapFiles(round)).map(([n, c]) => [n, Buffer.from(c)])));
-    let started = performance.now();
-    for (const file of files) await writeFileAtomic(writesDir, file.name, file.content, 0o644);
-    sequential.push(performance.now() - started);
-    started = performance.now();
-    await writeFilesAtomic(writesDir, files, 0o644, undefined);
-    concurrent.push(performance.now() - started);
+    const timed = async (label: string, write: () => Promise<void>) => {
+      const started = performance.now();
+      await write();
+      writes[label]!.push(performance.now() - started);
+    };
+    await timed('fsync, one file after another', async () => {
+      for (const file of files)
+        await writeFileAtomic(writesDir, file.name, file.content, 0o644, undefined, fsync);
+      await fsync.syncDirectory(writesDir);
+    });
+    await timed('fsync, as one set (the program)', async () => {
+      await writeFilesAtomic(writesDir, files, 0o644, undefined, fsync);
+      await fsync.syncDirectory(writesDir);
+    });
+    await timed('no fsync (--fsync never)', () =>
+      writeFilesAtomic(writesDir, files, 0o644, undefined, noFsync),
+    );
   }
   const phases = Object.fromEntries(
     Object.entries(samples).map(([phase, sample]) => [phase, summarize(sample)]),
   ) as Breakdown['phases'];
-  return { swaps, phases, writes: { sequential: summarize(sequential), concurrent: summarize(concurrent) } };
+  const summaries = Object.fromEntries(
+    Object.entries(writes).map(([label, sample]) => [label, summarize(sample)]),
+  );
+  return { swaps, phases, writes: summaries };
 }

@@ -11,13 +11,36 @@ export interface Summary {
   max: number;
 }
 
+/** One syncer and the source it watches, changed once per round. */
+export interface Shape {
+  label: string;
+  /**
+   * file: one file replaced by an editor-style rename in a plain directory. configmap: ten 4 KB JSON
+   * files behind a `..data` link swapped as the kubelet does.
+   */
+  source: 'file' | 'configmap';
+  /** Options added to `--source --target --debounce 0s --notify-url`. */
+  args?: string[];
+  /** The directory the target goes in (a tmpfs one, say); default: the bench directory. */
+  targetIn?: string;
+  /** Another build of the program (a baseline); default: this tree's bundle. */
+  program?: string;
+  env?: Record<string, string>;
+}
+
 export interface LatencyResult {
   changes: number;
-  /** One file, changed by an editor-style rename into a plain directory. */
-  syncer: Summary;
-  /** Ten 4 KB JSON files behind a `..data` link swapped as the kubelet does. */
-  configMap: Summary;
+  shapes: { label: string; summary: Summary }[];
   cpRename: Summary;
+}
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
 }
 
 const summarize = (sample: number[]): Summary => ({
@@ -28,21 +51,16 @@ const summarize = (sample: number[]): Summary => ({
 
 /**
  * Time from a change at the source to the app's webhook receiving the notification, with no debounce,
- * for two shapes in interleaved rounds (one syncer each, running side by side): a single file replaced
- * by rename, and a ConfigMap-shaped volume of ten files swapped through `..data`. Next to them `cp`
- * plus a rename of the single file.
+ * for each shape in interleaved rounds (one syncer each, running side by side, each round changing
+ * every shape's source once, one after the other, in a random order). Next to them `cp` plus a rename
+ * of the single file.
  */
 export async function measureLatency(
   dir: string,
   changes: number,
+  shapes: readonly Shape[],
   perChangeTimeoutMs = 5000,
 ): Promise<LatencyResult> {
-  const fileSource = join(dir, 'latency-src');
-  const configMapSource = join(dir, 'latency-configmap');
-  mkdirSync(fileSource, { recursive: true });
-  writeFileSync(join(fileSource, 'app.json'), '{"change":0}');
-  swapConfigMap(configMapSource, configMapFiles(0));
-
   const arrived = new Map<string, (at: number) => void>();
   const server = createServer((req, res) => {
     req.resume();
@@ -53,66 +71,77 @@ export async function measureLatency(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  const start = (source: string, target: string, path: string) =>
-    new SyncerProcess([
-      ...['--source', source, '--target', join(dir, target), '--debounce', '0s'],
-      ...['--notify-url', `http://127.0.0.1:${port}${path}`],
-    ]);
-  const syncers = [start(fileSource, 'file-target', '/file'), start(configMapSource, 'cm-target', '/cm')];
 
-  /** Makes one change with `change` and resolves with the ms from its visible moment to the webhook. */
-  const timeChange = async (path: string, label: string, change: () => number): Promise<number> => {
+  const runs = shapes.map((shape, i) => {
+    const source = join(dir, `latency-src-${i}`);
+    if (shape.source === 'file') {
+      mkdirSync(source, { recursive: true });
+      writeFileSync(join(source, 'app.json'), '{"change":0}');
+    } else {
+      swapConfigMap(source, configMapFiles(0));
+    }
+    const path = `/shape-${i}`;
+    const args = [
+      ...['--source', source, '--target', join(shape.targetIn ?? dir, `latency-target-${i}`)],
+      ...['--debounce', '0s', '--notify-url', `http://127.0.0.1:${port}${path}`],
+      ...(shape.args ?? []),
+    ];
+    const change = (n: number): number => {
+      if (shape.source === 'configmap') return swapConfigMap(source, configMapFiles(n));
+      writeFileSync(join(source, '.app.json.tmp'), `{"change":${n}}`);
+      const started = performance.now();
+      renameSync(join(source, '.app.json.tmp'), join(source, 'app.json'));
+      return started;
+    };
+    const syncer = new SyncerProcess(args, shape.program, shape.env);
+    return { shape, source, path, change, syncer, sample: [] as number[] };
+  });
+
+  /** Makes one change and resolves with the ms from its visible moment to the webhook. */
+  const timeChange = async (run: (typeof runs)[number], n: number): Promise<number> => {
     const notified = new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${label}: no notification`)), perChangeTimeoutMs);
-      arrived.set(path, (at) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${run.shape.label}: no notification for change ${n}`)),
+        perChangeTimeoutMs,
+      );
+      arrived.set(run.path, (at) => {
         clearTimeout(timer);
-        arrived.delete(path);
+        arrived.delete(run.path);
         resolve(at);
       });
     });
-    const started = change();
+    const started = run.change(n);
     return (await notified) - started;
   };
 
-  const fileSample: number[] = [];
-  const configMapSample: number[] = [];
   try {
-    await Promise.all(syncers.map((syncer) => syncer.waitReady()));
+    await Promise.all(runs.map((run) => run.syncer.waitReady()));
     // The first publish's notification: wait it out so it is not taken for a change's.
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (let change = 1; change <= changes; change++) {
-      fileSample.push(
-        await timeChange('/file', `file change ${change}`, () => {
-          writeFileSync(join(fileSource, '.app.json.tmp'), `{"change":${change}}`);
-          const started = performance.now();
-          renameSync(join(fileSource, '.app.json.tmp'), join(fileSource, 'app.json'));
-          return started;
-        }),
-      );
-      configMapSample.push(
-        await timeChange('/cm', `ConfigMap change ${change}`, () =>
-          swapConfigMap(configMapSource, configMapFiles(change)),
-        ),
-      );
+      // A fresh order each round: a shape that always came right after the same one would pay for
+      // that one's leftover work (an A/A run with a fixed rotation put 2.6 ms between two equal builds).
+      for (const run of shuffled(runs)) run.sample.push(await timeChange(run, change));
     }
   } finally {
     arrived.clear();
-    await Promise.all(syncers.map((syncer) => syncer.stop()));
+    await Promise.all(runs.map((run) => run.syncer.stop()));
     server.closeAllConnections();
     server.close();
   }
 
+  const cpSource = join(dir, 'cp-src.json');
+  writeFileSync(cpSource, '{"change":0}');
   const cpSample: number[] = [];
   for (let change = 1; change <= changes; change++) {
     const started = performance.now();
-    spawnSync('cp', [join(fileSource, 'app.json'), join(dir, '.cp.tmp')]);
+    spawnSync('cp', [cpSource, join(dir, '.cp.tmp')]);
     renameSync(join(dir, '.cp.tmp'), join(dir, 'cp.json'));
     cpSample.push(performance.now() - started);
   }
   return {
     changes,
-    syncer: summarize(fileSample),
-    configMap: summarize(configMapSample),
+    shapes: runs.map((run) => ({ label: run.shape.label, summary: summarize(run.sample) })),
     cpRename: summarize(cpSample),
   };
 }

@@ -11,12 +11,13 @@ export class SyncerProcess {
   readonly child: ChildProcess;
   #stderr = '';
 
-  constructor(args: string[]) {
-    if (!existsSync(bundle))
-      throw new Error(`${bundle} is missing: run \`node scripts/build.ts config-syncer\``);
-    this.child = spawn(process.execPath, [bundle, '--admin-addr', '127.0.0.1:0', ...args], {
+  /** `program`: another build of it (a baseline to compare with); `env`: added to a bare PATH. */
+  constructor(args: string[], program = bundle, env: Record<string, string> = {}) {
+    if (!existsSync(program))
+      throw new Error(`${program} is missing: run \`node scripts/build.ts config-syncer\``);
+    this.child = spawn(process.execPath, [program, '--admin-addr', '127.0.0.1:0', ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { PATH: process.env.PATH ?? '' },
+      env: { PATH: process.env.PATH ?? '', ...env },
     });
     this.child.stderr!.on('data', (chunk: Buffer) => {
       // Keep only the tail: a long run logs a line per change.

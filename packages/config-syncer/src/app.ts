@@ -11,6 +11,7 @@ import { Debouncer } from './debounce.ts';
 import { SyncerMetrics } from './metrics.ts';
 import type { ChangeEvent } from './notify/change-event.ts';
 import type { options } from './options.ts';
+import type { FsyncMode } from './publish/durability.ts';
 import type { PublishLayout } from './publish/link-layout.ts';
 import { deriveSettings } from './settings.ts';
 import { Syncer } from './syncer.ts';
@@ -36,6 +37,7 @@ export async function runConfigSyncer(context: SyncerContext): Promise<number | 
     layout: config.publishLayout as PublishLayout,
     mode: settings.fileMode,
     owner: settings.fileOwner,
+    fsync: config.fsync as FsyncMode,
     template: config.template as TemplateMode,
     env: process.env,
     validateTypes: config.validate,

@@ -8,8 +8,14 @@ export { checkBody, checkRuntimeInfo, ReloadConfirmer } from './notify/confirm-r
 export { listProcesses, type ProcessInfo, selectByName } from './notify/find-process.ts';
 export { SignalTarget } from './notify/signal-target.ts';
 export { options } from './options.ts';
-export { isTempName, removeStaleTempFiles, syncDirectory, writeFileAtomic } from './publish/atomic-write.ts';
+export {
+  isTempName,
+  removeStaleTempFiles,
+  writeFileAtomic,
+  writeFilesAtomic,
+} from './publish/atomic-write.ts';
 export { describePlan } from './publish/dry-run.ts';
+export { Durability, type FsyncMode, fsyncModes } from './publish/durability.ts';
 export { manifestName, readManifest, writeManifest } from './publish/manifest.ts';
 export { hasChanges, type Plan, type Published, planChanges } from './publish/plan.ts';
 export { publishPlan } from './publish/publish.ts';

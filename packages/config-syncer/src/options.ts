@@ -1,5 +1,6 @@
 import { type OptionTable, outgoingTlsOptions } from '@toolkit/lifecycle';
 import { confirmModes } from './notify/confirm-reload.ts';
+import { fsyncModes } from './publish/durability.ts';
 import { publishLayouts } from './publish/link-layout.ts';
 import { templateModes } from './template.ts';
 
@@ -50,6 +51,12 @@ export const options = {
     type: 'string',
     placeholder: 'UID:GID',
     help: 'Numeric owner and group of the published files and of the directories the syncer creates, set before a file is renamed into place. Needs root or CAP_CHOWN, checked at start (exit 1 without it); unset: the files are the syncer’s own.',
+  },
+  fsync: {
+    type: 'enum',
+    choices: fsyncModes,
+    default: 'auto',
+    help: 'Whether a publish waits for its files to reach the disk before the app is told. always: each file is fsynced before its rename and the directory after it, so after a power loss every published file is whole, old or new. never: no fsync (as the kubelet writes ConfigMap volumes), faster on a busy disk; readers still see an old or a new file, never a part (rename is atomic), but after a power loss a file can be empty or old until the syncer rewrites it at its next start. auto: always, except on tmpfs or ramfs, which a power loss empties anyway.',
   },
   validate: {
     type: 'boolean',

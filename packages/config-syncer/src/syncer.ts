@@ -4,6 +4,7 @@ import type { SyncerMetrics } from './metrics.ts';
 import type { ChangeEvent } from './notify/change-event.ts';
 import { removeStaleTempFiles, tempPathIn } from './publish/atomic-write.ts';
 import { describePlan } from './publish/dry-run.ts';
+import { Durability, type FsyncMode } from './publish/durability.ts';
 import { checkCanChown, type FileOwner, makeDirectories } from './publish/file-owner.ts';
 import { LinkLayout, linkGraceMs, type PublishLayout } from './publish/link-layout.ts';
 import { readManifest } from './publish/manifest.ts';
@@ -24,6 +25,8 @@ export interface SyncerOptions {
   mode: number;
   /** `--file-owner`: owner of every file and directory created in the target. */
   owner: FileOwner | undefined;
+  /** `--fsync`: `auto` is decided here, from the target's filesystem. */
+  fsync: FsyncMode;
   template: TemplateMode;
   env: NodeJS.ProcessEnv;
   validateTypes: boolean;
@@ -51,11 +54,18 @@ export class Syncer {
   #syncs = 0;
   #published: Published;
   readonly #link: LinkLayout | undefined;
+  readonly #durability: Durability;
 
-  private constructor(options: SyncerOptions, published: Published, link: LinkLayout | undefined) {
+  private constructor(
+    options: SyncerOptions,
+    published: Published,
+    link: LinkLayout | undefined,
+    durability: Durability,
+  ) {
     this.#options = options;
     this.#published = published;
     this.#link = link;
+    this.#durability = durability;
   }
 
   /**
@@ -86,8 +96,14 @@ export class Syncer {
     }
     if (problem) log.warn({ problem }, 'manifest ignored: no file will be removed until it is rewritten');
     options.metrics.managedFiles.set(names.size);
+    const durability = options.dryRun
+      ? new Durability(false, '--dry-run writes nothing')
+      : await Durability.forTarget(options.fsync, link ? link.setsDir : targetDir, (count) =>
+          options.metrics.fsyncs.inc(count),
+        );
+    log.info({ fsync: durability.enabled, reason: durability.reason }, 'durability of published files');
     // Hashes are not kept across runs: the first sync compares with the files on disk.
-    return new Syncer(options, new Map([...names].map((name) => [name, ''])), link);
+    return new Syncer(options, new Map([...names].map((name) => [name, ''])), link, durability);
   }
 
   /** Never throws: failures are logged and counted, and the last good config stays in place. */
@@ -150,8 +166,8 @@ export class Syncer {
     }
     log.debug({ revision: event.revision, files: event.changed.length }, 'publishing');
     this.#published = this.#link
-      ? await this.#link.publish(prepared.files, mode, event.revision)
-      : await publishPlan(targetDir, plan, this.#published, mode, owner);
+      ? await this.#link.publish(prepared.files, mode, event.revision, this.#durability)
+      : await publishPlan(targetDir, plan, this.#published, mode, owner, this.#durability);
     metrics.publishes.inc();
     metrics.filesWritten.inc(plan.writes.length);
     metrics.filesRemoved.inc(plan.removals.length);

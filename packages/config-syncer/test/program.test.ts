@@ -4,6 +4,8 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  realpathSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   adminUrl,
+  logsWith,
   makeTempDir,
   startServer,
   startSyncer,
@@ -19,6 +22,9 @@ import {
   waitUntil,
   writeConfigMap,
 } from './helpers.ts';
+
+const skippedLinkMessage =
+  'source symlink skipped: it leads out of the source directory, so it is not published';
 
 function makeSource(dir: string, files: Record<string, string>): string {
   const source = join(dir, 'src');
@@ -83,6 +89,12 @@ describe('inputs someone else controls', () => {
     expect(await once.exitCode()).toBe(0);
     expect(readdirSync(target).sort()).toEqual(['.config-syncer-manifest', 'a.yaml', 'b.yaml']);
     expect(readFileSync(join(target, 'b.yaml'), 'utf8')).toBe('a: 1\n');
+    // Each skipped link is said, with where it leads.
+    const skipped = logsWith(once, skippedLinkMessage).map((line) => [line.file, line.leadsTo]);
+    expect(skipped).toEqual([
+      ['passwd', '/etc/passwd'],
+      ['secret.txt', join(realpathSync(dir), 'secret.txt')],
+    ]);
 
     // The kubelet's layout: `key → ..data/key`, `..data → ..<version>`.
     const volume = join(dir, 'configmap');
@@ -92,6 +104,38 @@ describe('inputs someone else controls', () => {
     const volumeOnce = startSyncer(['--source', volume, '--target', fromVolume, '--once']);
     expect(await volumeOnce.exitCode()).toBe(0);
     expect(readFileSync(join(fromVolume, 'app.json'), 'utf8')).toBe('{"a":1}');
+  });
+
+  it('a skipped source symlink is logged once, not at every resync, and again when it changes; the gauge counts them', async () => {
+    const dir = makeTempDir();
+    writeFileSync(join(dir, 'one.txt'), 'outside');
+    writeFileSync(join(dir, 'two.txt'), 'outside too');
+    const source = makeSource(dir, { 'a.yaml': 'a: 1\n' });
+    symlinkSync(join(dir, 'one.txt'), join(source, 'outside.txt'));
+    const args = ['--source', source, '--target', join(dir, 'target'), '--debounce', '0s'];
+    const child = startSyncer([...args, '--resync-interval', '100ms']);
+    const admin = await adminUrl(child);
+    const metric = async (pattern: RegExp) =>
+      Number(pattern.exec(await (await fetch(`${admin}/metrics`)).text())?.[1] ?? Number.NaN);
+    // Several resyncs, each reading the source again.
+    await waitUntil(async () => (await metric(/config_syncer_syncs_total\{result="unchanged"\} (\d+)/)) >= 3);
+    expect(logsWith(child, skippedLinkMessage)).toHaveLength(1);
+    expect(await metric(/config_syncer_source_links_skipped\{source="[^"]+"\} (\d+)/)).toBe(1);
+
+    rmSync(join(source, 'outside.txt'));
+    symlinkSync(join(dir, 'two.txt'), join(source, 'outside.txt'));
+    symlinkSync('/etc/passwd', join(source, 'passwd'));
+    await waitUntil(() => logsWith(child, skippedLinkMessage).length >= 3);
+    const unchanged = await metric(/config_syncer_syncs_total\{result="unchanged"\} (\d+)/);
+    await waitUntil(
+      async () => (await metric(/config_syncer_syncs_total\{result="unchanged"\} (\d+)/)) >= unchanged + 3,
+    );
+    const leadsTo = logsWith(child, skippedLinkMessage).map((line) => String(line.leadsTo));
+    expect(leadsTo.sort()).toEqual(
+      ['/etc/passwd', join(realpathSync(dir), 'one.txt'), join(realpathSync(dir), 'two.txt')].sort(),
+    );
+    expect(await metric(/config_syncer_source_links_skipped\{source="[^"]+"\} (\d+)/)).toBe(2);
+    expect(readdirSync(join(dir, 'target')).sort()).toEqual(['.config-syncer-manifest', 'a.yaml']);
   });
 
   it('a source file over --max-file-bytes fails the sync and nothing is published; the default takes MiB files', async () => {
@@ -169,6 +213,7 @@ describe('one-shot modes', () => {
       ['--notify-url', 'ftp://x'],
       ['--debounce', 'soon'],
       ['--poll-interval', '0s'],
+      ['--fsync', 'sometimes'],
     ];
     const children = cases.map((args) => startSyncer(['--source', dir, '--target', join(dir, 't'), ...args]));
     for (const [i, child] of children.entries()) {

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  Durability,
   hasChanges,
   manifestName,
   type Published,
@@ -15,6 +16,7 @@ import { makeTempDir } from './helpers.ts';
 class Target {
   readonly dir = makeTempDir();
   published: Published = new Map();
+  readonly durability = new Durability(true, 'test');
 
   /** A new run: only the manifest's names survive, not the hashes. */
   async restart() {
@@ -25,7 +27,7 @@ class Target {
   async publish(desired: Record<string, string>, verify = false) {
     const files = new Map(Object.entries(desired).map(([name, text]) => [name, Buffer.from(text)]));
     const plan = planChanges(files, this.published, { dir: this.dir, mode: 0o640, owner: undefined, verify });
-    this.published = await publishPlan(this.dir, plan, this.published, 0o640, undefined);
+    this.published = await publishPlan(this.dir, plan, this.published, 0o640, undefined, this.durability);
     return plan;
   }
 }

@@ -1,4 +1,5 @@
-import { chown, mkdir, open, unlink } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { chown, open, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** `--file-owner UID:GID`: given to every file and directory the syncer creates in the target. */
@@ -29,7 +30,8 @@ export async function checkCanChown(scratch: string, owner: FileOwner): Promise<
 
 /** mkdir -p, giving `owner` to each directory it had to create (not to those already there). */
 export async function makeDirectories(path: string, owner: FileOwner | undefined): Promise<void> {
-  const first = await mkdir(path, { recursive: true, mode: 0o755 });
+  // Synchronous: on a publish the directory is there, and a syscall beats a thread-pool round trip.
+  const first = mkdirSync(path, { recursive: true, mode: 0o755 });
   if (first === undefined || owner === undefined) return;
   for (let dir = path; ; dir = dirname(dir)) {
     await chown(dir, owner.uid, owner.gid).catch(explainRefusal(owner));

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
-import { open, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { badOption, readLinkTarget, removeLeftoverLinks, swapLink } from '@toolkit/lifecycle';
 import type { FileSet } from '../snapshot.ts';
 import { hashContent } from '../snapshot.ts';
-import { syncDirectory, tempPathIn, writeContent } from './atomic-write.ts';
-import { concurrentWrites, forEachConcurrently } from './concurrently.ts';
+import { createFiles, tempPathIn } from './atomic-write.ts';
+import type { Durability } from './durability.ts';
 import { checkCanChown, type FileOwner, makeDirectories } from './file-owner.ts';
 import { manifestContent, manifestName } from './manifest.ts';
 
@@ -69,6 +69,11 @@ export class LinkLayout {
     return removed;
   }
 
+  /** Where the set directories are: the filesystem `--fsync auto` looks at. */
+  get setsDir(): string {
+    return this.#setsDir;
+  }
+
   /** The set directory the link points at, or undefined when there is no link yet. */
   currentSet(): Promise<string | undefined> {
     return readLinkTarget(this.#link);
@@ -78,7 +83,12 @@ export class LinkLayout {
    * Writes the whole set (and its manifest) into a new directory, makes it durable, swaps the link to
    * it, then removes set directories past their grace. Returns name → hash of what is published.
    */
-  async publish(files: FileSet, mode: number, revision: string): Promise<Map<string, string>> {
+  async publish(
+    files: FileSet,
+    mode: number,
+    revision: string,
+    durability: Durability,
+  ): Promise<Map<string, string>> {
     const dir = join(this.#setsDir, `${revision}-${randomBytes(4).toString('hex')}`);
     const owner = this.#owner;
     const published = new Map<string, string>();
@@ -86,27 +96,26 @@ export class LinkLayout {
       await makeDirectories(dir, owner);
       // A fresh directory of the syncer's own: its subdirectories are made here, nothing to check.
       for (const name of files.keys()) await makeDirectories(dirname(join(dir, name)), owner);
-      await forEachConcurrently([...files], concurrentWrites, async ([name, content]) => {
-        await writeDurable(join(dir, name), content, mode, owner);
-      });
       for (const [name, content] of files) published.set(name, hashContent(content));
-      await writeDurable(join(dir, manifestName), manifestContent(published.keys()), 0o644, owner);
-      await syncDirectory(dir);
-      await syncDirectory(this.#setsDir);
+      const writes = [...files].map(([name, content]) => ({ path: join(dir, name), content, mode }));
+      const manifest = { path: join(dir, manifestName), content: manifestContent(published.keys()) };
+      await createFiles([...writes, { ...manifest, mode: 0o644 }], owner, durability);
+      // Every directory of the new set (its subdirectories too), and its entry in the sets directory.
+      const dirs = new Set([dir, this.#setsDir]);
+      for (const name of files.keys()) {
+        for (let sub = dirname(name); sub !== '.'; sub = dirname(sub)) dirs.add(join(dir, sub));
+      }
+      await Promise.all([...dirs].map((path) => durability.syncDirectory(path)));
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       throw error;
     }
     const previous = await this.currentSet();
-    await this.#swap(dir);
+    await swapLink(this.#link, dir, this.#owner);
+    await durability.syncDirectory(dirname(this.#link));
     if (previous && previous !== dir) this.#retired.set(previous, Date.now());
     await this.#removeExpired(previous);
     return published;
-  }
-
-  async #swap(dir: string): Promise<void> {
-    await swapLink(this.#link, dir, this.#owner);
-    await syncDirectory(dirname(this.#link));
   }
 
   /**
@@ -120,19 +129,5 @@ export class LinkLayout {
       await rm(dir, { recursive: true, force: true });
       this.#retired.delete(dir);
     }
-  }
-}
-
-async function writeDurable(
-  path: string,
-  content: Buffer,
-  mode: number,
-  owner: FileOwner | undefined,
-): Promise<void> {
-  const handle = await open(path, 'wx', mode);
-  try {
-    await writeContent(handle, content, mode, owner);
-  } finally {
-    await handle.close();
   }
 }

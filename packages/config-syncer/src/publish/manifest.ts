@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write.ts';
+import type { Durability } from './durability.ts';
 import type { FileOwner } from './file-owner.ts';
 
 /**
@@ -68,8 +69,9 @@ export async function writeManifest(
   dir: string,
   names: Iterable<string>,
   owner: FileOwner | undefined,
+  durability: Durability,
 ): Promise<void> {
-  await writeFileAtomic(dir, manifestName, manifestContent(names), 0o644, owner);
+  await writeFileAtomic(dir, manifestName, manifestContent(names), 0o644, owner, durability);
 }
 
 export function manifestContent(names: Iterable<string>): Buffer {

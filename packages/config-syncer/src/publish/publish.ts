@@ -1,6 +1,7 @@
 import { unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { syncDirectory, writeFilesAtomic } from './atomic-write.ts';
+import { dirname, join } from 'node:path';
+import { writeFilesAtomic } from './atomic-write.ts';
+import type { Durability } from './durability.ts';
 import { type FileOwner, makeDirectories } from './file-owner.ts';
 import { isSafeName, sameNames, writeManifest } from './manifest.ts';
 import type { Plan, Published } from './plan.ts';
@@ -16,6 +17,7 @@ export async function publishPlan(
   current: Published,
   mode: number,
   owner: FileOwner | undefined,
+  durability: Durability,
 ): Promise<Published> {
   // The directory may have been deleted since start (by hand, or a volume remounted).
   if (plan.writes.length > 0) await makeDirectories(dir, owner);
@@ -26,9 +28,9 @@ export async function publishPlan(
   if (added.length > 0) {
     // Record new names before creating them: if the process dies between a rename and the final
     // manifest, the next run still knows it wrote them and may remove them later.
-    await writeManifest(dir, [...current.keys(), ...added], owner);
+    await writeManifest(dir, [...current.keys(), ...added], owner, durability);
   }
-  await writeFilesAtomic(dir, plan.writes, mode, owner);
+  await writeFilesAtomic(dir, plan.writes, mode, owner, durability);
   for (const name of plan.removals) {
     // readManifest refuses such names already; a removal never leaves the target whatever its source.
     if (!isSafeName(name) || !parentsAreDirectories(dir, name)) continue;
@@ -37,7 +39,30 @@ export async function publishPlan(
     });
     await removeEmptyParents(dir, name);
   }
-  if (plan.writes.length > 0 || plan.removals.length > 0) await syncDirectory(dir);
-  if (!sameNames(current, plan.published)) await writeManifest(dir, plan.published.keys(), owner);
+  const touched = [...plan.writes.map((write) => write.name), ...plan.removals].filter(isSafeName);
+  await syncDirectories(dir, touched, durability);
+  if (!sameNames(current, plan.published)) {
+    await writeManifest(dir, plan.published.keys(), owner, durability);
+  }
   return plan.published;
+}
+
+/**
+ * Makes the renames and removals of a publish durable: fsyncs the directory of each name and every
+ * directory above it up to the target (with --recursive a subdirectory made or removed is an entry in
+ * its parent), all at once. A directory removed because it was left empty is skipped.
+ */
+async function syncDirectories(target: string, names: readonly string[], durability: Durability) {
+  const dirs = new Set<string>();
+  for (const name of names) {
+    for (let dir = dirname(name); dir !== '.' && dir !== ''; dir = dirname(dir)) dirs.add(dir);
+  }
+  if (names.length > 0) dirs.add('.');
+  await Promise.all(
+    [...dirs].map((dir) =>
+      durability.syncDirectory(join(target, dir)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      }),
+    ),
+  );
 }

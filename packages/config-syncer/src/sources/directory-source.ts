@@ -3,7 +3,7 @@ import { type FSWatcher, watch } from 'chokidar';
 import type { NameFilter } from '../filter.ts';
 import type { FileSet } from '../snapshot.ts';
 import { readDirectoryFiles } from './read-directory.ts';
-import type { Source, SourceContext } from './source.ts';
+import type { ReadContext, Source, SourceContext } from './source.ts';
 
 // Polling stats every file each period: once a second keeps a 1,000-file directory cheap.
 const pollingIntervalMs = 1000;
@@ -25,6 +25,8 @@ export class DirectorySource implements Source {
   readonly #polling: boolean;
   #watcher: FSWatcher | undefined;
   #closed = false;
+  /** Links leading out of the directory skipped by the last read, name → where they lead. */
+  #linksLeaving = new Map<string, string>();
 
   readonly #maxFileBytes: number;
 
@@ -37,12 +39,25 @@ export class DirectorySource implements Source {
     this.#maxFileBytes = options.maxFileBytes;
   }
 
-  async read(): Promise<FileSet> {
-    return readDirectoryFiles(this.#dir, {
+  async read({ log, metrics }: ReadContext): Promise<FileSet> {
+    const linksLeaving = new Map<string, string>();
+    const files = readDirectoryFiles(this.#dir, {
       accept: this.#accept,
       acceptDirectory: this.#acceptDirectory,
       maxFileBytes: this.#maxFileBytes,
+      linksLeaving,
     });
+    // Said once per link (again if it changes), not at every resync.
+    for (const [name, leadsTo] of linksLeaving) {
+      if (this.#linksLeaving.get(name) === leadsTo) continue;
+      log.warn(
+        { source: this.label, file: name, leadsTo },
+        'source symlink skipped: it leads out of the source directory, so it is not published',
+      );
+    }
+    this.#linksLeaving = linksLeaving;
+    metrics.linksSkipped.set({ source: this.label }, linksLeaving.size);
+    return files;
   }
 
   async refresh(): Promise<void> {}

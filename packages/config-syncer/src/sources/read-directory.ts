@@ -29,6 +29,8 @@ export interface ReadOptions {
   /** Set with `--recursive`: subdirectories passing it are read too, their files named `sub/name`. */
   acceptDirectory: NameFilter | undefined;
   maxFileBytes: number;
+  /** Filled with the symlinks skipped because they lead out of the source: name → where they lead. */
+  linksLeaving?: Map<string, string>;
 }
 
 export function readDirectoryFiles(dir: string, options: ReadOptions): FileSet {
@@ -38,6 +40,7 @@ export function readDirectoryFiles(dir: string, options: ReadOptions): FileSet {
     const root = realpathSync(dir);
     const dataDir = resolveDataDir(dir, root);
     const read = { ...options, root };
+    options.linksLeaving?.clear();
     try {
       return dataDir ? readFlatFiles(dataDir, read, 'strict') : readFlatFiles(dir, read, 'lenient');
     } catch (error) {
@@ -67,6 +70,7 @@ interface ReadRules {
   /** The real path of the source directory: a symlink resolving outside it is skipped. */
   root: string;
   maxFileBytes: number;
+  linksLeaving?: Map<string, string>;
 }
 
 /**
@@ -96,7 +100,8 @@ function readFlatFiles(
       }
       if (!rules.accept(entry.name)) continue;
       const path = regularFilePath(entry, join(dir, entry.name), rules.root);
-      if (path) files.set(name, readCapped(path, name, rules.maxFileBytes));
+      if (typeof path === 'string') files.set(name, readCapped(path, name, rules.maxFileBytes));
+      else if (path) rules.linksLeaving?.set(name, path.leadsTo);
     } catch (error) {
       if (mode === 'strict' || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
@@ -104,12 +109,20 @@ function readFlatFiles(
   return files;
 }
 
-/** The path to read for an entry that is a regular file, or a link to one inside `root`; else undefined. */
-function regularFilePath(entry: Dirent, path: string, root: string): string | undefined {
+/**
+ * The path to read for an entry that is a regular file, or a link to one inside `root`; where a link
+ * leading out of `root` goes; else undefined.
+ */
+function regularFilePath(
+  entry: Dirent,
+  path: string,
+  root: string,
+): string | { leadsTo: string } | undefined {
   if (entry.isFile()) return path;
   if (!entry.isSymbolicLink()) return undefined;
   const real = realpathSync(path);
-  return isInside(real, root) && statSync(real).isFile() ? real : undefined;
+  if (!isInside(real, root)) return { leadsTo: real };
+  return statSync(real).isFile() ? real : undefined;
 }
 
 function readCapped(path: string, name: string, maxBytes: number): Buffer {

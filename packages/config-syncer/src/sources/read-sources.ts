@@ -18,7 +18,7 @@ export async function readSources(
   const parts: SourceFiles = [];
   for (const source of sources) {
     try {
-      parts.push({ source: source.label, files: await source.read() });
+      parts.push({ source: source.label, files: await source.read({ log, metrics }) });
     } catch (error) {
       if (error instanceof SourcePendingError) return 'pending';
       metrics.sourceErrors.inc({ source: source.label });

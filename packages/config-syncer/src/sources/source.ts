@@ -11,12 +11,15 @@ export interface SourceContext {
   signal: AbortSignal;
 }
 
+/** What a read reports to besides its result: what it skipped, say. */
+export type ReadContext = Pick<SourceContext, 'log' | 'metrics'>;
+
 /** Where config files come from: a directory or a URL. */
 export interface Source {
   /** Names the source in logs and metric labels; never holds credentials or a query string. */
   readonly label: string;
   /** The files as they are now; throws when the source cannot be read, and the last good config stays. */
-  read(): Promise<FileSet>;
+  read(context: ReadContext): Promise<FileSet>;
   /** Brings the source up to date now, for `--once` (a URL is fetched; a directory needs nothing). */
   refresh(signal: AbortSignal): Promise<void>;
   /** Starts watching or polling. Resolves once events can no longer be missed. */
