@@ -89,7 +89,7 @@ for (const name of Object.keys(imageTable)) {
 for (const program of imagePrograms) {
   const dockerfile = dockerfileOf(program.name);
   const text = readFileSync(dockerfile, 'utf8');
-  imageFiles.set(dockerfile, withDockerfileBlocks(program.name, relative(repoRoot, dockerfile), text));
+  imageFiles.set(dockerfile, withDockerfileBlocks(program, relative(repoRoot, dockerfile), text));
   const { definition } = await import(join(program.dir, 'src', 'definition.ts'));
   imageFiles.set(imageReadmeOf(program.name), imageReadme(program, definition));
 }

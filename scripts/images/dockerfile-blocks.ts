@@ -2,11 +2,10 @@
 // blocks between `# begin:<name>` and `# end:<name>` in images/<program>/Dockerfile, and `pnpm check`
 // fails when one differs (scripts/docs.ts). The rest of each Dockerfile is the program's own.
 import { replaceBlock } from '../generated-block.ts';
-import { projectLicense } from '../programs.ts';
+import { type ProgramPackage, projectLicense } from '../programs.ts';
 
+/** What differs between the images in their shared blocks; the description label is the package's. */
 export interface ImageEntry {
-  /** The org.opencontainers.image.description label. */
-  description: string;
   /** What HEALTHCHECK fetches: a 2xx means healthy. */
   healthUrl: string;
   /** HEALTHCHECK --start-period. */
@@ -18,35 +17,24 @@ export interface ImageEntry {
 /** Every program that has an image, in one place. */
 export const imageTable: Readonly<Record<string, ImageEntry>> = {
   'config-syncer': {
-    description:
-      "Keeps an app's config files in a shared directory in sync with a directory or a URL, atomically, validated, and tells the app.",
     healthUrl: 'http://127.0.0.1:9090/livez',
   },
   'demo-app': {
-    description: 'The app the demos put the sidecars next to: plain HTTP, a few worker processes.',
     healthUrl: 'http://127.0.0.1:3000/readyz',
   },
   'log-forwarder': {
-    description:
-      "Follows an app's log files in a shared volume and ships every line to stdout, HTTP, Loki or Elasticsearch: none lost, none twice.",
     healthUrl: 'http://127.0.0.1:9090/livez',
   },
   'repo-updater': {
-    description:
-      'Keeps a git checkout in a shared volume current: each commit in its own worktree, published behind a symlink swapped atomically.',
     healthUrl: 'http://127.0.0.1:9090/livez',
     // Cloning may take a while before the admin server answers.
     healthStartPeriod: '10s',
     ownTiniStep: true,
   },
   'tls-proxy': {
-    description:
-      'Terminates HTTPS (optionally mTLS) in front of a plain-HTTP app on localhost, with certificate reload and a graceful drain.',
     healthUrl: 'http://127.0.0.1:9090/livez',
   },
   topz: {
-    description:
-      'Shows the processes of the PID namespace it shares with an app: web page, text, JSON, Prometheus.',
     healthUrl: 'http://127.0.0.1:8080/livez',
   },
 };
@@ -72,10 +60,14 @@ const tiniStep = [
 ];
 
 /** The generated blocks of a program's Dockerfile, by name: `tini` (unless ownTiniStep) and `image`. */
-export function dockerfileBlocks(program: string): Record<string, string> {
-  const entry = imageTable[program];
-  if (!entry) {
-    throw new Error(`images/${program}/Dockerfile has no entry in scripts/images/dockerfile-blocks.ts`);
+export function dockerfileBlocks({ name, description }: ProgramPackage): Record<string, string> {
+  const entry = imageTable[name];
+  if (!entry)
+    throw new Error(`images/${name}/Dockerfile has no entry in scripts/images/dockerfile-blocks.ts`);
+  if (!description || description.includes('"')) {
+    throw new Error(
+      `packages/${name}/package.json needs a description (without double quotes) for its image`,
+    );
   }
   const probe = `fetch('${entry.healthUrl}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
   const image = [
@@ -83,7 +75,7 @@ export function dockerfileBlocks(program: string): Record<string, string> {
     '# Exec form with node itself: no shell or curl in the image. Kubernetes ignores HEALTHCHECK (probes instead).',
     `HEALTHCHECK --interval=30s --timeout=3s --start-period=${entry.healthStartPeriod ?? '5s'} --retries=3 \\`,
     `  CMD ${execForm(['node', '-e', probe])}`,
-    `ENTRYPOINT ${execForm(['/usr/bin/tini', '-s', '--', 'node', `/app/${program}.mjs`])}`,
+    `ENTRYPOINT ${execForm(['/usr/bin/tini', '-s', '--', 'node', `/app/${name}.mjs`])}`,
     '',
     '# Last, so a new revision or date leaves the layers above cached.',
     'ARG VERSION=0.0.0-dev',
@@ -91,8 +83,8 @@ export function dockerfileBlocks(program: string): Record<string, string> {
     'ARG CREATED=1970-01-01T00:00:00Z',
     'ARG SOURCE=',
     `ARG LICENSES=${projectLicense()}`,
-    `LABEL org.opencontainers.image.title="${program}" \\`,
-    `      org.opencontainers.image.description="${entry.description}" \\`,
+    `LABEL org.opencontainers.image.title="${name}" \\`,
+    `      org.opencontainers.image.description="${description}" \\`,
     ...['version', 'revision', 'created', 'source'].map(
       (label) => `      org.opencontainers.image.${label}="\${${label.toUpperCase()}}" \\`,
     ),
@@ -106,7 +98,7 @@ export function dockerfileBlocks(program: string): Record<string, string> {
 }
 
 /** A Dockerfile with its generated blocks rewritten. */
-export function withDockerfileBlocks(program: string, file: string, text: string): string {
+export function withDockerfileBlocks(program: ProgramPackage, file: string, text: string): string {
   let next = text;
   for (const [name, body] of Object.entries(dockerfileBlocks(program))) {
     next = replaceBlock(next, file, `# begin:${name}`, `# end:${name}`, body);
