@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { stopProcess } from './stop-process.ts';
-import { waitUntil, waitWhileProgressing } from './wait-until.ts';
+import { waitWhileProgressing } from './wait-until.ts';
 
 /** How long after its exit a child's output may still be arriving, at the most. */
 const closeWaitMs = 2_000;
@@ -103,10 +103,7 @@ export class Child {
     }
     if (found) return found;
     // Exited: its last output may still be on the way.
-    await waitUntil(
-      () => this.process.stderr!.readableEnded && this.process.stdout!.readableEnded,
-      2_000,
-    ).catch(() => {});
+    await this.exited;
     found = this.logs.find(match);
     if (found) return found;
     throw new Error(`exited with no matching log line; stderr:\n${this.stderr}`);
