@@ -11,6 +11,8 @@ export interface ProgramPackage {
   /** Entry module, relative to the package. */
   main: string;
   version: string;
+  /** One sentence: the package's `description`, also its image's description label. */
+  description: string;
   /** The bundle `pnpm build` writes. */
   bundle: string;
   /** Not a product (the demo app): built and imaged, but not in the README reference. */
@@ -32,6 +34,7 @@ export function listPrograms(): ProgramPackage[] {
           dir,
           main: manifest.toolkit.main,
           version: manifest.version,
+          description: manifest.description ?? '',
           bundle: join(dir, 'dist', `${name}.mjs`),
           internal: manifest.toolkit.internal === true,
         },

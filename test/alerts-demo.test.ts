@@ -5,7 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@toolkit/test-helpers';
+import { freePort, waitForValue } from '@toolkit/test-helpers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { alertPrograms, rulesFileOf } from '../scripts/alerts.ts';
@@ -17,6 +17,9 @@ if (prometheusMissing && process.env.CI === 'true') {
   throw new Error('prometheus is missing: bash scripts/ensure-prometheus.sh installs it');
 }
 
+/** How the tests wait for Prometheus: a minute, asking twice a second. */
+const poll = (what: string) => ({ what, ms: 60_000, intervalMs: 500 });
+
 /** Each sidecar's metrics port in the demo, by program. */
 const metricsPort: Record<string, keyof DemoPorts> = {
   topz: 'topz',
@@ -25,21 +28,6 @@ const metricsPort: Record<string, keyof DemoPorts> = {
   'log-forwarder': 'logForwarder',
   'tls-proxy': 'tlsProxy',
 };
-
-async function poll<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`${what}: not within ${ms} ms${last ? ` (${(last as Error).message})` : ''}`);
-}
 
 describe.skipIf(prometheusMissing !== undefined)(
   'prometheus with the alert rules, over the local demo',
@@ -94,7 +82,7 @@ describe.skipIf(prometheusMissing !== undefined)(
     }, 60_000);
 
     test('every sidecar’s target is up', async () => {
-      const targets = await poll('all five targets up', 60_000, async () => {
+      const targets = await waitForValue(async () => {
         const body = (await (await fetch(`${api}/targets?state=active`)).json()) as {
           data: { activeTargets: { labels: { job: string }; health: string; lastError: string }[] };
         };
@@ -102,14 +90,14 @@ describe.skipIf(prometheusMissing !== undefined)(
         return active.length === alertPrograms().length && active.every((t) => t.health === 'up')
           ? active
           : undefined;
-      }).catch((error) => {
+      }, poll('all five targets up')).catch((error) => {
         throw new Error(`${(error as Error).message}\n${prometheusLog.slice(-3000)}`);
       });
       expect(targets.map((target) => target.labels.job).sort()).toEqual(alertPrograms());
     }, 90_000);
 
     test('every rule of every group evaluates without error', async () => {
-      const groups = await poll('every rule evaluated', 60_000, async () => {
+      const groups = await waitForValue(async () => {
         const body = (await (await fetch(`${api}/rules`)).json()) as {
           data: {
             groups: {
@@ -121,7 +109,7 @@ describe.skipIf(prometheusMissing !== undefined)(
         const all = body.data.groups.flatMap((group) => group.rules);
         const evaluated = all.every((rule) => !rule.lastEvaluation.startsWith('0001-'));
         return body.data.groups.length === alertPrograms().length && evaluated ? body.data.groups : undefined;
-      });
+      }, poll('every rule evaluated'));
       for (const group of groups) {
         for (const rule of group.rules) {
           expect({ rule: rule.name, health: rule.health, error: rule.lastError ?? '' }).toEqual({

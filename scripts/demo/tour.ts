@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import { waitForValue } from '@toolkit/test-helpers';
 import type { DemoPorts } from './ports.ts';
 import { type DemoWorkspace, demoSyncToken, pushVersion, writeConfig } from './workspace.ts';
 
@@ -39,21 +40,6 @@ export function httpsGet(url: string, headers: Record<string, string> = {}): Pro
   });
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${what}: not seen within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
-}
-
 interface AppStatus {
   config: { message: string | null; reloads: number; revision: string | null } | null;
   content: { revision: string | null } | null;
@@ -85,10 +71,13 @@ export async function runTour(workspace: DemoWorkspace, ports: DemoPorts): Promi
   await step('config-syncer', async () => {
     const message = `changed by the tour ${randomUUID().slice(0, 8)}`;
     writeConfig(workspace, { message, color: 'orange' });
-    const seen = await until('the new config in the app', 15_000, async () => {
-      const config = (await status()).config;
-      return config?.message === message ? config : undefined;
-    });
+    const seen = await waitForValue(
+      async () => {
+        const config = (await status()).config;
+        return config?.message === message ? config : undefined;
+      },
+      { what: 'the new config in the app', ms: 15_000, intervalMs: 200 },
+    );
     return `edited config-source/app.json; the app reloaded it (reloads: ${seen.reloads}, revision ${seen.revision})`;
   });
 
@@ -102,9 +91,11 @@ export async function runTour(workspace: DemoWorkspace, ports: DemoPorts): Promi
       signal: AbortSignal.timeout(5_000),
     });
     if (sync.status >= 300) throw new Error(`POST /sync answered ${sync.status}: ${await sync.text()}`);
-    await until(`commit ${commit} behind the link`, 20_000, async () =>
-      (await status()).content?.revision === commit ? true : undefined,
-    );
+    await waitForValue(async () => ((await status()).content?.revision === commit ? true : undefined), {
+      what: `commit ${commit} behind the link`,
+      ms: 20_000,
+      intervalMs: 200,
+    });
     const page = await httpsGet(`${app}/content/`);
     if (!page.body.includes(`Version ${version}`))
       throw new Error(`/content/ is not the pushed page: ${page.body}`);
@@ -116,8 +107,9 @@ export async function runTour(workspace: DemoWorkspace, ports: DemoPorts): Promi
     const answer = await httpsGet(`${app}/hello`, { 'x-request-id': id });
     if (answer.status !== 404 && answer.status !== 200)
       throw new Error(`GET /hello answered ${answer.status}`);
-    await until(`access-log line ${id} at /-/logs`, 15_000, async () =>
-      (await httpsGet(`${app}/-/logs?limit=1000`)).body.includes(id) ? true : undefined,
+    await waitForValue(
+      async () => ((await httpsGet(`${app}/-/logs?limit=1000`)).body.includes(id) ? true : undefined),
+      { what: `access-log line ${id} at /-/logs`, ms: 15_000, intervalMs: 200 },
     );
     return `request ${id.slice(0, 13)}… written to the access log and shipped to /-/logs`;
   });

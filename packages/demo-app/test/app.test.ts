@@ -3,6 +3,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitForValue } from '@toolkit/test-helpers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const repoRoot = join(import.meta.dirname, '../../..');
@@ -12,15 +13,11 @@ let app: ChildProcess;
 let base: string;
 let stderr = '';
 
-async function until<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`not seen within ${ms} ms; stderr:\n${stderr}`);
-}
+/** Waits for the app to show something; the app's stderr is in the error. */
+const until = <T>(probe: () => Promise<T | undefined>): Promise<T> =>
+  waitForValue(probe, { ms: 10_000, what: 'the app' }).catch((error) => {
+    throw new Error(`${(error as Error).message}; stderr:\n${stderr}`);
+  });
 
 interface Status {
   config: { message: string | null; reloads: number };

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { metricsOn } from '@toolkit/lifecycle';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface MetricProbes {
   bufferBytes: () => number;
@@ -38,128 +39,93 @@ export class ForwarderMetrics {
   readonly checkpointWrites: Counter<'result'>;
 
   constructor(registry: Registry) {
-    const registers = [registry];
     const probes = this.probes;
+    const { counter, gauge, histogram } = metricsOn(registry);
+    this.linesRead = counter(
+      'log_forwarder_lines_read_total',
+      'Lines read, by file (the name the app writes to).',
+      ['path'],
+    );
+    this.bytesRead = counter('log_forwarder_bytes_read_total', 'Bytes read, by file.', ['path']);
+    this.longLines = counter(
+      'log_forwarder_long_lines_total',
+      'Lines longer than --max-line-bytes, by action: truncated or skipped.',
+      ['action'],
+    );
+    this.linesFiltered = counter(
+      'log_forwarder_lines_filtered_total',
+      'Records not sent because of --include-lines (reason not_included) or --exclude-lines (excluded).',
+      ['reason'],
+    );
+    this.timeFallback = counter(
+      'log_forwarder_time_fallback_total',
+      'Records sent with the time they were read because their --time-key field was missing or did not parse as --time-format.',
+    );
+    this.recordsSent = counter('log_forwarder_records_sent_total', 'Records a sink acknowledged.', ['sink']);
+    this.recordsFailed = counter(
+      'log_forwarder_records_failed_total',
+      'Records a sink refused for good (a 4xx other than 408 and 429, or the retry limit): dropped.',
+      ['sink'],
+    );
+    this.recordsRejected = counter(
+      'log_forwarder_records_rejected_total',
+      'Records a sink took the request for but rejected (an OTLP partial_success): counted in records_sent_total too, not sent again.',
+      ['sink'],
+    );
+    this.recordsRetried = counter(
+      'log_forwarder_records_retried_total',
+      'Records sent again after a sink error or timeout.',
+      ['sink'],
+    );
+    this.lokiLabelOverflow = counter(
+      'log_forwarder_loki_label_overflow_total',
+      'Records sent to Loki without a label from a field because the label already had --loki-label-max-values distinct values, by label (a batch sent again counts again).',
+      ['label'],
+    );
+    this.batchDuration = histogram(
+      'log_forwarder_batch_duration_seconds',
+      'Time from sending a batch to its acknowledgement, retries included.',
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
+      ['sink'],
+    );
+    this.sinkUp = gauge(
+      'log_forwarder_sink_up',
+      '1 when the last request to the sink succeeded, 0 while it is failing.',
+      ['sink'],
+    );
+    this.bufferBytes = metricsOn(registry, () => this.bufferBytes.set(probes.bufferBytes())).gauge(
+      'log_forwarder_buffer_bytes',
+      'Bytes of records read and not yet acknowledged by every sink.',
+    );
+    this.bufferMaxBytes = gauge(
+      'log_forwarder_buffer_max_bytes',
+      'The buffer limit (--buffer-max-bytes): reading pauses above it.',
+    );
     let pausedSeconds = 0;
-    this.linesRead = new Counter({
-      name: 'log_forwarder_lines_read_total',
-      help: 'Lines read, by file (the name the app writes to).',
-      labelNames: ['path'],
-      registers,
-    });
-    this.bytesRead = new Counter({
-      name: 'log_forwarder_bytes_read_total',
-      help: 'Bytes read, by file.',
-      labelNames: ['path'],
-      registers,
-    });
-    this.longLines = new Counter({
-      name: 'log_forwarder_long_lines_total',
-      help: 'Lines longer than --max-line-bytes, by action: truncated or skipped.',
-      labelNames: ['action'],
-      registers,
-    });
-    this.linesFiltered = new Counter({
-      name: 'log_forwarder_lines_filtered_total',
-      help: 'Records not sent because of --include-lines (reason not_included) or --exclude-lines (excluded).',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.timeFallback = new Counter({
-      name: 'log_forwarder_time_fallback_total',
-      help: 'Records sent with the time they were read because their --time-key field was missing or did not parse as --time-format.',
-      registers,
-    });
-    this.recordsSent = new Counter({
-      name: 'log_forwarder_records_sent_total',
-      help: 'Records a sink acknowledged.',
-      labelNames: ['sink'],
-      registers,
-    });
-    this.recordsFailed = new Counter({
-      name: 'log_forwarder_records_failed_total',
-      help: 'Records a sink refused for good (a 4xx other than 408 and 429, or the retry limit): dropped.',
-      labelNames: ['sink'],
-      registers,
-    });
-    this.recordsRejected = new Counter({
-      name: 'log_forwarder_records_rejected_total',
-      help: 'Records a sink took the request for but rejected (an OTLP partial_success): counted in records_sent_total too, not sent again.',
-      labelNames: ['sink'],
-      registers,
-    });
-    this.recordsRetried = new Counter({
-      name: 'log_forwarder_records_retried_total',
-      help: 'Records sent again after a sink error or timeout.',
-      labelNames: ['sink'],
-      registers,
-    });
-    this.lokiLabelOverflow = new Counter({
-      name: 'log_forwarder_loki_label_overflow_total',
-      help: 'Records sent to Loki without a label from a field because the label already had --loki-label-max-values distinct values, by label (a batch sent again counts again).',
-      labelNames: ['label'],
-      registers,
-    });
-    this.batchDuration = new Histogram({
-      name: 'log_forwarder_batch_duration_seconds',
-      help: 'Time from sending a batch to its acknowledgement, retries included.',
-      labelNames: ['sink'],
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
-      registers,
-    });
-    this.sinkUp = new Gauge({
-      name: 'log_forwarder_sink_up',
-      help: '1 when the last request to the sink succeeded, 0 while it is failing.',
-      labelNames: ['sink'],
-      registers,
-    });
-    this.bufferBytes = new Gauge({
-      name: 'log_forwarder_buffer_bytes',
-      help: 'Bytes of records read and not yet acknowledged by every sink.',
-      registers,
-      collect() {
-        this.set(probes.bufferBytes());
-      },
-    });
-    this.bufferMaxBytes = new Gauge({
-      name: 'log_forwarder_buffer_max_bytes',
-      help: 'The buffer limit (--buffer-max-bytes): reading pauses above it.',
-      registers,
-    });
-    this.backpressureSeconds = new Counter({
-      name: 'log_forwarder_backpressure_seconds_total',
-      help: 'Time reading was paused because the buffer was full.',
-      registers,
-      collect() {
-        const now = probes.pausedSeconds();
-        this.inc(Math.max(0, now - pausedSeconds));
-        pausedSeconds = now;
-      },
-    });
-    this.filesWatched = new Gauge({
-      name: 'log_forwarder_files_watched',
-      help: 'Files open and followed (rotated files still being read included).',
-      registers,
-    });
-    this.rotations = new Counter({
-      name: 'log_forwarder_rotations_total',
-      help: 'Rotations seen, by kind: rename (the name now leads to another file, or none) or truncate; a rotated file found afterwards (missed while busy or stopped) counts too.',
-      labelNames: ['kind'],
-      registers,
-    });
-    this.checkpointAge = new Gauge({
-      name: 'log_forwarder_checkpoint_age_seconds',
-      help: 'Seconds since the positions file was last written.',
-      registers,
-      collect() {
-        this.set(probes.checkpointAgeSeconds());
-      },
-    });
-    this.checkpointWrites = new Counter({
-      name: 'log_forwarder_checkpoint_writes_total',
-      help: 'Writes of the positions file, by result: ok or error.',
-      labelNames: ['result'],
-      registers,
-    });
+    this.backpressureSeconds = metricsOn(registry, () => {
+      const now = probes.pausedSeconds();
+      this.backpressureSeconds.inc(Math.max(0, now - pausedSeconds));
+      pausedSeconds = now;
+    }).counter(
+      'log_forwarder_backpressure_seconds_total',
+      'Time reading was paused because the buffer was full.',
+    );
+    this.filesWatched = gauge(
+      'log_forwarder_files_watched',
+      'Files open and followed (rotated files still being read included).',
+    );
+    this.rotations = counter(
+      'log_forwarder_rotations_total',
+      'Rotations seen, by kind: rename (the name now leads to another file, or none) or truncate; a rotated file found afterwards (missed while busy or stopped) counts too.',
+      ['kind'],
+    );
+    this.checkpointAge = metricsOn(registry, () =>
+      this.checkpointAge.set(probes.checkpointAgeSeconds()),
+    ).gauge('log_forwarder_checkpoint_age_seconds', 'Seconds since the positions file was last written.');
+    this.checkpointWrites = counter(
+      'log_forwarder_checkpoint_writes_total',
+      'Writes of the positions file, by result: ok or error.',
+      ['result'],
+    );
   }
 }

@@ -24,5 +24,5 @@ export const definition: ProgramDefinition<typeof options> = {
   main: runRepoUpdater,
 };
 
-/** README blocks besides the reference tables, written by `pnpm docs`: the git-sync migration table. */
+/** README blocks besides the reference tables, written by `pnpm run docs`: the git-sync migration table. */
 export const docBlocks = { 'gitsync:repo-updater': formatGitSyncTable(options) };

@@ -1,13 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { stopProcess } from './stop-process.ts';
-import { waitUntil, waitWhileProgressing } from './wait-until.ts';
+import { waitWhileProgressing } from './wait-until.ts';
+
+/** How long after its exit a child's output may still be arriving, at the most. */
+const closeWaitMs = 2_000;
 
 /** A real child process with its stdout, stderr and JSON log lines collected as they arrive. */
 export class Child {
   readonly process: ChildProcess;
   stdout = '';
   stderr = '';
+  /** Resolves once the process has exited and its stdout and stderr have ended. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #listeners: (() => void)[] = [];
 
@@ -24,9 +28,19 @@ export class Child {
       this.stderr += chunk;
       this.#notify();
     });
-    this.exited = new Promise((resolve) =>
-      this.process.on('exit', (code, signal) => resolve({ code, signal })),
-    );
+    this.exited = new Promise((resolve) => {
+      // 'close' comes after 'exit' once stdout and stderr have ended: a test that awaits the exit sees
+      // all the output ('exit' can come while the last of it is still in the pipe). A grandchild that
+      // holds the pipes open would keep 'close' away: then the exit counts, a moment later.
+      let fallback: NodeJS.Timeout | undefined;
+      this.process.once('exit', (code, signal) => {
+        fallback = setTimeout(() => resolve({ code, signal }), closeWaitMs);
+      });
+      this.process.once('close', (code, signal) => {
+        clearTimeout(fallback);
+        resolve({ code, signal });
+      });
+    });
   }
 
   #notify() {
@@ -89,10 +103,7 @@ export class Child {
     }
     if (found) return found;
     // Exited: its last output may still be on the way.
-    await waitUntil(
-      () => this.process.stderr!.readableEnded && this.process.stdout!.readableEnded,
-      2_000,
-    ).catch(() => {});
+    await this.exited;
     found = this.logs.find(match);
     if (found) return found;
     throw new Error(`exited with no matching log line; stderr:\n${this.stderr}`);
@@ -118,7 +129,10 @@ export class Child {
     return stopProcess(this.process, graceMs);
   }
 
-  /** Exit code, or rejects if the process has not exited within `ms` (and kills it). */
+  /**
+   * Exit code, once the process has exited and its stdout and stderr have ended; rejects if it has not
+   * exited within `ms` (and kills it).
+   */
   async exitCode(ms = 10_000): Promise<number | null> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

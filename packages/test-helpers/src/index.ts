@@ -18,4 +18,4 @@ export {
 export { type MutualTlsSetup, startMutualTlsServer } from './mutual-tls.ts';
 export { spawnBundleAs } from './spawn-as-user.ts';
 export { stopProcess } from './stop-process.ts';
-export { waitUntil, waitWhileProgressing } from './wait-until.ts';
+export { waitForValue, waitUntil, waitWhileProgressing } from './wait-until.ts';

@@ -37,3 +37,26 @@ export async function waitWhileProgressing(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Polls `probe` until it returns something other than undefined, and returns that. A probe that throws
+ * (the service is not listening yet) is tried again; the last error is in the timeout's message.
+ */
+export async function waitForValue<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  { ms = 15_000, what = 'a value', intervalMs = 100 } = {},
+): Promise<T> {
+  const deadline = performance.now() + ms;
+  let lastError: unknown;
+  while (performance.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  const cause = lastError ? ` (last: ${(lastError as Error).message})` : '';
+  throw new Error(`timed out after ${ms}ms waiting for ${what}${cause}`);
+}

@@ -33,3 +33,25 @@ describe('Child.waitForLogWhileProgressing', () => {
     );
   });
 });
+
+describe('Child.exitCode', () => {
+  /** A child that exits at once, its child writing to the same stdout and stderr `afterMs` later. */
+  const exitBeforeOutput = (afterMs: number) =>
+    node(
+      `require('child_process').spawn(process.execPath, ['-e', "setTimeout(() => { console.log('late out'); console.error('late err') }, ${afterMs})"], { stdio: ['ignore', 'inherit', 'inherit'] }).unref(); process.exitCode = 7`,
+    );
+
+  it('resolves once stdout and stderr have ended, not at the exit before the last of them', async () => {
+    const child = exitBeforeOutput(300);
+    expect(await child.exitCode()).toBe(7);
+    expect([child.stdout, child.stderr]).toEqual(['late out\n', 'late err\n']);
+  });
+
+  it('does not wait for a grandchild that keeps the pipes open', async () => {
+    const child = exitBeforeOutput(10_000);
+    const started = performance.now();
+    expect(await child.exitCode()).toBe(7);
+    expect(performance.now() - started).toBeLessThan(8_000);
+    expect(child.stdout).toBe('');
+  });
+});

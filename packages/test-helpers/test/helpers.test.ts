@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { stopProcess, waitUntil } from '../src/index.ts';
+import { stopProcess, waitForValue, waitUntil } from '../src/index.ts';
 
 describe('stopProcess', () => {
   it('ends a child that exits on SIGTERM with that signal, before the grace period', async () => {
@@ -30,5 +30,24 @@ describe('waitUntil', () => {
     await expect(waitUntil(() => false, 100, 'the moon')).rejects.toThrow(
       'timed out after 100ms waiting for the moon',
     );
+  });
+});
+
+describe('waitForValue', () => {
+  it('tries again after undefined and after a throw, and returns the first value', async () => {
+    const answers = [() => undefined, () => Promise.reject(new Error('not listening')), () => 0];
+    expect(await waitForValue(() => answers.shift()!(), { intervalMs: 10 })).toBe(0);
+    expect(answers).toEqual([]);
+  });
+
+  it('gives up after ms, naming what it waited for and the last error', async () => {
+    await expect(
+      waitForValue(
+        () => {
+          throw new Error('connection refused');
+        },
+        { ms: 200, what: 'the app', intervalMs: 10 },
+      ),
+    ).rejects.toThrow('timed out after 200ms waiting for the app (last: connection refused)');
   });
 });

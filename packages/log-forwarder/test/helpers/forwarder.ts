@@ -46,8 +46,5 @@ export async function runWriter(args: string[]): Promise<{ written: number; rota
   const writer = new Child(writerFile, args);
   const code = await writer.exitCode(60_000);
   if (code !== 0) throw new Error(`writer failed (${code}): ${writer.stderr}`);
-  // 'exit' can come before the last of stdout: its summary is read once stdout has ended.
-  const stdout = writer.process.stdout!;
-  if (!stdout.readableEnded) await new Promise((resolve) => stdout.once('end', resolve));
   return JSON.parse(writer.stdout);
 }
