@@ -142,6 +142,7 @@ export class Tailer implements FileReader {
     this.#quietChangedMs = changedMs;
     this.#quietCheckedMs = seenAtMs;
     if (!(await this.#env.rewrittenSince(this, head))) return false;
+    if (await this.#grewSince(head)) return false;
     this.#restartFile(head, seenAtMs, readMs);
     return true;
   }
@@ -151,9 +152,23 @@ export class Tailer implements FileReader {
    * (a starved or stopped process), those bytes are other contents. Only the copies can tell.
    */
   async #settleHead(head: Buffer, seenAtMs: number, readMs: number): Promise<void> {
-    if (this.mode === 'live' && (await this.#env.rewrittenSince(this, head)))
-      this.#restartFile(head, seenAtMs, readMs);
-    else this.file.growHead(head);
+    if (this.mode !== 'live' || !(await this.#env.rewrittenSince(this, head))) this.file.growHead(head);
+    else if (!(await this.#grewSince(head))) this.#restartFile(head, seenAtMs, readMs);
+  }
+
+  /**
+   * Whether the file's first bytes grew past `head` while the copies were asked about it (the ask
+   * waits its turn): a copy born meanwhile may be a copy of these very contents, written and copied
+   * during the wait and not yet truncated, so the answer is not trusted. The head is left as it was:
+   * the next read finds it grown and asks again with the longer one (a truncation meanwhile still
+   * shows then, by a copy that does not start like the file). First bytes that tell contents apart
+   * need no second look: a copy of these contents starts with them, and is not taken for another.
+   */
+  async #grewSince(head: Buffer): Promise<boolean> {
+    const { fingerprintBytes } = this.#env.timing;
+    if (tellsContentsApart(head, fingerprintBytes)) return false;
+    const now = await readHead(this.handle, fingerprintBytes);
+    return now.length > head.length && now.subarray(0, head.length).equals(head);
   }
 
   /**
