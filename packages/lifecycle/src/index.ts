@@ -67,7 +67,7 @@ export {
   formatReferenceHelp,
   type MetricDoc,
 } from './reference.ts';
-export { type RequestBody, readRequestBody } from './request-body.ts';
+export { closeAfterAnswer, type RequestBody, readRequestBody } from './request-body.ts';
 export {
   lastOutputLine,
   runShellCommand,

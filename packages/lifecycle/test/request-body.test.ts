@@ -123,4 +123,59 @@ describe('readRequestBody: one rule for every request body', () => {
     expect(result.closed).toBe(true);
     expect(result.written).toBeLessThan(64 * 1024 * 200);
   }, 15_000);
+
+  test('a client still sending a refused body gets the answer and a clean close, not a reset (lingering close)', async () => {
+    const port = await start();
+    const result = await new Promise<{ statusLine: string; error: string | undefined; ended: boolean }>(
+      (resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        let answer = '';
+        let error: string | undefined;
+        let ended = false;
+        const finish = () => {
+          clearTimeout(timer);
+          resolve({ statusLine: answer.split('\r\n')[0] ?? '', error, ended });
+        };
+        const timer = setTimeout(() => {
+          socket.destroy();
+          finish();
+        }, 10_000);
+        socket.on('error', (e: NodeJS.ErrnoException) => {
+          error = e.code;
+        });
+        socket.on('data', (chunk) => {
+          answer += chunk.toString('latin1');
+        });
+        socket.on('end', () => {
+          ended = true;
+        });
+        socket.on('close', finish);
+        socket.on('connect', () => {
+          // Like a client that reads the answer only once its body is written: 4 MiB of well-formed
+          // chunks, far past the limit, written while nothing is read.
+          socket.pause();
+          socket.write('POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+          const piece = Buffer.alloc(64 * 1024, 'z');
+          const chunk = Buffer.concat([
+            Buffer.from(`${piece.length.toString(16)}\r\n`),
+            piece,
+            Buffer.from('\r\n'),
+          ]);
+          let sent = 0;
+          const pump = () => {
+            while (sent < 64 && !socket.destroyed) {
+              sent++;
+              if (!socket.write(chunk)) return void socket.once('drain', pump);
+            }
+            socket.resume();
+          };
+          pump();
+        });
+      },
+    );
+    // Closed with unread body bytes, the server's socket would send a reset: the write in progress
+    // fails with ECONNRESET or EPIPE and the answer already received is lost with the socket.
+    expect(result).toEqual({ statusLine: 'HTTP/1.1 413 Payload Too Large', error: undefined, ended: true });
+    expect(kept).toEqual([]);
+  }, 15_000);
 });

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Logger, readRequestBody, sendJson } from '@toolkit/lifecycle';
+import { closeAfterAnswer, type Logger, readRequestBody, sendJson } from '@toolkit/lifecycle';
 import type { RepoUpdaterMetrics } from '../metrics.ts';
 import type { SyncOutcome } from '../sync/syncer.ts';
 import { signatureCheck, verifyWithoutBody } from './verify.ts';
@@ -35,8 +35,8 @@ export function createSyncHandler(parts: SyncRouteParts) {
     if (parts.stopping()) return refuse(503, 'shutting_down', 'shutting down');
     const unauthorized = (reason: string) => {
       log.warn({ reason, remote: req.socket.remoteAddress }, 'POST /sync refused');
-      // The body, if any, is not read: the connection closes after the answer.
-      res.setHeader('connection', 'close');
+      // The body, if any, is not kept: the connection closes after the answer.
+      closeAfterAnswer(req, res);
       refuse(401, 'unauthorized', reason);
     };
     // The token before the body: only a GitHub signature needs the body to be checked.
