@@ -94,7 +94,11 @@ describe('demo-app', () => {
     const res = await fetch(`${base}/some/page`, { headers: { 'x-request-id': 'req-42' } });
     expect(res.status).toBe(404);
     expect(res.headers.get('x-request-id')).toBe('req-42');
-    const lines = readFileSync(join(dir, 'access.log'), 'utf8').trimEnd().split('\n');
+    // The line is written once the answer is sent (nginx's log phase too), so it may land just after.
+    const accessLogLines = async () => readFileSync(join(dir, 'access.log'), 'utf8').trimEnd().split('\n');
+    await until(async () => ((await accessLogLines()).length > before ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a wrong extra line would land by now
+    const lines = await accessLogLines();
     expect(lines.length).toBe(before + 1);
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({
       id: 'req-42',
